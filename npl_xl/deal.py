@@ -1,0 +1,264 @@
+"""Layer 2: the deal — tranches, fees, reserve and priority of payments — validated on construction.
+
+Amounts are in one currency unit (the examples use CNY 10k); rates are annual decimals
+(0.033, not 3.3); periods are payment periods (``payments_per_year`` a year).
+``Deal.from_dict`` / ``to_dict`` / ``from_json`` / ``to_json`` are the interchange format that
+workbooks and the command line share. Any invalid field raises ``ValueError`` whose message
+starts with the field's path, e.g. ``tranches[0].coupon: ...``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+__all__ = ["Tranche", "Fee", "Reserve", "RecoveryAssumptions", "Deal", "STEP_KINDS", "default_order"]
+
+#: step kinds of a priority of payments; tranche steps name the tranche after a colon ("interest:Senior")
+STEP_KINDS = ("senior_fees", "reserve", "interest", "principal", "fixed_return", "incentive_fee", "fee_excess")
+
+_PERCENT_HINT = "looks like a percent; give decimals (0.033 for 3.3 %)"
+
+
+def _decimal_rate(v: float, upper: float = 1.0) -> float:
+    if v > upper:
+        raise ValueError(f"{v:g} {_PERCENT_HINT}")
+    return v
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Tranche(_Model):
+    """A class of notes. ``seniority`` 1 is the most senior; equal ranks are not allowed."""
+
+    name: str = Field(min_length=1)
+    balance: float = Field(gt=0, description="initial principal, currency units")
+    coupon: float = Field(0.0, ge=0, description="annual coupon, decimal; 0 for a sub")
+    seniority: int = Field(ge=1)
+    issue_price: float = Field(100.0, gt=0, le=1000, description="per 100 of principal")
+    amortisation: Literal["pass_through"] | list[float] = Field(
+        "pass_through", description="'pass_through' or target principal payments per period")
+    fixed_return: float = Field(0.0, ge=0, description="sub fixed return (期间收益), annual decimal on the initial balance")
+
+    _rate = field_validator("coupon", "fixed_return")(classmethod(lambda cls, v: _decimal_rate(v)))
+
+    @field_validator("amortisation")
+    @classmethod
+    def _schedule(cls, v):
+        if isinstance(v, list) and (not v or any(x < 0 for x in v)):
+            raise ValueError("a schedule needs one non-negative principal amount per period")
+        return v
+
+
+class Fee(_Model):
+    """A tax, fee or expense of the trust.
+
+    basis: "fixed" (``amount`` a period), "collections" (``rate`` x the period's collections) or
+    "notes_balance" (``rate`` a year x notes outstanding at the start of the period).
+    ``cap``: most paid a period at the fee's position; the excess is paid at the "fee_excess" step.
+    position: "senior" (in the "senior_fees" step, in list order) or "subordinated" (at "fee_excess").
+    """
+
+    name: str = Field(min_length=1)
+    basis: Literal["fixed", "collections", "notes_balance"]
+    rate: float = Field(0.0, ge=0)
+    amount: float = Field(0.0, ge=0)
+    cap: float | None = Field(None, ge=0)
+    position: Literal["senior", "subordinated"] = "senior"
+
+    _rate = field_validator("rate")(classmethod(lambda cls, v: _decimal_rate(v)))
+
+    @model_validator(mode="after")
+    def _needs_size(self):
+        if self.basis == "fixed" and self.rate:
+            raise ValueError("a fixed fee takes 'amount' (a period), not 'rate'")
+        if self.basis != "fixed" and self.amount:
+            raise ValueError(f"a {self.basis} fee takes 'rate', not 'amount'")
+        return self
+
+
+class Reserve(_Model):
+    """Liquidity reserve: target = ``multiple`` x (next period's senior fees + senior interest).
+
+    It covers shortfalls of senior fees and senior interest; ``initial`` is funded at closing.
+    Collection-based fees are estimated at zero in the target (next collections are unknown).
+    """
+
+    multiple: float = Field(1.5, ge=0, le=24)
+    initial: float = Field(0.0, ge=0)
+
+
+class RecoveryAssumptions(_Model):
+    """Base-case recoveries: expected total (currency units) collected along a cumulative curve."""
+
+    total: float = Field(gt=0, description="expected total recovery, currency units")
+    cumulative: list[float] = Field(min_length=1, description="cumulative share collected by each period end")
+    cost_rate: float = Field(0.0, ge=0, lt=1, description="collection cost, share of each period's recoveries")
+    volatility: float | None = Field(None, gt=0, le=3, description="recovery-value volatility (annual decimal)")
+    discount_rate: float | None = Field(None, ge=0, description="discount rate for present values (annual decimal)")
+    source: str = ""
+
+    _rate = field_validator("discount_rate")(classmethod(lambda cls, v: v if v is None else _decimal_rate(v)))
+
+
+class Deal(_Model):
+    """An NPL ABS deal: notes, fees, reserve and the priorities of payments."""
+
+    name: str = Field(min_length=1)
+    payments_per_year: Literal[1, 2, 4, 12] = 4
+    tranches: list[Tranche] = Field(min_length=1)
+    fees: list[Fee] = []
+    reserve: Reserve = Reserve()
+    incentive_fee_share: float = Field(0.0, ge=0, le=1, description="servicer excess incentive fee, share of the remainder")
+    legal_maturity_periods: int | None = Field(None, ge=1, description="payment periods to legal maturity")
+    closing_date: dt.date | None = None
+    first_payment_date: dt.date | None = None
+    day_count: Literal["ACT/365", "ACT/360", "30/360"] = "ACT/365"
+    default_event: Literal["senior_interest", "none"] = "senior_interest"
+    pre_default_order: list[str] | None = None
+    post_default_order: list[str] | None = None
+    recovery: RecoveryAssumptions | None = None
+    notes: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        names = [t.name for t in self.tranches]
+        if len(set(names)) != len(names):
+            raise ValueError("tranches: two tranches share a name")
+        ranks = [t.seniority for t in self.tranches]
+        if len(set(ranks)) != len(ranks):
+            raise ValueError("tranches: two tranches share a seniority rank")
+        if (self.closing_date is None) != (self.first_payment_date is None):
+            raise ValueError("closing_date and first_payment_date go together")
+        if self.closing_date and self.first_payment_date <= self.closing_date:
+            raise ValueError("first_payment_date: must be after closing_date")
+        for field in ("pre_default_order", "post_default_order"):
+            order = getattr(self, field)
+            if order is not None:
+                _check_order(order, names, field)
+        n = self.legal_maturity_periods
+        for i, t in enumerate(self.tranches):
+            if isinstance(t.amortisation, list) and n is not None and len(t.amortisation) != n:
+                raise ValueError(f"tranches[{i}].amortisation: expected {n} periods, got {len(t.amortisation)}")
+        return self
+
+    # -- derived views ----------------------------------------------------------------------------
+
+    @property
+    def ordered_tranches(self) -> list[Tranche]:
+        """Tranches most senior first."""
+        return sorted(self.tranches, key=lambda t: t.seniority)
+
+    def orders(self) -> tuple[list[str], list[str]]:
+        """The pre- and post-default-event priorities of payments (given or default)."""
+        pre, post = default_order(self)
+        return self.pre_default_order or pre, self.post_default_order or post
+
+    def accrual_fractions(self, n_periods: int) -> np.ndarray:
+        """Year fraction of each interest period: 1/payments_per_year, or from dates and day count."""
+        if self.closing_date is None:
+            return np.full(n_periods, 1.0 / self.payments_per_year)
+        dates = [self.closing_date] + [_add_months(self.first_payment_date, 12 // self.payments_per_year * k)
+                                       for k in range(n_periods)]
+        return np.array([_year_fraction(a, b, self.day_count) for a, b in zip(dates[:-1], dates[1:])])
+
+    def period_times(self, n_periods: int) -> np.ndarray:
+        """Time of each payment date from closing, in years."""
+        return np.cumsum(self.accrual_fractions(n_periods))
+
+    # -- interchange --------------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Deal":
+        """Build and validate a deal from plain data (as in the JSON files)."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(_one_line(exc)) from None
+
+    def to_dict(self) -> dict:
+        """Plain data, JSON-ready, omitting fields left at their defaults."""
+        return self.model_dump(mode="json", exclude_defaults=True)
+
+    @classmethod
+    def from_json(cls, path: str | os.PathLike) -> "Deal":
+        """Read a deal from a JSON file."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except FileNotFoundError:
+            raise ValueError(f"deal file: no such file {os.fspath(path)!r}") from None
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"deal file: {os.fspath(path)} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        return cls.from_dict(data)
+
+    def to_json(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
+        """Write the deal as JSON atomically; an existing file is kept unless ``overwrite``."""
+        from .atomic import write_text
+
+        write_text(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", overwrite=overwrite)
+
+    def with_changes(self, **changes) -> "Deal":
+        """A validated copy with top-level fields replaced (e.g. ``tranches=[...]``)."""
+        data = self.model_dump()
+        data.update(changes)
+        return Deal.from_dict(data)
+
+
+def default_order(deal: Deal) -> tuple[list[str], list[str]]:
+    """shared/domain.md section 6: fees, reserve, interest by rank, principal by rank, fixed returns,
+    incentive fee, uncapped fee excess; after a default event fees (with excess) first, then each
+    tranche's interest and principal in rank order, no reserve top-up and no incentive fee."""
+    ts = deal.ordered_tranches
+    pre = (["senior_fees", "reserve"] + [f"interest:{t.name}" for t in ts if t.coupon > 0]
+           + [f"principal:{t.name}" for t in ts] + [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
+           + ["incentive_fee", "fee_excess"])
+    post = ["senior_fees", "fee_excess", "reserve"]
+    for t in ts:
+        post += ([f"interest:{t.name}"] if t.coupon > 0 else []) + [f"principal:{t.name}"]
+    post += [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
+    return pre, post
+
+
+def _check_order(order: list[str], names: list[str], field: str) -> None:
+    for step in order:
+        kind, _, tranche = step.partition(":")
+        if kind not in STEP_KINDS:
+            raise ValueError(f"{field}: unknown step {step!r}; steps are {', '.join(STEP_KINDS)}")
+        if kind in ("interest", "principal", "fixed_return") and tranche not in names:
+            raise ValueError(f"{field}: step {step!r} names no tranche of the deal")
+    if len(set(order)) != len(order):
+        raise ValueError(f"{field}: a step appears twice")
+
+
+def _one_line(exc: ValidationError) -> str:
+    """The first pydantic error as 'path: message'."""
+    err = exc.errors()[0]
+    path = ""
+    for part in err["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "literal_error":
+        msg = f"expected {err['ctx']['expected']}, got {err['input']!r}"
+    return f"{path or 'deal'}: {msg}"
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    days = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return dt.date(year, month, min(d.day, days[month - 1]))
+
+
+def _year_fraction(a: dt.date, b: dt.date, day_count: str) -> float:
+    if day_count == "30/360":
+        d1, d2 = min(a.day, 30), b.day if a.day < 30 else min(b.day, 30)
+        return ((b.year - a.year) * 360 + (b.month - a.month) * 30 + d2 - d1) / 360
+    return (b - a).days / (360 if day_count == "ACT/360" else 365)

@@ -1,0 +1,412 @@
+"""Cash-flow waterfall of an NPL ABS deal, vectorised over scenarios.
+
+``run_waterfall(deal, collections)`` pays each period's collections down the deal's priority of
+payments (``deal.orders()``: editable lists of steps, one before and one after a default event).
+``deal`` is any object shaped like :class:`npl_xl.deal.Deal` (this layer does not import it).
+
+One engine serves both shapes: collections of shape (periods,) run on Python floats (fast for a
+single scenario); shape (scenarios, periods) runs the same code on numpy vectors, one pass per
+period over all scenarios. Scenarios after a default event are masked into the post-default order.
+
+Conventions (shared/domain.md section 6): interest due = balance x coupon x accrual fraction, plus
+arrears; senior fees and the most senior tranche's interest draw on the liquidity reserve when
+cash runs short; fixed and note-balance fees are due while notes are outstanding, collection-based
+fees always; unpaid amounts carry forward; principal unpaid after the last period is the loss;
+what is left after the last step is the residual, paid to the most junior tranche's holders.
+Cash identity each period: collections + reserve release = payments + reserve top-up + residual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _checks as chk
+
+__all__ = ["WaterfallResult", "run_waterfall", "irr"]
+
+#: tolerance (currency units) below which an unpaid amount counts as paid
+EPS = 1e-7
+
+
+@dataclass(frozen=True)
+class WaterfallResult:
+    """Per-period flows. Arrays are (periods, ...) for one scenario, (scenarios, periods, ...) for many.
+
+    Per tranche (last axis = tranche, most senior first): ``interest_due`` (incl. arrears),
+    ``interest_paid``, ``interest_shortfall``, ``principal_paid``, ``fixed_return_paid``, ``balance``
+    (end of period). Per fee (last axis = fee, deal order): ``fees_paid``. Per period:
+    ``collections``, ``reserve_balance`` (end), ``reserve_release``, ``reserve_topup``,
+    ``incentive_fee``, ``residual``, ``default_event`` (in force during the period).
+    """
+
+    tranche_names: tuple[str, ...]
+    fee_names: tuple[str, ...]
+    initial_balance: np.ndarray
+    coupon: np.ndarray
+    issue_price: np.ndarray
+    period_times: np.ndarray
+    collections: np.ndarray
+    interest_due: np.ndarray
+    interest_paid: np.ndarray
+    principal_paid: np.ndarray
+    fixed_return_paid: np.ndarray
+    balance: np.ndarray
+    fees_paid: np.ndarray
+    reserve_balance: np.ndarray
+    reserve_release: np.ndarray
+    reserve_topup: np.ndarray
+    incentive_fee: np.ndarray
+    residual: np.ndarray
+    default_event: np.ndarray
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def interest_shortfall(self) -> np.ndarray:
+        """Interest due but unpaid in each period (carried forward as arrears)."""
+        return self.interest_due - self.interest_paid
+
+    @property
+    def loss(self) -> np.ndarray:
+        """Principal unpaid at legal maturity (after the last period), per tranche."""
+        return self.balance[..., -1, :]
+
+    @property
+    def loss_fraction(self) -> np.ndarray:
+        """Principal loss as a fraction of the initial balance, per tranche."""
+        return self.loss / self.initial_balance
+
+    def tranche_cash_flows(self) -> np.ndarray:
+        """What each tranche's holders receive each period (interest, principal, fixed return; the
+        residual to the most junior tranche)."""
+        cf = self.interest_paid + self.principal_paid + self.fixed_return_paid
+        cf[..., -1] += self.residual
+        return cf
+
+    def metrics(self, discount_rate=None) -> dict[str, np.ndarray]:
+        """Per-tranche summary, arrays of shape (tranches,) or (scenarios, tranches).
+
+        total_interest, total_principal, loss, loss_fraction, interest_shortfall (unpaid at the
+        end), wal (years, over principal received), expected_maturity (years to the last principal
+        payment), yield (annual IRR at the issue price), pv_loss (1 - PV of receipts at
+        ``discount_rate``, default each tranche's coupon, over the initial balance; floored at 0).
+        """
+        t = self.period_times
+        prin = self.principal_paid
+        total_prin = prin.sum(axis=-2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wal = np.einsum("...tk,t->...k", prin, t) / total_prin
+        paid_any = prin > EPS
+        last = np.where(paid_any.any(axis=-2), (len(t) - 1) - np.argmax(paid_any[..., ::-1, :], axis=-2), -1)
+        maturity = np.where(last >= 0, t[np.maximum(last, 0)], np.nan)
+        cf = self.tranche_cash_flows()
+        price = self.issue_price / 100.0 * self.initial_balance
+        rate = self.coupon if discount_rate is None else np.broadcast_to(
+            chk.nonnegative(discount_rate, "discount_rate"), self.coupon.shape)
+        disc = (1.0 + rate)[None, :] ** -t[:, None]
+        pv = np.einsum("...tk,tk->...k", cf, disc)
+        return {
+            "total_interest": self.interest_paid.sum(axis=-2),
+            "total_principal": total_prin,
+            "loss": self.loss,
+            "loss_fraction": self.loss_fraction,
+            "interest_shortfall": self.interest_shortfall[..., -1, :],
+            "wal": wal,
+            "expected_maturity": maturity,
+            "yield": irr(np.moveaxis(cf, -1, -2), t, price),
+            "pv_loss": np.maximum(0.0, 1.0 - pv / self.initial_balance),
+        }
+
+
+def irr(cash_flows, times, price, *, lo=-0.99, hi=10.0) -> np.ndarray:
+    """Annual yield y with ``sum cf_t (1 + y)^-t = price``, by vectorised bisection.
+
+    ``cash_flows`` (..., periods) received at ``times`` (years) for ``price`` paid at 0.
+    Returns NaN where the yield lies outside [lo, hi] (e.g. nothing received).
+    """
+    cf = np.asarray(cash_flows, float)
+    p = np.broadcast_to(np.asarray(price, float), cf.shape[:-1])
+    log_t = np.asarray(times, float)
+    a = np.full(p.shape, np.log1p(lo))
+    b = np.full(p.shape, np.log1p(hi))
+
+    def npv(x):  # decreasing in x = log(1 + y)
+        return np.sum(cf * np.exp(-x[..., None] * log_t), axis=-1) - p
+
+    ok = (npv(a) >= 0) & (npv(b) <= 0)
+    for _ in range(60):
+        m = 0.5 * (a + b)
+        above = npv(m) > 0
+        a = np.where(above, m, a)
+        b = np.where(above, b, m)
+    return np.where(ok, np.expm1(0.5 * (a + b)), np.nan)
+
+
+# --------------------------------------------------------------------------------------------------
+# the engine
+
+
+class _Plan:
+    """The deal read once into plain lists and arrays the period loop can use cheaply."""
+
+    def __init__(self, deal, n_periods: int):
+        ts = deal.ordered_tranches
+        self.names = tuple(t.name for t in ts)
+        self.index = {t.name: k for k, t in enumerate(ts)}
+        self.balance0 = [float(t.balance) for t in ts]
+        self.coupon = [float(t.coupon) for t in ts]
+        self.price = [float(t.issue_price) for t in ts]
+        self.fixed_return = [float(t.fixed_return) for t in ts]
+        self.top = [k for k, t in enumerate(ts) if t.seniority == ts[0].seniority]
+        self.schedule = [None if t.amortisation == "pass_through" else np.cumsum(t.amortisation).tolist() for t in ts]
+        self.fees = list(deal.fees)
+        self.senior_fees = [i for i, f in enumerate(self.fees) if f.position == "senior"]
+        # next period's senior fees for the reserve target: fixed amounts (capped) and note-balance rates
+        self.target_fixed = sum(f.amount if f.cap is None else min(f.amount, f.cap)
+                                for f in self.fees if f.position == "senior" and f.basis == "fixed")
+        self.target_rate = sum(f.rate for f in self.fees if f.position == "senior" and f.basis == "notes_balance")
+        self.frac = deal.accrual_fractions(n_periods).tolist()
+        self.times = deal.period_times(n_periods)
+        self.reserve_multiple = float(deal.reserve.multiple)
+        self.reserve0 = float(deal.reserve.initial)
+        self.incentive_share = float(deal.incentive_fee_share)
+        self.default_on_interest = deal.default_event == "senior_interest"
+        self.pre, self.post = deal.orders()
+
+
+def run_waterfall(deal, collections) -> WaterfallResult:
+    """Run the deal's waterfall on collections of shape (periods,) or (scenarios, periods).
+
+    ``collections`` are net collections per period (currency units, >= 0). If the deal states
+    ``legal_maturity_periods`` the number of periods must match it.
+    """
+    c = chk.nonnegative(collections, "collections")
+    if c.ndim not in (1, 2) or c.shape[-1] == 0:
+        raise ValueError(f"collections: expected shape (periods,) or (scenarios, periods), got {c.shape}")
+    n = c.shape[-1]
+    if deal.legal_maturity_periods is not None and n != deal.legal_maturity_periods:
+        raise ValueError(f"collections: expected {deal.legal_maturity_periods} periods (to legal maturity), got {n}")
+    for k, t in enumerate(deal.ordered_tranches):
+        if t.amortisation != "pass_through" and len(t.amortisation) != n:
+            raise ValueError(f"collections: tranche {t.name} has a {len(t.amortisation)}-period schedule, "
+                             f"collections have {n} periods")
+    plan = _Plan(deal, n)
+    rec = _Engine(plan, c).run()
+    K, F = len(plan.names), len(plan.fees)
+
+    def stack(rows, width=None):
+        a = np.asarray(rows, dtype=float)
+        if c.ndim == 2:  # rows were (periods, [width,] scenarios)
+            a = np.moveaxis(a, -1, 0)
+        return a if width is None else a.reshape(a.shape[:-1] + (width,)) if width else a
+
+    return WaterfallResult(
+        tranche_names=plan.names, fee_names=tuple(f.name for f in plan.fees),
+        initial_balance=np.array(plan.balance0), coupon=np.array(plan.coupon), issue_price=np.array(plan.price),
+        period_times=plan.times, collections=c.copy(),
+        interest_due=stack(rec["interest_due"], K), interest_paid=stack(rec["interest_paid"], K),
+        principal_paid=stack(rec["principal_paid"], K), fixed_return_paid=stack(rec["fixed_return_paid"], K),
+        balance=stack(rec["balance"], K), fees_paid=stack(rec["fees_paid"], F) if F else np.zeros(c.shape + (0,)),
+        reserve_balance=stack(rec["reserve_balance"]), reserve_release=stack(rec["reserve_release"]),
+        reserve_topup=stack(rec["reserve_topup"]), incentive_fee=stack(rec["incentive_fee"]),
+        residual=stack(rec["residual"]), default_event=stack(rec["default_event"]).astype(bool),
+    )
+
+
+class _Engine:
+    """Period loop. Values are floats (one scenario) or numpy vectors (one entry per scenario)."""
+
+    def __init__(self, plan: _Plan, c: np.ndarray):
+        self.p = plan
+        self.vector = c.ndim == 2
+        S = c.shape[0] if self.vector else None
+        zero = (lambda: np.zeros(S)) if self.vector else (lambda: 0.0)
+        self.zero = zero
+        self.mn = np.minimum if self.vector else min
+        self.mx = np.maximum if self.vector else max
+        # collections by period: a list of floats, or a list of (S,) columns
+        self.coll = list(c.T) if self.vector else c.tolist()
+        # each fee's new amount in period t is A[t][i] + B[i] x (notes outstanding) + C[i] x accrual x notes
+        zeros = [0.0] * len(plan.fees)
+        B = [f.amount if f.basis == "fixed" else 0.0 for f in plan.fees]
+        self.fee_C = [f.rate if f.basis == "notes_balance" else 0.0 for f in plan.fees]
+        coll_rates = [f.rate if f.basis == "collections" else 0.0 for f in plan.fees]
+        self.fee_A = [[r * x if r else 0.0 for r in coll_rates] for x in self.coll] if any(coll_rates) else [zeros] * len(self.coll)
+        self.fee_B = B
+        self.capped = [(i, f.cap) for i, f in enumerate(plan.fees) if f.position == "senior" and f.cap is not None]
+        self.junior_fees = [i for i, f in enumerate(plan.fees) if f.position != "senior"]
+        K, F = len(plan.names), len(plan.fees)
+        self.bal = [b + zero() for b in plan.balance0]
+        self.int_due = [zero() for _ in range(K)]
+        self.ret_due = [zero() for _ in range(K)]
+        self.prin_paid_cum = [zero() for _ in range(K)]
+        self.fee_due = [zero() for _ in range(F)]
+        self.fee_excess_due = [zero() for _ in range(F)]
+        self.reserve = plan.reserve0 + zero()
+        self.defaulted = np.zeros(S, bool) if self.vector else False
+        self.steps = {"pre": self._compile(plan.pre), "post": self._compile(plan.post)}
+
+    def _compile(self, order):
+        out = []
+        for step in order:
+            kind, _, name = step.partition(":")
+            out.append((getattr(self, "_" + kind), self.p.index.get(name)))
+        return out
+
+    # -- steps: each pays out of self.cash; ``act`` is None (all active) or a 0/1 mask ---------------
+
+    def _pay(self, due, act):
+        pay = self.mn(due, self.cash)
+        if act is not None:
+            pay = pay * act
+        self.cash = self.cash - pay
+        return pay
+
+    def _pay_with_reserve(self, due, act):
+        """Pay from cash, then cover the shortfall from the reserve (senior fees, senior interest)."""
+        paid = self._pay(due, act)
+        if self.vector or due - paid > 0.0:
+            draw = self.mn(due - paid, self.reserve)
+            if act is not None:
+                draw = draw * act
+            self.reserve = self.reserve - draw
+            self.r_out = self.r_out + draw
+            paid = paid + draw
+        return paid
+
+    def _senior_fees(self, _, act):
+        due, out = self.fee_due, self.fees_paid
+        if not self.vector:  # one scenario with cash for every fee: pay them all at once
+            total = sum(due)
+            if total <= self.cash:
+                self.cash -= total
+                self.fees_paid = [a + b for a, b in zip(out, due)]
+                self.fee_due = [0.0] * len(due)
+                return
+        for i in self.p.senior_fees:
+            paid = self._pay_with_reserve(due[i], act)
+            due[i] = due[i] - paid
+            out[i] = out[i] + paid
+
+    def _fee_excess(self, _, act):
+        due, out = self.fee_excess_due, self.fees_paid
+        if not self.vector and not any(due):
+            return
+        for i in range(len(due)):
+            if self.vector or due[i] > 0.0:
+                paid = self._pay(due[i], act)
+                due[i] = due[i] - paid
+                out[i] = out[i] + paid
+
+    def _reserve(self, _, act):
+        p = self.p
+        if self.t == self.n - 1:
+            target = 0.0
+        else:
+            frac = p.frac[self.t + 1]
+            notes = sum(self.bal)
+            fees = p.target_fixed * (notes > EPS) + p.target_rate * frac * notes
+            interest = sum(self.bal[k] * p.coupon[k] for k in p.top) * frac
+            target = p.reserve_multiple * (fees + interest)
+        if self.in_post:  # after a default event the target is nil: the reserve is released in full
+            target = 0.0
+        release = self.mx(self.reserve - target, 0.0)
+        topup = self.mn(self.mx(target - self.reserve, 0.0), self.cash)
+        if act is not None:
+            release, topup = release * act, topup * act
+        self.reserve = self.reserve - release + topup
+        self.cash = self.cash + release - topup
+        self.r_out = self.r_out + release
+        self.r_in = self.r_in + topup
+
+    def _interest(self, k, act):
+        due = self.int_due[k]
+        paid = self._pay_with_reserve(due, act) if k in self.p.top else self._pay(due, act)
+        self.int_due = list(self.int_due)  # the period's record keeps the amounts due at its start
+        self.int_due[k] = due - paid
+        self.int_paid[k] = self.int_paid[k] + paid
+
+    def _principal(self, k, act):
+        sched = self.p.schedule[k]
+        if sched is None or self.t == self.n - 1 or self.in_post:
+            due = self.bal[k]
+        else:
+            due = self.mn(self.mx(sched[self.t] - self.prin_paid_cum[k], 0.0), self.bal[k])
+        paid = self._pay(due, act)
+        self.bal[k] = self.bal[k] - paid
+        self.prin_paid_cum[k] = self.prin_paid_cum[k] + paid
+        self.prin_paid[k] = self.prin_paid[k] + paid
+
+    def _fixed_return(self, k, act):
+        paid = self._pay(self.ret_due[k], act)
+        self.ret_due[k] = self.ret_due[k] - paid
+        self.ret_paid[k] = self.ret_paid[k] + paid
+
+    def _incentive_fee(self, _, act):
+        fee = self.p.incentive_share * self.cash
+        if act is not None:
+            fee = fee * act
+        self.cash = self.cash - fee
+        self.incentive = self.incentive + fee
+
+    # -- the loop ------------------------------------------------------------------------------------
+
+    RECORDS = ("interest_due", "interest_paid", "principal_paid", "fixed_return_paid", "balance", "fees_paid",
+               "reserve_balance", "reserve_release", "reserve_topup", "incentive_fee", "residual", "default_event")
+
+    def run(self) -> dict:
+        """Run every period; return the records named in RECORDS, each a list over periods."""
+        p = self.p
+        K, F = len(p.names), len(p.fees)
+        Z = self.zero()
+        self.n = len(self.coll)
+        pre, post = self.steps["pre"], self.steps["post"]
+        coupon, accrued_return = p.coupon, [b * r for b, r in zip(p.balance0, p.fixed_return)]
+        has_return = any(accrued_return)
+        rows = []
+        for t in range(self.n):
+            self.t = t
+            frac = p.frac[t]
+            notes = sum(self.bal)
+            accrual_notes = frac * notes
+            new = [a + b * (notes > EPS) + r * accrual_notes for a, b, r in zip(self.fee_A[t], self.fee_B, self.fee_C)]
+            excess = self.fee_excess_due
+            for i, cap in self.capped:
+                capped = self.mn(new[i], cap)
+                excess[i] = excess[i] + (new[i] - capped)
+                new[i] = capped
+            for i in self.junior_fees:
+                excess[i] = excess[i] + new[i]
+                new[i] = 0.0
+            self.fee_due = [d + x for d, x in zip(self.fee_due, new)]
+            self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, coupon)]
+            if has_return:
+                self.ret_due = [d + r * frac for d, r in zip(self.ret_due, accrued_return)]
+            interest_due = self.int_due
+            self.cash = self.coll[t]
+            self.r_out = self.r_in = self.incentive = Z  # shared zero: values are replaced, never mutated
+            self.int_paid, self.prin_paid, self.ret_paid, self.fees_paid = [Z] * K, [Z] * K, [Z] * K, [Z] * F
+            defaulted = self.defaulted
+            if not self.vector:
+                self.in_post = defaulted
+                for fn, arg in post if defaulted else pre:
+                    fn(arg, None)
+            elif not defaulted.any():
+                self.in_post = False
+                for fn, arg in pre:
+                    fn(arg, None)
+            else:
+                post_mask = defaulted.astype(float)
+                self.in_post = False
+                for fn, arg in pre:
+                    fn(arg, 1.0 - post_mask)
+                self.in_post = True
+                for fn, arg in post:
+                    fn(arg, post_mask)
+            if p.default_on_interest:
+                short = sum([self.int_due[k] for k in p.top])
+                self.defaulted = defaulted | (short > EPS)
+            rows.append((interest_due, self.int_paid, self.prin_paid, self.ret_paid, list(self.bal), self.fees_paid,
+                         self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted))
+        return dict(zip(self.RECORDS, zip(*rows)))
