@@ -17,7 +17,11 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-__all__ = ["Tranche", "Fee", "Reserve", "RecoveryAssumptions", "Deal", "STEP_KINDS", "default_order"]
+__all__ = ["Tranche", "Fee", "Reserve", "RecoveryAssumptions", "Deal", "STEP_KINDS", "default_order",
+           "EXAMPLES", "load_example"]
+
+#: bundled example deals: name -> file in npl_xl/examples
+EXAMPLES = {"credit_card": "credit_card_21jianxin2.json", "mortgage": "mortgage_21jianxin10.json"}
 
 #: step kinds of a priority of payments; tranche steps name the tranche after a colon ("interest:Senior")
 STEP_KINDS = ("senior_fees", "reserve", "interest", "principal", "fixed_return", "incentive_fee", "fee_excess")
@@ -205,6 +209,22 @@ class Deal(_Model):
 
         write_text(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", overwrite=overwrite)
 
+    def base_collections(self) -> np.ndarray:
+        """Base-case net collections per period from ``recovery`` (total x curve, less collection costs)."""
+        if self.recovery is None:
+            raise ValueError("recovery: the deal has no recovery assumptions (total and cumulative curve)")
+        from .models.recovery import collections, timing_from_cumulative
+
+        try:
+            timing = timing_from_cumulative(self.recovery.cumulative)
+        except ValueError as exc:
+            raise ValueError(f"recovery.{exc}") from None
+        n = self.legal_maturity_periods or len(timing)
+        if len(timing) > n:
+            raise ValueError(f"recovery.cumulative: {len(timing)} periods, beyond legal maturity ({n} periods)")
+        timing = np.pad(timing, (0, n - len(timing)))
+        return collections(self.recovery.total, timing, cost_rate=self.recovery.cost_rate)
+
     def with_changes(self, **changes) -> "Deal":
         """A validated copy with top-level fields replaced (e.g. ``tranches=[...]``)."""
         data = self.model_dump()
@@ -262,3 +282,13 @@ def _year_fraction(a: dt.date, b: dt.date, day_count: str) -> float:
         d1, d2 = min(a.day, 30), b.day if a.day < 30 else min(b.day, 30)
         return ((b.year - a.year) * 360 + (b.month - a.month) * 30 + d2 - d1) / 360
     return (b - a).days / (360 if day_count == "ACT/360" else 365)
+
+
+def load_example(name: str = "credit_card") -> Deal:
+    """A bundled example deal: "credit_card" (21建鑫2 figures) or "mortgage" (21建鑫10 figures)."""
+    from importlib import resources
+
+    if name not in EXAMPLES:
+        raise ValueError(f"example: expected one of {', '.join(EXAMPLES)}, got {name!r}")
+    with resources.files("npl_xl").joinpath(f"examples/{EXAMPLES[name]}").open(encoding="utf-8") as f:
+        return Deal.from_dict(json.load(f))

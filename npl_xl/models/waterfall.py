@@ -281,9 +281,11 @@ class _Engine:
             total = sum(due)
             if total <= self.cash:
                 self.cash -= total
-                self.fees_paid = [a + b for a, b in zip(out, due)]
-                self.fee_due = [0.0] * len(due)
+                self.fees_paid = due if out is self.no_fees_paid else [a + b for a, b in zip(out, due)]
+                self.fee_due = self.no_fees_due
                 return
+        due = self.fee_due = list(due)  # fresh lists: the period's records and markers keep theirs
+        out = self.fees_paid = list(out)
         for i in self.p.senior_fees:
             paid = self._pay_with_reserve(due[i], act)
             due[i] = due[i] - paid
@@ -293,6 +295,7 @@ class _Engine:
         due, out = self.fee_excess_due, self.fees_paid
         if not self.vector and not any(due):
             return
+        out = self.fees_paid = list(out)
         for i in range(len(due)):
             if self.vector or due[i] > 0.0:
                 paid = self._pay(due[i], act)
@@ -307,10 +310,12 @@ class _Engine:
             frac = p.frac[self.t + 1]
             notes = sum(self.bal)
             fees = p.target_fixed * (notes > EPS) + p.target_rate * frac * notes
-            interest = sum(self.bal[k] * p.coupon[k] for k in p.top) * frac
+            interest = sum([self.bal[k] * p.coupon[k] for k in p.top]) * frac
             target = p.reserve_multiple * (fees + interest)
         if self.in_post:  # after a default event the target is nil: the reserve is released in full
             target = 0.0
+        if not self.vector and self.reserve == target:
+            return
         release = self.mx(self.reserve - target, 0.0)
         topup = self.mn(self.mx(target - self.reserve, 0.0), self.cash)
         if act is not None:
@@ -362,6 +367,9 @@ class _Engine:
         Z = self.zero()
         self.n = len(self.coll)
         pre, post = self.steps["pre"], self.steps["post"]
+        # markers for "nothing owed / nothing paid yet" lists, so the common case skips list arithmetic
+        self.no_fees_due = self.fee_due = [Z] * F
+        self.no_fees_paid = [Z] * F
         coupon, accrued_return = p.coupon, [b * r for b, r in zip(p.balance0, p.fixed_return)]
         has_return = any(accrued_return)
         rows = []
@@ -379,14 +387,15 @@ class _Engine:
             for i in self.junior_fees:
                 excess[i] = excess[i] + new[i]
                 new[i] = 0.0
-            self.fee_due = [d + x for d, x in zip(self.fee_due, new)]
+            self.fee_due = new if self.fee_due is self.no_fees_due else [d + x for d, x in zip(self.fee_due, new)]
             self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, coupon)]
             if has_return:
                 self.ret_due = [d + r * frac for d, r in zip(self.ret_due, accrued_return)]
             interest_due = self.int_due
             self.cash = self.coll[t]
             self.r_out = self.r_in = self.incentive = Z  # shared zero: values are replaced, never mutated
-            self.int_paid, self.prin_paid, self.ret_paid, self.fees_paid = [Z] * K, [Z] * K, [Z] * K, [Z] * F
+            self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
+            self.fees_paid = self.no_fees_paid
             defaulted = self.defaulted
             if not self.vector:
                 self.in_post = defaulted

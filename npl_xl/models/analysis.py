@@ -1,0 +1,209 @@
+"""Analysis on the waterfall engine: break-even haircuts, ratings by stress, tranche KMV,
+sensitivity grids and cash-flow BET.
+
+``deal`` is any object shaped like :class:`npl_xl.deal.Deal`; ``collections`` are base-case net
+collections per period (currency units, shape (periods,)). Haircuts are decimals (0.3 = 30 %
+less recovered); delays are whole periods unless stated in months.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from scipy.special import ndtr
+
+from . import _checks as chk
+from .bet import _whole_diversity, bet_scenario_expected_loss
+from .kmv import distance_to_default
+from .recovery import stressed
+from .waterfall import WaterfallResult, run_waterfall
+
+__all__ = [
+    "paid_in_full", "breakeven_haircut", "load_stress_table", "stress_ratings", "tranche_kmv",
+    "kmv_sensitivity", "bet_cashflow_expected_loss", "SENSITIVITY_PARAMETERS",
+]
+
+#: a tranche counts as paid in full when less than this share of its balance is left unpaid
+PAID_TOLERANCE = 1e-9
+
+
+def _base(collections) -> np.ndarray:
+    c = chk.nonnegative(collections, "collections")
+    if c.ndim != 1:
+        raise ValueError(f"collections: expected one base-case row of collections per period, got shape {c.shape}")
+    return c
+
+
+def paid_in_full(result: WaterfallResult) -> np.ndarray:
+    """Whether each tranche got all principal and interest by legal maturity: (..., tranches) bool."""
+    unpaid = result.loss + (result.interest_due[..., -1, :] - result.interest_paid[..., -1, :])
+    return unpaid <= PAID_TOLERANCE * result.initial_balance
+
+
+def breakeven_haircut(deal, collections, *, delay: int = 0, tol: float = 1e-6, candidates: int = 31) -> np.ndarray:
+    """Largest recovery haircut at which each tranche is still paid in full by legal maturity.
+
+    Root-finding on the engine, vectorised: each round runs ``candidates`` haircuts per tranche as
+    one batch of scenarios and keeps the bracket where the tranche goes from paid to unpaid
+    (losses are non-decreasing in the haircut), until the bracket is narrower than ``tol``.
+    ``delay`` (whole periods) is applied together with every haircut.
+    Returns one haircut per tranche (most senior first); NaN where the tranche is not paid in
+    full even with no haircut.
+    """
+    base = _base(collections)
+    K = len(deal.tranches)
+    lo, hi = np.zeros(K), np.ones(K)
+    ok0 = paid_in_full(run_waterfall(deal, stressed(base, haircut=0.0, delay=delay)))
+    steps = np.arange(1, candidates + 1) / (candidates + 1)
+    while (hi - lo > tol).any():
+        h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]            # (K, G)
+        ok = paid_in_full(run_waterfall(deal, stressed(base, haircut=h.ravel(), delay=delay)))
+        own = ok.reshape(K, candidates, K)[np.arange(K), :, np.arange(K)]  # tranche k on its own candidates
+        n_pass = own.sum(axis=1)  # passes come first (monotone)
+        new_lo = np.where(n_pass > 0, h[np.arange(K), np.maximum(n_pass - 1, 0)], lo)
+        new_hi = np.where(n_pass < candidates, h[np.arange(K), np.minimum(n_pass, candidates - 1)], hi)
+        lo, hi = new_lo, new_hi
+    return np.where(ok0, lo, np.nan)
+
+
+@lru_cache(maxsize=1)
+def _packaged_stress():
+    import pandas as pd
+
+    with resources.files(__package__).joinpath("data/npl_stress_table.csv").open() as f:
+        return pd.read_csv(f, comment="#")
+
+
+def load_stress_table(table=None):
+    """Stress table (DataFrame: rating, haircut, delay_months[, status, source]), best rating first:
+    the packaged illustrative one, or ``table`` (a DataFrame or CSV path with those columns)."""
+    import pandas as pd
+
+    if table is None:
+        return _packaged_stress().copy()
+    frame = pd.read_csv(table, comment="#") if not hasattr(table, "columns") else table.copy()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    missing = {"rating", "haircut", "delay_months"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"stress table: missing column(s) {', '.join(sorted(missing))}")
+    chk.probability(frame["haircut"].to_numpy(float), "stress table haircut")
+    chk.nonnegative(frame["delay_months"].to_numpy(float), "stress table delay_months")
+    return frame
+
+
+def stress_ratings(deal, collections, table=None) -> dict:
+    """Best rating per tranche whose stress (haircut and delay) it survives, paid in full.
+
+    Returns ``{"ratings": [...], "passed": (levels, tranches) bool, "table": DataFrame,
+    "illustrative": bool}``; a tranche failing every level gets ``"below <last level>"``.
+    All stress levels run as one batch of scenarios.
+    """
+    base = _base(collections)
+    frame = load_stress_table(table)
+    months_per_period = 12 / deal.payments_per_year
+    delays = np.rint(frame["delay_months"].to_numpy(float) / months_per_period).astype(int)
+    ok = paid_in_full(run_waterfall(deal, stressed(base, haircut=frame["haircut"].to_numpy(float), delay=delays)))
+    ratings = []
+    for k in range(ok.shape[1]):
+        passed = np.flatnonzero(ok[:, k])
+        ratings.append(str(frame["rating"].iloc[passed[0]]) if passed.size else f"below {frame['rating'].iloc[-1]}")
+    illustrative = "status" in frame and frame["status"].astype(str).str.contains("illustrative").any()
+    return {"ratings": ratings, "passed": ok, "table": frame, "illustrative": bool(illustrative)}
+
+
+def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> dict[str, np.ndarray]:
+    """The seeds' modified KMV per tranche (Yan & Cai 2005; shared/domain.md section 2).
+
+    - asset value V0 = present value at ``discount_rate`` of collections net of the trust's taxes
+      and fees (base-case waterfall);
+    - default point of tranche k = principal of k and every tranche senior to it plus the coupon
+      they are promised up to k's expected maturity T_k (a sub's fixed return, paid only from
+      what is left, is not part of the promise);
+    - asset volatility = ``recovery_vol``; DD = (ln(V0/DP) + (r - sigma^2/2) T) / (sigma sqrt T),
+      the Merton form with drift r (V0 is a present value, DP an undiscounted promise); PD = N(-DD).
+    Returns arrays per tranche (most senior first): asset_value, default_point, maturity (years),
+    distance_to_default, default_probability.
+    """
+    base = _base(collections)
+    sigma = float(chk.positive(recovery_vol, "recovery_vol"))
+    r = float(chk.nonnegative(discount_rate, "discount_rate"))
+    if r > 1:
+        raise ValueError(f"discount_rate: {r:g} looks like a percent; give decimals (0.05 for 5 %)")
+    res = run_waterfall(deal, base)
+    t = res.period_times
+    net = base - res.fees_paid.sum(axis=-1)
+    v0 = float(np.sum(net * (1.0 + r) ** -t))
+    m = res.metrics()
+    T = np.where(np.isnan(m["expected_maturity"]), t[-1], m["expected_maturity"])
+    # coupon promised each period = interest accrued in it (amount due less arrears brought in)
+    arrears_in = np.vstack([np.zeros((1, res.interest_due.shape[1])), res.interest_shortfall[:-1]])
+    promised = res.interest_due - arrears_in
+    K = len(res.tranche_names)
+    dp = np.empty(K)
+    for k in range(K):  # K is the number of tranches (2-4): not a hot path
+        upto = t <= T[k] + 1e-12
+        dp[k] = res.initial_balance[: k + 1].sum() + promised[upto, : k + 1].sum()
+    dd = np.asarray(distance_to_default(v0, sigma, dp, T, drift=r))
+    return {"asset_value": np.full(K, v0), "default_point": dp, "maturity": T,
+            "distance_to_default": dd, "default_probability": ndtr(-dd)}
+
+
+SENSITIVITY_PARAMETERS = ("issuance_size", "coupon", "recovery_rate", "maturity", "recovery_vol")
+
+
+def kmv_sensitivity(deal, collections, recovery_vol, discount_rate, parameter: str, values) -> np.ndarray:
+    """Tranche PD from :func:`tranche_kmv` as one input moves, as in seed 001's sensitivity tables.
+
+    parameter: "issuance_size" (every tranche balance x value), "coupon" (the most senior
+    tranche's coupon = value, decimal), "recovery_rate" (collections x value), "maturity"
+    (horizon T = value years for every tranche) or "recovery_vol" (sigma = value).
+    Returns PDs of shape (len(values), tranches).
+    """
+    if parameter not in SENSITIVITY_PARAMETERS:
+        raise ValueError(f"parameter: expected one of {', '.join(SENSITIVITY_PARAMETERS)}, got {parameter!r}")
+    vals = chk.vector(values, "values")
+    base = _base(collections)
+    out = []
+    for v in vals:  # one waterfall per grid point; grids are a handful of values
+        d, c, vol = deal, base, recovery_vol
+        if parameter == "issuance_size":
+            chk.positive(v, "values")
+            d = deal.with_changes(tranches=[t.model_dump() | {"balance": t.balance * v} for t in deal.tranches])
+        elif parameter == "coupon":
+            top = deal.ordered_tranches[0].name
+            d = deal.with_changes(tranches=[t.model_dump() | ({"coupon": v} if t.name == top else {}) for t in deal.tranches])
+        elif parameter == "recovery_rate":
+            c = base * chk.nonnegative(v, "values")
+        elif parameter == "recovery_vol":
+            vol = v
+        res = tranche_kmv(d, c, vol, discount_rate)
+        if parameter == "maturity":
+            T = float(chk.positive(v, "values"))
+            dd = np.asarray(distance_to_default(res["asset_value"], float(recovery_vol), res["default_point"], T,
+                                                drift=float(discount_rate)))
+            res["default_probability"] = ndtr(-dd)
+        out.append(res["default_probability"])
+    return np.array(out)
+
+
+def bet_cashflow_expected_loss(deal, collections, diversity, pd, stressed_recovery, *, measure: str = "loss_fraction"):
+    """Tranche expected loss by the BET with the cash-flow engine in each default scenario.
+
+    The pool is D equal recovery units; in scenario j, j units fail and recover only
+    ``stressed_recovery`` (a share of their base amount, in [0, 1]), so collections are
+    ``base x (1 - (j / D)(1 - stressed_recovery))``. Each scenario runs through the waterfall and
+    the tranche loss (``measure``: "loss_fraction" of principal, or "pv_loss") is weighted by the
+    binomial probability P(j). Returns expected loss per tranche (fraction of the tranche).
+    """
+    if measure not in ("loss_fraction", "pv_loss"):
+        raise ValueError(f"measure: expected 'loss_fraction' or 'pv_loss', got {measure!r}")
+    base = _base(collections)
+    d = int(_whole_diversity(diversity))
+    s = float(chk.probability(stressed_recovery, "stressed_recovery"))
+    j = np.arange(d + 1)
+    scen = base[None, :] * (1.0 - (j / d) * (1.0 - s))[:, None]
+    res = run_waterfall(deal, scen)
+    losses = res.metrics()[measure] if measure == "pv_loss" else res.loss_fraction
+    return np.array([bet_scenario_expected_loss(d, pd, losses[:, k]) for k in range(losses.shape[1])])
