@@ -34,5 +34,18 @@ def demo():
     click.echo(run_demo())
 
 
+@main.command()
+@click.argument("deal_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal.")
+def deal(deal_file, example):
+    """Waterfall, break-even haircuts, stress ratings and tranche KMV of DEAL_FILE (JSON)."""
+    from .deal import Deal, load_example
+    from .demo import deal_report
+
+    if bool(deal_file) == bool(example):
+        raise click.UsageError("give a DEAL_FILE or --example, not both or neither")
+    click.echo(deal_report(Deal.from_json(deal_file) if deal_file else load_example(example)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .models import bet, diversity, kmv, rating
+from .deal import load_example
+from .models import analysis, bet, diversity, kmv, rating
+from .models.waterfall import run_waterfall
 
 
 def run_demo() -> str:
@@ -45,4 +47,28 @@ def run_demo() -> str:
     r_el = rating.rating_from_expected_loss(el_senior, 1.0)
     r_pd = rating.rating_from_default_probability(pd_senior, 1.0, scale="cn_sf")
     add(f"Ratings: senior by BET EL at 1 year -> {r_el.labelled()}; senior by KMV PD -> {r_pd.labelled()}")
+    add("")
+    add(deal_report(load_example("credit_card")))
+    return "\n".join(lines)
+
+
+def deal_report(d) -> str:
+    """Waterfall, break-even, stress ratings and tranche KMV of a deal with recovery assumptions, as text."""
+    c = d.base_collections()
+    if d.recovery.volatility is None or d.recovery.discount_rate is None:
+        raise ValueError("recovery: the deal needs 'volatility' and 'discount_rate' for the KMV columns")
+    m = run_waterfall(d, c).metrics()
+    be = analysis.breakeven_haircut(d, c)
+    st = analysis.stress_ratings(d, c)
+    vol, r = d.recovery.volatility, d.recovery.discount_rate
+    k = analysis.tranche_kmv(d, c, vol, r)
+    lines = [f"{d.name}: base-case recoveries {c.sum():,.2f} over {len(c)} periods "
+             f"(recovery vol {vol:.0%}, discount rate {r:.0%}, assumptions as documented in the deal file)",
+             f"  {'tranche':8s} {'balance':>10s} {'WAL y':>6s} {'yield':>7s} {'loss':>6s} {'break-even':>10s} "
+             f"{'stress rating':>20s} {'KMV DD':>7s} {'KMV PD':>8s}"]
+    for i, t in enumerate(d.ordered_tranches):
+        tag = " (illustrative)" if st["illustrative"] else ""
+        lines.append(f"  {t.name:8s} {t.balance:10,.0f} {m['wal'][i]:6.2f} {m['yield'][i]:7.2%} "
+                     f"{m['loss_fraction'][i]:6.1%} {be[i]:10.2%} {st['ratings'][i] + tag:>20s} "
+                     f"{k['distance_to_default'][i]:7.3f} {k['default_probability'][i]:8.3%}")
     return "\n".join(lines)

@@ -193,24 +193,12 @@ def run_waterfall(deal, collections) -> WaterfallResult:
                              f"collections have {n} periods")
     plan = _Plan(deal, n)
     rec = _Engine(plan, c).run()
-    K, F = len(plan.names), len(plan.fees)
-
-    def stack(rows, width=None):
-        a = np.asarray(rows, dtype=float)
-        if c.ndim == 2:  # rows were (periods, [width,] scenarios)
-            a = np.moveaxis(a, -1, 0)
-        return a if width is None else a.reshape(a.shape[:-1] + (width,)) if width else a
-
     return WaterfallResult(
         tranche_names=plan.names, fee_names=tuple(f.name for f in plan.fees),
         initial_balance=np.array(plan.balance0), coupon=np.array(plan.coupon), issue_price=np.array(plan.price),
         period_times=plan.times, collections=c.copy(),
-        interest_due=stack(rec["interest_due"], K), interest_paid=stack(rec["interest_paid"], K),
-        principal_paid=stack(rec["principal_paid"], K), fixed_return_paid=stack(rec["fixed_return_paid"], K),
-        balance=stack(rec["balance"], K), fees_paid=stack(rec["fees_paid"], F) if F else np.zeros(c.shape + (0,)),
-        reserve_balance=stack(rec["reserve_balance"]), reserve_release=stack(rec["reserve_release"]),
-        reserve_topup=stack(rec["reserve_topup"]), incentive_fee=stack(rec["incentive_fee"]),
-        residual=stack(rec["residual"]), default_event=stack(rec["default_event"]).astype(bool),
+        **{name: rec[name] for name in _Engine.RECORDS if name != "default_event"},
+        default_event=rec["default_event"].astype(bool),
     )
 
 
@@ -293,7 +281,7 @@ class _Engine:
 
     def _fee_excess(self, _, act):
         due, out = self.fee_excess_due, self.fees_paid
-        if not self.vector and not any(due):
+        if not self.vector and (self.cash <= 0.0 or not any(due)):
             return
         out = self.fees_paid = list(out)
         for i in range(len(due)):
@@ -333,6 +321,8 @@ class _Engine:
         self.int_paid[k] = self.int_paid[k] + paid
 
     def _principal(self, k, act):
+        if not self.vector and self.cash <= 0.0:  # one scenario with no cash left: nothing to pay
+            return
         sched = self.p.schedule[k]
         if sched is None or self.t == self.n - 1 or self.in_post:
             due = self.bal[k]
@@ -344,11 +334,15 @@ class _Engine:
         self.prin_paid[k] = self.prin_paid[k] + paid
 
     def _fixed_return(self, k, act):
+        if not self.vector and self.cash <= 0.0:
+            return
         paid = self._pay(self.ret_due[k], act)
         self.ret_due[k] = self.ret_due[k] - paid
         self.ret_paid[k] = self.ret_paid[k] + paid
 
     def _incentive_fee(self, _, act):
+        if not self.vector and self.cash <= 0.0:
+            return
         fee = self.p.incentive_share * self.cash
         if act is not None:
             fee = fee * act
@@ -361,7 +355,7 @@ class _Engine:
                "reserve_balance", "reserve_release", "reserve_topup", "incentive_fee", "residual", "default_event")
 
     def run(self) -> dict:
-        """Run every period; return the records named in RECORDS, each a list over periods."""
+        """Run every period; return the records named in RECORDS as arrays ([scenarios,] periods[, width])."""
         p = self.p
         K, F = len(p.names), len(p.fees)
         Z = self.zero()
@@ -416,6 +410,13 @@ class _Engine:
             if p.default_on_interest:
                 short = sum([self.int_due[k] for k in p.top])
                 self.defaulted = defaulted | (short > EPS)
-            rows.append((interest_due, self.int_paid, self.prin_paid, self.ret_paid, list(self.bal), self.fees_paid,
-                         self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted))
-        return dict(zip(self.RECORDS, zip(*rows)))
+            rows.append(interest_due + self.int_paid + self.prin_paid + self.ret_paid + self.bal + self.fees_paid
+                        + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted])
+        # one array (periods, columns[, scenarios]) split into the records, in RECORDS order
+        table = np.asarray(rows, dtype=float)
+        if self.vector:
+            table = np.moveaxis(table, -1, 0)
+        widths = [K] * 5 + [F] + [None] * 6  # None: one column per period, no trailing axis
+        edges = np.cumsum([0] + [1 if w is None else w for w in widths])
+        return {name: table[..., a:b] if w is not None else table[..., a]
+                for name, a, b, w in zip(self.RECORDS, edges[:-1], edges[1:], widths)}
