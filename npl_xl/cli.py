@@ -47,5 +47,26 @@ def deal(deal_file, example):
     click.echo(deal_report(Deal.from_json(deal_file) if deal_file else load_example(example)))
 
 
+@main.group()
+def excel():
+    """The Excel add-in: generated VBA and the xlwings Lite files."""
+
+
+@excel.command("vba")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the module here instead of printing it.")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
+def excel_vba(out, force):
+    """The VBA module that xlwings' "Import Functions" installs for npl_xl.xl."""
+    from .atomic import write_text
+    from .xlharness import vba_module
+
+    text = vba_module()
+    if out:
+        write_text(out, text, overwrite=force)
+        click.echo(f"wrote {out}")
+    else:
+        click.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

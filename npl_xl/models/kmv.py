@@ -59,6 +59,64 @@ def _asset_value_given_vol(E, K, s, T, tol):
     return V
 
 
+def _residuals(V, s, E, sE, K, T):
+    """Largest relative error of the two Merton equations."""
+    d1, d2 = _d1_d2(V, s, K, T)
+    nd1 = ndtr(d1)
+    return np.maximum(np.abs(V * nd1 - K * ndtr(d2) - E) / E, np.abs(nd1 * s * V - sE * E) / (sE * E))
+
+
+def _newton(E, sE, K, T, tol, max_iter=50):
+    """2-D Newton on (V, sigma_V) from V = E + K, sigma_V = sigma_E E / V, halving steps to stay
+    in V > E, sigma > 0. Works on floats (one firm, fast) or arrays; NaN where not converged."""
+    V = E + K
+    s = sE * E / V
+    sqT = np.sqrt(T)
+    done = False
+    with np.errstate(all="ignore"):
+        for _ in range(max_iter):
+            d1, d2 = _d1_d2(V, s, K, T)
+            nd1, pdf = ndtr(d1), np.exp(-0.5 * d1 * d1) * 0.3989422804014327
+            f1 = V * nd1 - K * ndtr(d2) - E
+            f2 = nd1 * s * V - sE * E
+            done = (abs(f1) <= tol * E) & (abs(f2) <= tol * sE * E)
+            if np.all(done):
+                break
+            a, b = nd1, V * pdf * sqT                                # d f1 / d(V, s)
+            c, d = s * nd1 + pdf / sqT, V * nd1 - V * pdf * d2       # d f2 / d(V, s)
+            det = a * d - b * c
+            dV = (d * f1 - b * f2) / det * (1 - done)
+            ds = (a * f2 - c * f1) / det * (1 - done)
+            step = 1.0
+            for _ in range(30):  # halve until the point stays feasible
+                ok = (V - step * dV > E) & (s - step * ds > 0)
+                if np.all(ok):
+                    break
+                step = step * (0.5 + 0.5 * ok)
+            V, s = V - step * dV, s - step * ds
+    nan = np.nan if np.ndim(V) == 0 else np.full(np.shape(V), np.nan)
+    return np.where(done, V, nan), np.where(done, s, nan)
+
+
+def _bracketed(E, sE, K, T, tol):
+    """Bisection in log-volatility inside [sigma_E E/(E + K), sigma_E] (equity's elasticity to
+    assets lies between 1 and (E + K)/E), with the monotone Newton for V at each trial volatility."""
+    lo = np.log(sE * E / (E + K))
+    hi = np.log(sE)
+    for _ in range(64):
+        mid = 0.5 * (lo + hi)
+        s = np.exp(mid)
+        V = _asset_value_given_vol(E, K, s, T, tol)
+        d1, _ = _d1_d2(V, s, K, T)
+        too_high = ndtr(d1) * s * V > sE * E
+        hi = np.where(too_high, mid, hi)
+        lo = np.where(too_high, lo, mid)
+        if (hi - lo <= 1e-15).all():
+            break
+    s = np.exp(0.5 * (lo + hi))
+    return _asset_value_given_vol(E, K, s, T, tol), s
+
+
 def merton_solve(equity_value, equity_vol, debt, rate, maturity, *, tol: float = 1e-12):
     """Solve Merton's two equations for the asset value and volatility implied by equity.
 
@@ -75,11 +133,11 @@ def merton_solve(equity_value, equity_vol, debt, rate, maturity, *, tol: float =
         MertonSolution with ``asset_value``, ``asset_vol``, ``d1``, ``d2``,
         ``distance_to_default`` (= d2) and ``default_probability`` (= N(-d2)).
 
-    The asset volatility is bracketed in ``[sigma_E E/(E + D e^{-rT}), sigma_E]`` (equity's
-    elasticity to assets lies between 1 and (E + De^{-rT})/E) and found by bisection in
-    log-volatility; for each trial volatility the asset value comes from a monotone Newton
-    iteration. Converges for leverage D/V from 1 % to 99 % and sigma_E from 5 % to 300 %;
-    raises ``ValueError`` if any element's residual stays above ``tol``.
+    A damped 2-D Newton iteration from the textbook start solves almost every case in a few
+    steps; any element it cannot settle goes to a bracketed solver (bisection in log-volatility
+    inside ``[sigma_E E/(E + D e^{-rT}), sigma_E]`` with a monotone Newton for V), which always
+    converges. Covers leverage D/V from 1 % to 99 % and sigma_E from 5 % to 300 %; raises
+    ``ValueError`` if any element's residual stays above 1e-8.
     """
     E = chk.positive(equity_value, "equity_value")
     sE = chk.positive(equity_vol, "equity_vol")
@@ -87,35 +145,25 @@ def merton_solve(equity_value, equity_vol, debt, rate, maturity, *, tol: float =
     r = chk.finite(rate, "rate")
     T = chk.positive(maturity, "maturity")
     E, sE, D, r, T = chk.broadcast(equity_value=E, equity_vol=sE, debt=D, rate=r, maturity=T)
+    shape = np.shape(E)
+    E, sE, D, r, T = (np.atleast_1d(a).ravel() for a in (E, sE, D, r, T))
     K = D * np.exp(-r * T)
-
-    lo = np.log(sE * E / (E + K))
-    hi = np.log(sE)
-    for _ in range(64):
-        mid = 0.5 * (lo + hi)
-        s = np.exp(mid)
-        V = _asset_value_given_vol(E, K, s, T, tol)
-        d1, _ = _d1_d2(V, s, K, T)
-        too_high = ndtr(d1) * s * V > sE * E
-        hi = np.where(too_high, mid, hi)
-        lo = np.where(too_high, lo, mid)
-        if (hi - lo <= 1e-15).all():
-            break
-    s = np.exp(0.5 * (lo + hi))
-    V = _asset_value_given_vol(E, K, s, T, tol)
-    d1, d2 = _d1_d2(V, s, K, T)
-
-    eq_err = np.abs(V * ndtr(d1) - K * ndtr(d2) - E) / E
-    vol_err = np.abs(ndtr(d1) * s * V - sE * E) / (sE * E)
-    bad = (eq_err > 1e-8) | (vol_err > 1e-8) | ~np.isfinite(V)
+    if E.size == 1:  # one firm: Newton on floats avoids per-call array overhead
+        V, s = (np.atleast_1d(x) for x in _newton(E[0].item(), sE[0].item(), K[0].item(), T[0].item(), tol))
+    else:
+        V, s = _newton(E, sE, K, T, tol)
+    bad = ~(_residuals(V, s, E, sE, K, T) <= 1e-10)
+    if bad.any():  # the rare element Newton cannot settle: the bracketed solver always can
+        Vb, sb = _bracketed(E[bad], sE[bad], K[bad], T[bad], tol)
+        V[bad], s[bad] = Vb, sb
+    bad = ~(_residuals(V, s, E, sE, K, T) <= 1e-8)
     if bad.any():
-        i = np.argwhere(np.atleast_1d(bad))[0]
+        i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            "merton_solve: no solution found for equity_value, equity_vol, debt = "
-            f"{np.atleast_1d(E)[tuple(i)]:g}, {np.atleast_1d(sE)[tuple(i)]:g}, "
-            f"{np.atleast_1d(D)[tuple(i)]:g} (leverage or volatility out of the solvable range)"
-        )
-    out = chk.scalar_or_array
+            f"merton_solve: no solution found for equity_value, equity_vol, debt = {E[i]:g}, {sE[i]:g}, {D[i]:g} "
+            "(leverage or volatility out of the solvable range)")
+    d1, d2 = _d1_d2(V, s, K, T)
+    out = lambda a: chk.scalar_or_array(a.reshape(shape))  # noqa: E731
     return MertonSolution(out(V), out(s), out(d1), out(d2))
 
 
@@ -138,6 +186,7 @@ def distance_to_default(asset_value, asset_vol, default_point, maturity=1.0, dri
     DP = chk.positive(default_point, "default_point")
     T = chk.positive(maturity, "maturity")
     mu = chk.finite(drift, "drift")
+    V, s, DP, T, mu = chk.broadcast(asset_value=V, asset_vol=s, default_point=DP, maturity=T, drift=mu)
     sq = s * np.sqrt(T)
     if method == "merton":
         dd = (np.log(V / DP) + (mu - 0.5 * s * s) * T) / sq

@@ -1,0 +1,168 @@
+"""Layer 3: deal inputs as tables (a header row, then one row per item) -> a validated Deal.
+
+The Excel functions and the workbook reader both pass cell blocks through here. Headers are
+matched case-insensitively, ignoring spaces, underscores and hyphens, with the aliases below.
+A blank cell arrives as None (classic xlwings, openpyxl) or 0 (xlwings Lite); in every optional
+column both mean "use the default" (so a cap of 0 is no cap: defer a fee entirely with position
+"subordinated" instead). Errors name the table, the row and the column.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .deal import Deal
+
+__all__ = ["TRANCHE_COLUMNS", "FEE_COLUMNS", "OPTION_KEYS", "records", "deal_from_tables", "options_dict"]
+
+#: canonical column -> accepted header spellings (normalised: lower case, no spaces/underscores/hyphens)
+TRANCHE_COLUMNS = {
+    "name": ("name", "tranche", "class", "档次", "名称"),
+    "balance": ("balance", "principal", "size", "amount", "本金", "发行金额"),
+    "coupon": ("coupon", "couponrate", "rate", "票面利率", "利率"),
+    "seniority": ("seniority", "rank", "优先级"),
+    "issue_price": ("issueprice", "price", "发行价格"),
+    "fixed_return": ("fixedreturn", "期间收益"),
+}
+FEE_COLUMNS = {
+    "name": ("name", "fee", "费用"),
+    "basis": ("basis", "type", "计费基础"),
+    "rate": ("rate", "费率"),
+    "amount": ("amount", "金额"),
+    "cap": ("cap", "上限"),
+    "position": ("position", "rank", "顺序"),
+}
+#: options: key -> (where it goes in the deal dict, kind)
+OPTION_KEYS = {
+    "name": ("name", str),
+    "payments_per_year": ("payments_per_year", int),
+    "legal_maturity_periods": ("legal_maturity_periods", int),
+    "reserve_multiple": ("reserve.multiple", float),
+    "reserve_initial": ("reserve.initial", float),
+    "incentive_fee_share": ("incentive_fee_share", float),
+    "default_event": ("default_event", str),
+    "pre_default_order": ("pre_default_order", list),
+    "post_default_order": ("post_default_order", list),
+    "delay": (None, int),            # break-even: periods of delay applied with the haircut
+    "discount_rate": (None, float),  # PV loss: discount rate instead of each coupon
+}
+_REQUIRED = {"tranches": ("name", "balance"), "fees": ("name", "basis")}
+_NUMERIC = {"balance", "coupon", "seniority", "issue_price", "fixed_return", "rate", "amount", "cap"}
+_ZERO_MEANS_DEFAULT = {"seniority", "issue_price", "cap"}
+
+
+def _norm(text) -> str:
+    return re.sub(r"[\s_\-]+", "", str(text).strip().lower())
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def records(rows, table: str, columns: dict[str, tuple[str, ...]]) -> list[dict]:
+    """Rows with a header -> list of dicts keyed by canonical column; blank rows skipped."""
+    if not isinstance(rows, (list, tuple)) or not rows or not isinstance(rows[0], (list, tuple)):
+        raise ValueError(f"{table}: expected a range with a header row and one row per item")
+    header = [_norm(h) if not _blank(h) else "" for h in rows[0]]
+    where = {}
+    for col, aliases in columns.items():
+        hits = [i for i, h in enumerate(header) if h in {_norm(a) for a in aliases}]
+        if hits:
+            where[col] = hits[0]
+    missing = [c for c in _REQUIRED.get(table, ()) if c not in where]
+    if missing:
+        raise ValueError(f"{table}: no {' or '.join(missing)} column in the header row "
+                         f"(found: {', '.join(str(h) for h in rows[0] if not _blank(h)) or 'nothing'})")
+    out = []
+    for r, row in enumerate(rows[1:], start=2):
+        if all(_blank(v) or v == 0 for v in row):
+            continue
+        rec = {}
+        label = row[where["name"]] if "name" in where and not _blank(row[where["name"]]) else f"row {r}"
+        for col, i in where.items():
+            v = row[i] if i < len(row) else None
+            if isinstance(v, str) and v.startswith("#") and v.endswith(("!", "?", "A")):
+                raise ValueError(f"{table} row {r} ({label}): {col}: the cell holds the Excel error {v}")
+            if _blank(v) or (col in _ZERO_MEANS_DEFAULT and v == 0):
+                continue
+            if col in _NUMERIC:
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    try:
+                        v = float(str(v).replace(",", "").strip())
+                    except ValueError:
+                        raise ValueError(f"{table} row {r} ({label}): {col}: expected a number, got {v!r}") from None
+                v = int(v) if col == "seniority" else float(v)
+            else:
+                v = str(v).strip() if not isinstance(v, float) or not v.is_integer() else str(int(v))
+                if col in ("basis", "position"):
+                    v = v.lower().replace(" ", "_")
+            rec[col] = v
+        out.append(rec)
+    if not out and table == "tranches":
+        raise ValueError("tranches: the range has a header but no tranche rows")
+    return out
+
+
+def options_dict(rows) -> dict:
+    """Two-column key/value cells -> {canonical key: value}; unknown keys raise."""
+    if rows is None:
+        return {}
+    if not isinstance(rows, (list, tuple)) or (rows and not isinstance(rows[0], (list, tuple))):
+        raise ValueError("options: expected a two-column range of keys and values")
+    keys = {_norm(k): k for k in OPTION_KEYS}
+    out = {}
+    for row in rows:
+        if not row or _blank(row[0]) or (row[0] == 0 and (len(row) < 2 or _blank(row[1]) or row[1] == 0)):
+            continue
+        if len(row) < 2:
+            raise ValueError("options: expected a two-column range of keys and values")
+        key = keys.get(_norm(row[0]))
+        if key is None:
+            raise ValueError(f"options: unknown key {row[0]!r}; keys are {', '.join(OPTION_KEYS)}")
+        value = row[1]
+        if _blank(value):
+            continue
+        kind = OPTION_KEYS[key][1]
+        try:
+            if kind is list:
+                value = [s.strip() for s in str(value).split(",") if s.strip()]
+            elif kind is int:
+                if float(value) != int(float(value)):
+                    raise ValueError
+                value = int(float(value))
+            elif kind is float:
+                value = float(value)
+            else:
+                value = str(value).strip()
+        except (TypeError, ValueError):
+            raise ValueError(f"options: {key}: expected {kind.__name__}, got {value!r}") from None
+        out[key] = value
+    return out
+
+
+def deal_from_tables(tranches, fees=None, options=None, *, n_periods: int | None = None) -> tuple[Deal, dict]:
+    """Build a Deal from a tranche table, a fee table and key/value options.
+
+    Tranches without a seniority are ranked in row order (first row most senior).
+    ``n_periods`` (e.g. the length of the collections) sets the legal maturity unless the
+    options give one. Returns the deal and the options that are not deal fields (delay, discount_rate).
+    """
+    opts = options_dict(options)
+    tr = records(tranches, "tranches", TRANCHE_COLUMNS)
+    for i, t in enumerate(tr):
+        t.setdefault("seniority", i + 1)
+    fe = records(fees, "fees", FEE_COLUMNS) if fees not in (None, [], ()) else []
+    data: dict = {"name": opts.pop("name", "Excel deal"), "tranches": tr, "fees": fe}
+    extra = {}
+    for key, value in opts.items():
+        target = OPTION_KEYS[key][0]
+        if target is None:
+            extra[key] = value
+        elif "." in target:
+            outer, inner = target.split(".")
+            data.setdefault(outer, {})[inner] = value
+        else:
+            data[target] = value
+    if n_periods is not None:
+        data.setdefault("legal_maturity_periods", n_periods)
+    return Deal.from_dict(data), extra

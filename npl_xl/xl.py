@@ -1,0 +1,352 @@
+"""Layer 4: the Excel functions (xlwings UDFs), thin over the Python API.
+
+Each function converts its cells, validates them, calls the model and formats the result; it never
+raises: bad input returns a short text starting ``#npl-xl:`` that names the argument. Classic
+xlwings (Windows, "Import Functions") and xlwings Lite (``main.py`` re-exporting these names) share
+this module; each ignores the decorator options it does not know.
+
+Blank cells arrive as None (classic) or 0 (Lite). Optional arguments treat both as "omitted"
+where 0 is not a meaningful value (maturity, method, scale, attachment bounds fall back to their
+defaults); a blank in a required number is reported ("expected a number, got a blank cell") or,
+as 0, fails the range check that names the argument. Blank cells in a collections range count as 0.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import xlwings as xw
+
+from . import __version__
+from .models import analysis, bet, diversity, kmv, rating
+from .models.waterfall import run_waterfall
+from .tables import deal_from_tables
+
+CATEGORY = "npl-xl"
+PREFIX = "#npl-xl: "
+_EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
+
+
+class CellError(ValueError):
+    """Bad cell input; the message names the argument."""
+
+
+def _guard(fn):
+    """Return ``#npl-xl: message`` instead of raising (the cell never shows a traceback)."""
+    @functools.wraps(fn)
+    def wrapper(*args):
+        try:
+            return fn(*args)
+        except ValueError as exc:
+            return PREFIX + str(exc)
+        except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
+            return f"{PREFIX}internal error ({type(exc).__name__}: {exc}); please report it"
+    return wrapper
+
+
+#: arguments read as 2-D blocks (a header row plus rows) even when one row is selected
+_TABLE_ARGS = {"tranches": 2, "fees": 2, "options": 2}
+
+
+def _udf(heavy: bool = False, **docs):
+    """Register ``fn`` as an Excel function with a doc string per argument (function wizard);
+    Excel error cells arrive as their text (#N/A, ...) so the message can name them."""
+    def deco(fn):
+        fn = _guard(fn)
+        for name, doc in docs.items():
+            extra = {"ndim": _TABLE_ARGS[name]} if name in _TABLE_ARGS else {}
+            fn = xw.arg(name, err_to_str=True, doc=doc, **extra)(fn)
+        return xw.func(category=CATEGORY, call_in_wizard=not heavy)(fn)
+    return deco
+
+
+# --- cell conversion ------------------------------------------------------------------------------
+
+def _cell_number(v, name: str) -> float:
+    if v is None or (isinstance(v, str) and not v.strip()):
+        raise CellError(f"{name}: expected a number, got a blank cell")
+    if isinstance(v, str):
+        if v in _EXCEL_ERRORS:
+            raise CellError(f"{name}: the cell holds the Excel error {v}")
+        raise CellError(f"{name}: expected a number, got text {v!r}")
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise CellError(f"{name}: expected a number, got {type(v).__name__}")
+    return float(v)
+
+
+def _number(v, name: str, default=None, *, zero_is_blank: bool = False, percent_above: float | None = None):
+    """One cell -> float; a blank (or 0 where ``zero_is_blank``) gives ``default`` when there is one."""
+    if isinstance(v, (list, tuple)):
+        raise CellError(f"{name}: expected a single cell, got a range")
+    if default is not None and (v is None or v == "" or (zero_is_blank and v == 0)):
+        return default
+    x = _cell_number(v, name)
+    if percent_above is not None and x > percent_above:
+        raise CellError(f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)")
+    return x
+
+
+def _numbers(v, name: str, *, blank=None, percent_above: float | None = None) -> np.ndarray:
+    """A cell or range -> float array (2-D for ranges); blanks become ``blank`` or raise."""
+    rows = v if isinstance(v, (list, tuple)) else [v]
+    rows = [r if isinstance(r, (list, tuple)) else [r] for r in rows]
+    out = np.empty((len(rows), max(len(r) for r in rows)))
+    for i, r in enumerate(rows):
+        for j, c in enumerate(r):
+            if blank is not None and (c is None or c == ""):
+                out[i, j] = blank
+            else:
+                out[i, j] = _cell_number(c, name)
+    if percent_above is not None and (out > percent_above).any():
+        x = float(out[out > percent_above][0])
+        raise CellError(f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)")
+    return out if isinstance(v, (list, tuple)) else out[0, 0]
+
+
+def _vector(v, name: str, **kw) -> np.ndarray:
+    a = np.atleast_1d(_numbers(v, name, **kw))
+    if a.ndim == 2 and 1 not in a.shape:
+        raise CellError(f"{name}: expected one row or one column, got {a.shape[0]} x {a.shape[1]}")
+    return a.ravel()
+
+
+def _labels(v, name: str, n: int) -> list:
+    rows = v if isinstance(v, (list, tuple)) else [v]
+    flat = [c for r in rows for c in (r if isinstance(r, (list, tuple)) else [r])]
+    if len(flat) != n:
+        raise CellError(f"{name}: expected {n} cells (one per par amount), got {len(flat)}")
+    for c in flat:
+        if c is None or c == "":
+            raise CellError(f"{name}: has a blank cell")
+        if isinstance(c, str) and c in _EXCEL_ERRORS:
+            raise CellError(f"{name}: the cell holds the Excel error {c}")
+    return [str(int(c)) if isinstance(c, float) and c.is_integer() else str(c) for c in flat]
+
+
+def _text(v, name: str, default: str, choices: tuple[str, ...]) -> str:
+    if v is None or v == "" or v == 0:
+        return default
+    s = str(v).strip().lower()
+    if s not in choices:
+        raise CellError(f"{name}: expected one of {', '.join(choices)}, got {v!r}")
+    return s
+
+
+def _out(x):
+    """numpy result -> a float for one value, else a 2-D list (a 1-D result as a column)."""
+    a = np.asarray(x, dtype=float)
+    if a.ndim == 0:
+        return float(a)
+    return (a[:, None] if a.ndim == 1 else a).tolist()
+
+
+def _table(header: list[str], rows) -> list[list]:
+    return [header] + [[c.item() if isinstance(c, np.generic) else c for c in r] for r in rows]
+
+
+# --- KMV -----------------------------------------------------------------------------------------
+
+_KMV_DOCS = dict(
+    asset_value="Asset value V (> 0, currency units); a cell or a range",
+    asset_vol="Annual asset volatility (decimal, 0.25 = 25 %)",
+    default_point="Default point DP (> 0, currency units)",
+    maturity="Horizon in years (optional, default 1)",
+    drift="Expected annual asset return (decimal, optional, default 0; Merton form only)",
+    method='"merton" (default) or "kmv" = (V - DP) / (V sigma sqrt T)',
+)
+
+
+def _kmv_args(asset_value, asset_vol, default_point, maturity, drift, method):
+    return dict(
+        asset_value=_numbers(asset_value, "asset_value"),
+        asset_vol=_numbers(asset_vol, "asset_vol", percent_above=5.0),
+        default_point=_numbers(default_point, "default_point"),
+        maturity=_number(maturity, "maturity", 1.0, zero_is_blank=True),
+        drift=_number(drift, "drift", 0.0, percent_above=1.0),
+        method=_text(method, "method", "merton", ("merton", "kmv")),
+    )
+
+
+@_udf(**_KMV_DOCS)
+def KMV_PD(asset_value, asset_vol, default_point, maturity=None, drift=None, method=None):
+    """Probability of default N(-DD) over the horizon (Merton/KMV distance to default)."""
+    return _out(kmv.kmv_pd(**_kmv_args(asset_value, asset_vol, default_point, maturity, drift, method)))
+
+
+@_udf(**_KMV_DOCS)
+def KMV_DD(asset_value, asset_vol, default_point, maturity=None, drift=None, method=None):
+    """Distance to default in standard deviations (Merton form or simple KMV form)."""
+    return _out(kmv.distance_to_default(**_kmv_args(asset_value, asset_vol, default_point, maturity, drift, method)))
+
+
+@_udf(heavy=True, equity_value="Market value of equity E (> 0)", equity_vol="Annual equity volatility (decimal)",
+      debt="Face value of debt due at maturity (> 0)", rate="Risk-free rate (decimal, continuous)",
+      maturity="Years to the debt's maturity (> 0)")
+def KMV_SOLVE(equity_value, equity_vol, debt, rate, maturity):
+    """Merton: asset value and volatility implied by equity; spills a labelled two-column table."""
+    s = kmv.merton_solve(_number(equity_value, "equity_value"),
+                         _number(equity_vol, "equity_vol", percent_above=5.0), _number(debt, "debt"),
+                         _number(rate, "rate", percent_above=1.0), _number(maturity, "maturity"))
+    return [["asset_value", s.asset_value], ["asset_vol", s.asset_vol], ["d1", s.d1], ["d2", s.d2],
+            ["distance_to_default", s.distance_to_default], ["default_probability", s.default_probability]]
+
+
+# --- diversity and BET ---------------------------------------------------------------------------
+
+@_udf(par_amounts="Par of each position (currency units, a column)", groups="Group (industry, region) of each position",
+      obligors="Obligor id of each position (optional; positions of one obligor are added up)")
+def DIVERSITY_SCORE(par_amounts, groups, obligors=None):
+    """Moody's diversity score (industry table method; above 19.95 units a group scores 5.00)."""
+    par = _vector(par_amounts, "par_amounts")
+    grp = _labels(groups, "groups", len(par))
+    obl = None if obligors is None or obligors == 0 else _labels(obligors, "obligors", len(par))
+    return diversity.diversity_score(par, grp, obl)
+
+
+@_udf(par_amounts="Par of each obligor (a column)", pds="Default probability of each obligor (decimal; one cell for all)",
+      correlation="Pairwise DEFAULT correlation: one cell, or an N x N matrix",
+      groups="Group of each obligor (optional; then correlation is the within-group value)",
+      rho_between="Default correlation between groups (with groups; default 0)")
+def ALT_DIVERSITY_SCORE(par_amounts, pds, correlation, groups=None, rho_between=None):
+    """Alternative diversity score (Moody's moment matching): N / (1 + rho (N - 1)) for a homogeneous pool."""
+    par = _vector(par_amounts, "par_amounts")
+    p = _vector(pds, "pds", percent_above=1.0)
+    p = p[0] if p.size == 1 else p
+    rho = _numbers(correlation, "correlation", percent_above=1.0)
+    if groups is not None and groups != 0:
+        if np.ndim(rho):
+            raise CellError("correlation: with groups, give the within-group correlation as one cell")
+        rho = (_labels(groups, "groups", len(par)), rho, _number(rho_between, "rho_between", 0.0, percent_above=1.0))
+    return diversity.alternative_diversity_score(par, p, rho)
+
+
+@_udf(diversity="Diversity score D (rounded to a whole number)", pd="Default probability of a unit (decimal)",
+      lgd="Loss given default (decimal)", attachment="Tranche attachment, fraction of the pool (optional, default 0)",
+      detachment="Tranche detachment, fraction of the pool (optional, default 1; blank or 0 = 1)")
+def BET_LOSS(diversity, pd, lgd, attachment=None, detachment=None):
+    """Tranche expected loss under the binomial expansion technique, as a fraction of the tranche."""
+    return bet.bet_expected_loss(_number(diversity, "diversity"), _number(pd, "pd", percent_above=1.0),
+                                 _number(lgd, "lgd", percent_above=1.0), _number(attachment, "attachment", 0.0),
+                                 _number(detachment, "detachment", 1.0, zero_is_blank=True))
+
+
+@_udf(diversity="Diversity score D (rounded to a whole number)", pd="Default probability of a unit (decimal)")
+def BET_DISTRIBUTION(diversity, pd):
+    """Binomial distribution of defaults: spills j, P(j) and the cumulative probability."""
+    probs = bet.bet_probabilities(_number(diversity, "diversity"), _number(pd, "pd", percent_above=1.0))
+    return _table(["j", "P(j)", "cumulative"], zip(range(len(probs)), probs, np.cumsum(probs)))
+
+
+# --- deals ---------------------------------------------------------------------------------------
+
+_DEAL_DOCS = dict(
+    collections="Net collections per period (a row or column; blanks count as 0)",
+    tranches="Tranche table with a header: name, balance, coupon, [seniority], [issue_price], [fixed_return]",
+    fees="Fee table with a header: name, basis (fixed/collections/notes_balance), rate, amount, [cap], [position]",
+    options="Optional two-column key/value range: payments_per_year, reserve_multiple, incentive_fee_share, ...",
+)
+
+
+def _deal(collections, tranches, fees, options):
+    c = _vector(collections, "collections", blank=0.0)
+    d, extra = deal_from_tables(tranches, None if fees in (None, 0) else fees,
+                                None if options in (None, 0) else options, n_periods=len(c))
+    return d, c, extra
+
+
+@_udf(heavy=True, **_DEAL_DOCS)
+def WATERFALL(collections, tranches, fees, options=None):
+    """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each tranche, residual)."""
+    d, c, _ = _deal(collections, tranches, fees, options)
+    r = run_waterfall(d, c)
+    header = ["period", "years", "collections", "fees", "reserve_release", "reserve_topup", "reserve_balance"]
+    cols = [np.arange(1, len(c) + 1), r.period_times, r.collections, r.fees_paid.sum(axis=-1),
+            r.reserve_release, r.reserve_topup, r.reserve_balance]
+    for k, name in enumerate(r.tranche_names):
+        header += [f"{name} interest", f"{name} principal", f"{name} balance", f"{name} interest shortfall"]
+        cols += [r.interest_paid[:, k], r.principal_paid[:, k], r.balance[:, k], r.interest_shortfall[:, k]]
+    header += ["incentive_fee", "residual", "default_event"]
+    cols += [r.incentive_fee, r.residual]
+    rows = np.column_stack(cols).tolist()
+    for row, flag in zip(rows, r.default_event.tolist()):
+        row.append(flag)
+    return [header] + rows
+
+
+SUMMARY_METRICS = ("total_interest", "total_principal", "loss", "loss_fraction", "interest_shortfall", "wal",
+                   "expected_maturity", "yield", "pv_loss")
+
+
+@_udf(heavy=True, **_DEAL_DOCS)
+def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
+    """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV loss."""
+    d, c, extra = _deal(collections, tranches, fees, options)
+    m = run_waterfall(d, c).metrics(extra.get("discount_rate"))
+    rows = [[t.name, t.balance] + [m[k][i] for k in SUMMARY_METRICS] for i, t in enumerate(d.ordered_tranches)]
+    return _table(["tranche", "balance", *SUMMARY_METRICS], [[None if isinstance(v, float) and np.isnan(v) else v
+                                                              for v in row] for row in rows])
+
+
+@_udf(heavy=True, **_DEAL_DOCS, recovery_vol="Recovery-value volatility (decimal, e.g. 0.25)",
+      discount_rate="Discount rate for the present value of collections (decimal)")
+def TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, options=None):
+    """Modified KMV per tranche: V0, default point, horizon, distance to default and PD."""
+    d, c, _ = _deal(collections, tranches, fees, options)
+    k = analysis.tranche_kmv(d, c, _number(recovery_vol, "recovery_vol", percent_above=3.0),
+                             _number(discount_rate, "discount_rate", percent_above=1.0))
+    cols = ("asset_value", "default_point", "maturity", "distance_to_default", "default_probability")
+    return _table(["tranche", *cols], [[t.name] + [k[c][i] for c in cols] for i, t in enumerate(d.ordered_tranches)])
+
+
+@_udf(heavy=True, **_DEAL_DOCS, tranche="Tranche name, or its rank (1 = most senior)")
+def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
+    """Largest recovery haircut at which the tranche is still paid in full by legal maturity (option: delay)."""
+    d, c, extra = _deal(collections, tranches, fees, options)
+    names = [t.name for t in d.ordered_tranches]
+    if isinstance(tranche, (int, float)) and not isinstance(tranche, bool) and float(tranche).is_integer() \
+            and str(int(tranche)) not in names:
+        k = int(tranche) - 1
+        if not 0 <= k < len(names):
+            raise CellError(f"tranche: rank {int(tranche)} is outside 1..{len(names)}")
+    else:
+        label = str(int(tranche)) if isinstance(tranche, float) and tranche.is_integer() else str(tranche)
+        if label not in names:
+            raise CellError(f"tranche: expected one of {', '.join(names)} or a rank, got {tranche!r}")
+        k = names.index(label)
+    h = analysis.breakeven_haircut(d, c, delay=extra.get("delay", 0))[k]
+    if np.isnan(h):
+        raise CellError(f"tranche: {names[k]} is not paid in full even with no haircut")
+    return float(h)
+
+
+# --- ratings -------------------------------------------------------------------------------------
+
+@_udf(el="Tranche expected loss (decimal, fraction of the tranche)", horizon="Horizon in years (the tranche's WAL)",
+      scale='"moodys" (default) or "cn_sf"')
+def RATING_FROM_EL(el, horizon, scale=None):
+    """Best rating whose idealised expected loss at the horizon is not below EL; '(illustrative)' marks the packaged table."""
+    r = rating.rating_from_expected_loss(_number(el, "el", percent_above=1.0), _number(horizon, "horizon"),
+                                         scale=_text(scale, "scale", "moodys", rating.SCALES))
+    return r.labelled()
+
+
+@_udf(pd="Tranche default probability over the horizon (decimal)", horizon="Horizon in years",
+      scale='"moodys" (default) or "cn_sf"')
+def RATING_FROM_PD(pd, horizon, scale=None):
+    """Best rating whose idealised default probability at the horizon is not below PD; '(illustrative)' marks the packaged table."""
+    r = rating.rating_from_default_probability(_number(pd, "pd", percent_above=1.0), _number(horizon, "horizon"),
+                                               scale=_text(scale, "scale", "moodys", rating.SCALES))
+    return r.labelled()
+
+
+@xw.func(category=CATEGORY)
+def NPLXL_VERSION():
+    """Version of the npl-xl package behind these functions."""
+    return __version__
+
+
+#: every Excel function of the module, in documentation order
+FUNCTIONS = ("KMV_PD", "KMV_DD", "KMV_SOLVE", "DIVERSITY_SCORE", "ALT_DIVERSITY_SCORE", "BET_LOSS",
+             "BET_DISTRIBUTION", "WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT",
+             "RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION")
