@@ -47,6 +47,47 @@ def deal(deal_file, example):
     click.echo(deal_report(Deal.from_json(deal_file) if deal_file else load_example(example)))
 
 
+@main.command()
+@click.argument("deal_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal.")
+@click.option("--scenarios", default=10_000, show_default=True, help="Recovery scenarios.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (results do not depend on chunking).")
+@click.option("--loans", default=1_000, show_default=True, help="Recovery units the base case is split into.")
+@click.option("--rho", default=0.3, show_default=True, help="Systematic share of the recovery log-variance.")
+@click.option("--sigma", default=None, type=float, help="Recovery volatility (default: the deal's).")
+@click.option("--delay-beta", default=1.0, show_default=True, help="Periods of delay per unit of adverse factor.")
+def simulate(deal_file, example, scenarios, seed, loans, rho, sigma, delay_beta):
+    """Monte Carlo recovery scenarios through the waterfall: tranche PD, EL and ratings."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from .deal import Deal, load_example
+    from .models import simulation
+
+    if bool(deal_file) == bool(example):
+        raise click.UsageError("give a DEAL_FILE or --example, not both or neither")
+    d = Deal.from_json(deal_file) if deal_file else load_example(example)
+    base = d.base_collections()
+    sigma = sigma if sigma is not None else d.recovery.volatility
+    if sigma is None:
+        raise click.UsageError("the deal has no recovery volatility; give --sigma")
+    amounts = np.full(loans, base.sum() / loans)
+    with tqdm(total=1, desc="simulating", unit="chunk", disable=None) as bar:
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+        c = simulation.simulate_collections(amounts, base / base.sum(), rho=rho, sigma=sigma, scenarios=scenarios,
+                                            seed=seed, delay_beta=delay_beta, progress=progress)
+    st = simulation.tranche_statistics(d, c)
+    click.echo(f"{d.name}: {scenarios:,} scenarios, seed {seed}, sigma {sigma:.0%}, rho {rho:.0%}, "
+               f"{loans:,} recovery units")
+    click.echo(f"  {'tranche':8s} {'PD':>8s} {'EL':>10s} {'EL s.e.':>9s} {'WAL y':>6s} {'rating (EL)':>20s} "
+               f"{'rating (PD)':>22s}")
+    for i, name in enumerate(st["tranches"]):
+        click.echo(f"  {name:8s} {st['pd'][i]:8.3%} {st['el'][i]:10.4%} {st['el_se'][i]:9.4%} {st['wal'][i]:6.2f} "
+                   f"{st['rating_el'][i].labelled():>20s} {st['rating_pd'][i].labelled():>22s}")
+
+
 @main.group()
 def excel():
     """The Excel add-in: generated VBA and the xlwings Lite files."""

@@ -19,7 +19,7 @@ import numpy as np
 import xlwings as xw
 
 from . import __version__
-from .models import analysis, bet, diversity, kmv, rating
+from .models import analysis, bet, diversity, kmv, portfolio, rating
 from .models.waterfall import run_waterfall
 from .tables import deal_from_tables
 
@@ -320,6 +320,40 @@ def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
     return float(h)
 
 
+#: most Monte Carlo paths one cell may ask for (a worksheet recalculation must stay interactive)
+MAX_CELL_PATHS = 10_000_000
+
+
+# --- portfolio loss distribution --------------------------------------------------------------------
+
+@_udf(heavy=True, pds="Default probability of each name (decimal; a column, or one cell for all)",
+      exposures="Exposure of each name (currency units, a column)",
+      lgds="Loss given default of each name (decimal; a column, or one cell for all)",
+      rho="Asset correlation with the common factor, in [0, 1)",
+      attachment="Tranche attachment, fraction of the pool", detachment="Tranche detachment, fraction of the pool",
+      method='"exact" (default), "lhp" or "mc"', paths="Monte Carlo paths (default 100,000)",
+      seed="Monte Carlo seed (default 0)")
+def PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, method=None, paths=None, seed=None):
+    """Tranche expected loss (fraction of the tranche) under the one-factor Gaussian copula."""
+    e = _vector(exposures, "exposures")
+    n = len(e)
+    p = _vector(pds, "pds", percent_above=1.0)
+    g = _vector(lgds, "lgds", percent_above=1.0)
+    m = _text(method, "method", "exact", ("exact", "lhp", "mc"))
+    n_paths = _number(paths, "paths", 100_000.0, zero_is_blank=True)
+    s = _number(seed, "seed", 0.0)
+    if not float(n_paths).is_integer() or not 1 <= n_paths <= MAX_CELL_PATHS:
+        raise CellError(f"paths: expected a whole number from 1 to {MAX_CELL_PATHS:,}, got {n_paths:g}")
+    if not float(s).is_integer() or s < 0:
+        raise CellError(f"seed: expected a whole number >= 0, got {s:g}")
+    if p.size not in (1, n) or g.size not in (1, n):
+        raise CellError(f"pds, lgds: expected one cell or {n} cells (one per exposure)")
+    d = portfolio.loss_distribution(p, e, g, _number(rho, "rho", percent_above=1.0), m, paths=int(n_paths),
+                                    seed=int(s))
+    return d.tranche_expected_loss(_number(attachment, "attachment", percent_above=1.0),
+                                   _number(detachment, "detachment", percent_above=1.0))
+
+
 # --- ratings -------------------------------------------------------------------------------------
 
 @_udf(el="Tranche expected loss (decimal, fraction of the tranche)", horizon="Horizon in years (the tranche's WAL)",
@@ -349,4 +383,4 @@ def NPLXL_VERSION():
 #: every Excel function of the module, in documentation order
 FUNCTIONS = ("KMV_PD", "KMV_DD", "KMV_SOLVE", "DIVERSITY_SCORE", "ALT_DIVERSITY_SCORE", "BET_LOSS",
              "BET_DISTRIBUTION", "WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT",
-             "RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION")
+             "PORTFOLIO_LOSS", "RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION")

@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 M = xlharness.MISSING
 module, udfs, _ = xlharness.load()
 call = xlharness.call
-HEAVY = {"KMV_SOLVE", "WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT"}
+HEAVY = {"KMV_SOLVE", "WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT", "PORTFOLIO_LOSS"}
 
 
 def col(values):
@@ -119,6 +119,16 @@ def test_deal_functions_parity():
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, 1.0, OPTIONS) == be[0]
 
 
+def test_portfolio_loss_parity():
+    from npl_xl.models.portfolio import loss_distribution
+    p, e = [0.02, 0.05, 0.1, 0.03], [10.0, 20.0, 5.0, 15.0]
+    for method, extra in (("exact", ()), ("lhp", ()), ("mc", (5000.0, 3.0))):
+        got = call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, method, *extra)
+        d = loss_distribution(p, e, [0.6], 0.25, method, paths=5000, seed=3)
+        assert got == d.tranche_expected_loss(0.05, 0.2)
+    assert call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, "mc", 0.5).startswith("#npl-xl: paths")
+
+
 def test_rating_and_version():
     assert call("RATING_FROM_EL", 0.001, 3.0) == rating.rating_from_expected_loss(0.001, 3.0).labelled()
     assert call("RATING_FROM_PD", 0.036, 10.0, "cn_sf") == "BBBsf (illustrative)"
@@ -186,7 +196,7 @@ LEGIT_TEXT = {"RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION"}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from([f for f in module.FUNCTIONS if f not in HEAVY or f == "KMV_SOLVE"]),
+@given(name=st.sampled_from([f for f in module.FUNCTIONS if f not in HEAVY or f in ("KMV_SOLVE", "PORTFOLIO_LOSS")]),
        args=st.lists(raw, min_size=0, max_size=6))
 def test_garbage_returns_a_message_never_raises(name, args):
     n = len(getattr(module, name).__xlfunc__["args"])
@@ -198,7 +208,8 @@ def test_garbage_returns_a_message_never_raises(name, args):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(collections=rng_, tranches=rng_, fees=rng_, which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE"})))
+@given(collections=rng_, tranches=rng_, fees=rng_,
+       which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS"})))
 def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
     extra = {"TRANCHE_KMV": (0.25, 0.05), "BREAKEVEN_HAIRCUT": ("Senior",)}.get(which, ())
     out = call(which, collections, tranches, fees, *extra)

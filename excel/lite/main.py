@@ -16,6 +16,7 @@ from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
     WATERFALL_SUMMARY,
     TRANCHE_KMV,
     BREAKEVEN_HAIRCUT,
+    PORTFOLIO_LOSS,
     RATING_FROM_EL,
     RATING_FROM_PD,
     NPLXL_VERSION,

@@ -13,9 +13,10 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from . import _checks as chk
+from ._normal import bvn_excess
 
 __all__ = [
     "industry_diversity", "diversity_score", "alternative_diversity_score", "default_correlation",
@@ -139,18 +140,14 @@ def alternative_diversity_score(par, pd, correlation) -> float:
     return float(np.sum(p * F) * np.sum(q * F) / denom)
 
 
-# Gauss-Legendre nodes on [0, 1] for the default-covariance integral
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(48)
-_GL_X, _GL_W = 0.5 * (_GL_X + 1.0), 0.5 * _GL_W
-
-
 def default_correlation(pd, asset_correlation):
     """Pairwise default correlation of two names with default probability ``pd`` each.
 
     ``rho_D = (Phi2(c, c; rho_A) - p^2) / (p (1 - p))`` with ``c = N^{-1}(p)``.
     The bivariate-normal excess is computed from Plackett's identity
     ``Phi2(c, c; rho) - p^2 = (1/2pi) int_0^{asin rho} exp(-c^2 / (1 + sin t)) dt``,
-    whose integrand is smooth, by 48-point Gauss-Legendre (no cancellation at small p).
+    whose integrand is smooth, by 48-point Gauss-Legendre (no cancellation at small p; see
+    :func:`npl_xl.models._normal.bvn_excess`).
 
     Args:
         pd: default probability in (0, 1).
@@ -160,7 +157,4 @@ def default_correlation(pd, asset_correlation):
     rho = chk.probability(asset_correlation, "asset_correlation")
     p, rho = chk.broadcast(pd=p, asset_correlation=rho)
     c = ndtri(p)
-    upper = np.arcsin(rho)[..., None]
-    t = upper * _GL_X
-    excess = (upper[..., 0] / (2 * np.pi)) * np.sum(_GL_W * np.exp(-(c[..., None] ** 2) / (1 + np.sin(t))), axis=-1)
-    return chk.scalar_or_array(excess / (p * (1 - p)))
+    return chk.scalar_or_array(bvn_excess(c, c, rho) / (p * (1 - p)))

@@ -120,6 +120,20 @@ failed:
     NPLXL_VERSION = Err.Description
 End Function
 
+Function PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, Optional method, Optional paths, Optional seed)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        PORTFOLIO_LOSS = XLPy.CallUDF("npl_xl.xl", "PORTFOLIO_LOSS", Array(pds, exposures, lgds, rho, attachment, detachment, method, paths, seed), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        PORTFOLIO_LOSS = XLPy.CallUDF("npl_xl.xl", "PORTFOLIO_LOSS", Array(pds, exposures, lgds, rho, attachment, detachment, method, paths, seed))
+        Exit Function
+    #End If
+failed:
+    PORTFOLIO_LOSS = Err.Description
+End Function
+
 Function RATING_FROM_EL(el, horizon, Optional scale)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
