@@ -22,11 +22,18 @@ def write_with(path: str | os.PathLike, writer: Callable[[str], None], *, overwr
     os.close(fd)
     try:
         writer(tmp)
+        os.chmod(tmp, os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | os.PathLike, text: str, *, overwrite: bool = False) -> None:

@@ -259,18 +259,7 @@ def _deal(collections, tranches, fees, options):
 def WATERFALL(collections, tranches, fees, options=None):
     """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each tranche, residual)."""
     d, c, _ = _deal(collections, tranches, fees, options)
-    r = run_waterfall(d, c)
-    header = ["period", "years", "collections", "fees", "reserve_release", "reserve_topup", "reserve_balance"]
-    cols = [np.arange(1, len(c) + 1), r.period_times, r.collections, r.fees_paid.sum(axis=-1),
-            r.reserve_release, r.reserve_topup, r.reserve_balance]
-    for k, name in enumerate(r.tranche_names):
-        header += [f"{name} interest", f"{name} principal", f"{name} balance", f"{name} interest shortfall"]
-        cols += [r.interest_paid[:, k], r.principal_paid[:, k], r.balance[:, k], r.interest_shortfall[:, k]]
-    header += ["incentive_fee", "residual", "default_event"]
-    cols += [r.incentive_fee, r.residual]
-    rows = np.column_stack(cols).tolist()
-    for row, flag in zip(rows, r.default_event.tolist()):
-        row.append(flag)
+    header, rows = run_waterfall(d, c).table()
     return [header] + rows
 
 

@@ -84,6 +84,23 @@ class WaterfallResult:
         cf[..., -1] += self.residual
         return cf
 
+    def table(self) -> tuple[list[str], list[list]]:
+        """One scenario's flows as a header and one row per period (what WATERFALL spills)."""
+        if self.collections.ndim != 1:
+            raise ValueError("table: one scenario at a time")
+        header = ["period", "years", "collections", "fees", "reserve_release", "reserve_topup", "reserve_balance"]
+        cols = [np.arange(1, len(self.collections) + 1), self.period_times, self.collections,
+                self.fees_paid.sum(axis=-1), self.reserve_release, self.reserve_topup, self.reserve_balance]
+        for k, name in enumerate(self.tranche_names):
+            header += [f"{name} interest", f"{name} principal", f"{name} balance", f"{name} interest shortfall"]
+            cols += [self.interest_paid[:, k], self.principal_paid[:, k], self.balance[:, k],
+                     self.interest_shortfall[:, k]]
+        header += ["incentive_fee", "residual", "default_event"]
+        rows = np.column_stack(cols + [self.incentive_fee, self.residual]).tolist()
+        for row, flag in zip(rows, self.default_event.tolist()):
+            row.append(flag)
+        return header, rows
+
     def metrics(self, discount_rate=None) -> dict[str, np.ndarray]:
         """Per-tranche summary, arrays of shape (tranches,) or (scenarios, tranches).
 

@@ -1,0 +1,49 @@
+"""Where everything sits in a deal workbook: one definition shared by the writer and the reader."""
+
+from __future__ import annotations
+
+#: Deal sheet rows (from row 3): option key (as the Excel functions' options take it) ->
+#: (label, kind, default, validation list or None, help). Rows 3.. are the DealOptions range.
+DEAL_FIELDS = {
+    "name": ("Deal name", str, "New NPL deal", None, "As it should appear in the memo"),
+    "payments_per_year": ("Payments per year", int, 4, "1,2,4,12", "1, 2, 4 or 12"),
+    "legal_maturity_periods": ("Legal maturity (periods)", int, 24, None, "Payment periods to legal maturity"),
+    "reserve_multiple": ("Liquidity reserve multiple", float, 1.5, None,
+                         "Target = multiple x (next period's senior fees + senior interest)"),
+    "reserve_initial": ("Initial reserve", float, 0.0, None, "Funded at closing (currency units)"),
+    "incentive_fee_share": ("Servicer incentive fee share", float, 0.2, None, "Share of the remainder (decimal)"),
+    "default_event": ("Default event rule", str, "senior_interest", "senior_interest,none",
+                      "senior_interest: unpaid senior interest switches to the post-default order"),
+}
+CURRENCY_LABEL = "CNY 10k"
+
+#: Assumptions sheet: defined name -> (label, kind, default, help)
+ASSUMPTION_FIELDS = {
+    "TotalRecovery": ("Expected total recovery (base case)", float, 0.0, "Currency units; the agency base case"),
+    "CollectionCostRate": ("Collection cost rate", float, 0.0, "Share of each period's recoveries (decimal)"),
+    "RecoveryVolatility": ("Recovery volatility", float, 0.25, "Annual decimal; drives the tranche KMV and simulation"),
+    "DiscountRate": ("Discount rate", float, 0.05, "Annual decimal, for present values"),
+    "RecoveryCorrelation": ("Systematic share of recovery variance (rho)", float, 0.3, "In [0, 1]"),
+    "DelayBeta": ("Systematic delay (periods per unit of adverse factor)", float, 1.0, ">= 0"),
+    "UnitDefaultProbability": ("BET: probability a recovery unit fails", float, 0.2, "Decimal"),
+    "StressedRecovery": ("BET: share of base recovery a failing unit recovers", float, 0.3, "Decimal"),
+    "Paths": ("Monte Carlo scenarios", int, 10_000, "Default for npl-xl rate --paths"),
+    "Seed": ("Monte Carlo seed", int, 20_240_101, "Default for npl-xl rate --seed"),
+    "RecoverySource": ("Source of the recovery assumptions", str, "", "Who estimated the base case, and how"),
+}
+
+TRANCHE_HEADERS = ["Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return"]
+FEE_HEADERS = ["Name", "Basis", "Rate", "Amount", "Cap", "Position"]
+RECOVERY_HEADERS = ["Period", "Cumulative share", "Collections"]
+STRESS_HEADERS = ["Rating", "Haircut", "Delay months", "Status", "Source"]
+ORDER_HEADERS = ["Pre-default order", "Post-default order"]
+
+#: sheet -> Excel table name on it
+TABLES = {"Tranches": "Tranches", "Fees": "Fees", "Recovery": "RecoveryCurve", "Stress": "StressTable",
+          "Waterfall": "PaymentOrder", "RatingScale": "RatingTable", "LoanTape": "LoanTape"}
+SHEETS = ["Deal", "Tranches", "Fees", "Waterfall", "Recovery", "Assumptions", "Stress", "RatingScale",
+          "Pool", "LoanTape", "Results"]
+REQUIRED_SHEETS = ["Deal", "Tranches", "Fees", "Recovery", "Assumptions"]
+
+FEE_BASES = "fixed,collections,notes_balance"
+FEE_POSITIONS = "senior,subordinated"

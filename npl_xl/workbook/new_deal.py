@@ -1,0 +1,58 @@
+"""``npl-xl new-deal``: a deal workbook filled from a loan tape.
+
+The tape gives the pool (stratifications, diversity inputs, the loan tape sheet). What a tape cannot
+give is marked as an assumption to replace: the base-case recovery (85 % of principal + interest +
+fees for secured loans, 20 % for unsecured, the public agency base cases of shared/domain.md
+section 6), the timing curve (the bundled example of the same kind), and suggested tranche sizes
+(senior 50 % and sub 12 % of the expected recovery, the market's usual senior share).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from ..deal import load_example
+from .tape import pool_tables, read_tape
+from .template import write_deal_workbook
+
+SECURED_RATE, UNSECURED_RATE = 0.85, 0.20
+SENIOR_SHARE, SUB_SHARE = 0.50, 0.12
+
+
+def new_deal(tape_path, out, *, template=None, overwrite: bool = False) -> dict:
+    """Read and validate the tape, then write the deal workbook ``out``; returns a short summary."""
+    tape = read_tape(tape_path)
+    total = float(tape["total"].sum())
+    secured = float((tape["total"] * (tape["secured"] == True)).sum() / total) if "secured" in tape else 0.0  # noqa: E712
+    rate = SECURED_RATE * secured + UNSECURED_RATE * (1 - secured)
+    recovery = rate * total
+    base = load_example("mortgage" if secured >= 0.5 else "credit_card")
+    stress = rating_table = None
+    if template is not None:
+        from .reader import _table_rows
+        from openpyxl import load_workbook
+
+        from . import layout as L
+
+        wb = load_workbook(os.fspath(template))
+        _, rows, *_ = _table_rows(wb, "Stress", L.TABLES["Stress"])
+        stress = pd.DataFrame([r[:3] for r in rows if r[0]], columns=["rating", "haircut", "delay_months"])
+        header, rows, *_ = _table_rows(wb, "RatingScale", L.TABLES["RatingScale"])
+        rating_table = pd.DataFrame([r for r in rows if r[0]], columns=[str(h) for h in header])
+    tranches = [dict(t.model_dump(), balance=round(recovery * share, 2))
+                for t, share in zip(base.ordered_tranches, (SENIOR_SHARE, SUB_SHARE))]
+    name = os.path.splitext(os.path.basename(os.fspath(tape_path)))[0]
+    deal = base.with_changes(
+        name=name, tranches=tranches,
+        notes=(f"Filled by npl-xl new-deal from {os.path.basename(os.fspath(tape_path))}. Tranche sizes are "
+               f"SUGGESTIONS (senior {SENIOR_SHARE:.0%}, sub {SUB_SHARE:.0%} of the expected recovery); fees, "
+               f"timing curve and reserve follow the bundled {'mortgage' if secured >= 0.5 else 'credit-card'} example."),
+        recovery=dict(base.recovery.model_dump(), total=round(recovery, 2),
+                      source=(f"ASSUMPTION to replace: {SECURED_RATE:.0%} of principal + interest + fees for secured "
+                              f"and {UNSECURED_RATE:.0%} for unsecured loans (secured share {secured:.1%})")))
+    write_deal_workbook(out, deal, tape=tape.drop(columns=["total"]), pool_tables=pool_tables(tape),
+                        stress=stress, rating_table=rating_table, overwrite=overwrite,
+                        assumptions={"Paths": 10_000})
+    return {"loans": len(tape), "pool": total, "secured_share": secured, "expected_recovery": recovery, "out": os.fspath(out)}

@@ -1,0 +1,128 @@
+"""The rating run: every model on a deal workbook's inputs, gathered for the memo.
+
+``rate_inputs(inputs, paths, seed, progress)`` returns a :class:`RatingRun`; the memo writer only
+formats what is here, so tests can compare memo cells with these values and with the Python API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import openpyxl
+import pandas
+import scipy
+
+from .. import __version__
+from ..models import analysis, simulation
+from ..models.rating import rating_from_default_probability, rating_from_expected_loss
+from ..models.recovery import stressed
+from ..models.waterfall import WaterfallResult, run_waterfall
+from .reader import WorkbookInputs
+
+#: grids of the KMV sensitivity tables (seed 001's four inputs plus the recovery volatility)
+SENSITIVITY_GRIDS = {
+    "recovery_vol": [0.15, 0.20, 0.25, 0.30, 0.35],
+    "issuance_size": [0.8, 0.9, 1.0, 1.1, 1.2],
+    "recovery_rate": [0.8, 0.9, 1.0, 1.1, 1.2],
+    "coupon": None,      # the senior coupon -1 % .. +1 %
+    "maturity": [0.5, 1.0, 2.0, 3.0, 5.0],
+}
+STEPS = ("base waterfall", "break-even and stresses", "tranche KMV and sensitivities", "cash-flow BET",
+         "Monte Carlo recoveries", "ratings")
+
+
+@dataclass
+class RatingRun:
+    """Results of a rating run (values only)."""
+
+    inputs: WorkbookInputs
+    paths: int
+    seed: int
+    collections: np.ndarray
+    base: WaterfallResult
+    metrics: dict
+    breakeven: np.ndarray
+    stress: dict
+    stress_collections: np.ndarray
+    kmv: dict
+    sensitivity: dict
+    diversity: float | None
+    bet: dict
+    mc: dict
+    mc_pool_recovery: np.ndarray
+    proposed: list
+    kmv_ratings: list
+    timestamp: str
+    versions: dict = field(default_factory=dict)
+
+
+def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int | None = None,
+                progress: Callable[[str], None] | None = None) -> RatingRun:
+    """Run every model on the workbook inputs. ``progress(step)`` is called before each step."""
+    tick = progress or (lambda step: None)
+    deal, a = inputs.deal, inputs.assumptions
+    paths = int(paths if paths is not None else a["Paths"])
+    seed = int(seed if seed is not None else a["Seed"])
+    if paths < 2:
+        raise ValueError(f"paths: expected at least 2 scenarios, got {paths}")
+    base_c = deal.base_collections()
+
+    tick(STEPS[0])
+    base = run_waterfall(deal, base_c)
+    metrics = base.metrics()
+
+    tick(STEPS[1])
+    be = analysis.breakeven_haircut(deal, base_c)
+    st = analysis.stress_ratings(deal, base_c, inputs.stress)
+    top = st["table"].iloc[0]
+    delay = int(round(float(top["delay_months"]) / (12 / deal.payments_per_year)))
+    stress_c = stressed(base_c, haircut=float(top["haircut"]), delay=delay)
+
+    tick(STEPS[2])
+    vol, r = a["RecoveryVolatility"], a["DiscountRate"]
+    kmv = analysis.tranche_kmv(deal, base_c, vol, r)
+    grids = dict(SENSITIVITY_GRIDS)
+    c0 = deal.ordered_tranches[0].coupon
+    grids["coupon"] = [max(0.0, c0 + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)]
+    sens = {name: (values, analysis.kmv_sensitivity(deal, base_c, vol, r, name, values)) for name, values in grids.items()}
+
+    tick(STEPS[3])
+    ds = None
+    if inputs.tape is not None:
+        from .tape import diversity_inputs
+
+        ds = float(diversity_inputs(inputs.tape)["diversity score (regions, Moody's table)"])
+    d_bet = min(max(ds or 20.0, 1.0), 200.0)
+    bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, d_bet, a["UnitDefaultProbability"], a["StressedRecovery"])
+
+    tick(STEPS[4])
+    if inputs.tape is not None and len(inputs.tape):
+        weights = inputs.tape["total"].to_numpy(float)
+    else:
+        weights = np.ones(1000)
+    amounts = deal.recovery.total * weights / weights.sum()
+    sims = simulation.simulate_collections(amounts, base_c / base_c.sum(), rho=a["RecoveryCorrelation"], sigma=vol,
+                                           scenarios=paths, seed=seed, delay_beta=a["DelayBeta"])
+    mc = simulation.tranche_statistics(deal, sims)
+
+    tick(STEPS[5])
+    horizon = np.minimum(np.where(np.isfinite(metrics["wal"]), metrics["wal"], base.period_times[-1]), 10.0)
+    rating_table = inputs.rating_table
+    mc["rating_el"] = [rating_from_expected_loss(e, h, table=rating_table, scale="cn_sf")
+                       for e, h in zip(mc["el"], horizon)]
+    kmv_ratings = [rating_from_default_probability(p, min(t, 10.0), scale="cn_sf")
+                   for p, t in zip(kmv["default_probability"], kmv["maturity"])]
+    return RatingRun(
+        inputs=inputs, paths=paths, seed=seed, collections=base_c, base=base, metrics=metrics, breakeven=be,
+        stress=st, stress_collections=stress_c, kmv=kmv, sensitivity=sens, diversity=ds,
+        bet={"diversity": d_bet, "pd": a["UnitDefaultProbability"], "stressed_recovery": a["StressedRecovery"],
+             "el": bet_el},
+        mc=mc, mc_pool_recovery=sims.sum(axis=1) / base_c.sum(), proposed=list(st["ratings"]),
+        kmv_ratings=kmv_ratings, timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        versions={"npl-xl": __version__, "python": platform.python_version(), "numpy": np.__version__,
+                  "scipy": scipy.__version__, "pandas": pandas.__version__, "openpyxl": openpyxl.__version__},
+    )

@@ -1,0 +1,300 @@
+"""Write deal workbooks: the blank template, filled examples and filled new deals (openpyxl).
+
+Inputs sit in Excel tables and defined names with data validation and number formats; input cells
+are yellow and unlocked, formula cells grey and locked (sheets protected without a password).
+The Results sheet calls the npl-xl Excel functions on the inputs (it needs the add-in; the
+``npl-xl rate`` memo carries values instead).
+"""
+
+from __future__ import annotations
+
+import os
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from .. import __version__
+from ..atomic import write_with
+from ..models.analysis import load_stress_table
+from ..models.rating import _packaged
+from . import layout as L
+
+INPUT = PatternFill("solid", fgColor="FFF2CC")
+FORMULA = PatternFill("solid", fgColor="EDEDED")
+HEADER = PatternFill("solid", fgColor="DDEBF7")
+BOLD = Font(bold=True)
+PCT = "0.00%"
+AMOUNT = "#,##0.00"
+
+#: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
+SKELETON_TRANCHES = [["Senior", None, 0.033, 1, 100, 0.0], ["Sub", None, 0.0, 2, 100, 0.0]]
+SKELETON_FEES = [["Taxes", "collections", 0.01, None, None, "senior"],
+                 ["Trustee", "notes_balance", 0.0005, None, None, "senior"],
+                 ["Custodian", "notes_balance", 0.0001, None, None, "senior"],
+                 ["Paying agent", "fixed", None, 2.0, None, "senior"],
+                 ["Rating and audit", "fixed", None, 5.0, 3.0, "senior"],
+                 ["Servicer base fee", "collections", 0.05, None, None, "senior"]]
+
+
+def _input(cell, value, fmt=None):
+    cell.value = value
+    cell.fill = INPUT
+    cell.protection = Protection(locked=False)
+    if fmt:
+        cell.number_format = fmt
+
+
+def _header(ws, row, headers, col=1):
+    for j, h in enumerate(headers):
+        c = ws.cell(row=row, column=col + j, value=h)
+        c.font, c.fill = BOLD, HEADER
+
+
+def _name(wb, name, ref):
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _table(ws, name, headers, rows, formats=None, first_row=2, inputs=True):
+    """Header at ``first_row``, then rows; returns the table's last row."""
+    _header(ws, first_row, headers)
+    rows = rows or [[None] * len(headers)]
+    for i, row in enumerate(rows, start=first_row + 1):
+        for j, v in enumerate(row, start=1):
+            fmt = (formats or {}).get(headers[j - 1])
+            if inputs:
+                _input(ws.cell(row=i, column=j), v, fmt)
+            else:
+                ws.cell(row=i, column=j, value=v)
+    last = first_row + len(rows)
+    ref = f"A{first_row}:{get_column_letter(len(headers))}{last}"
+    t = Table(displayName=name, ref=ref)
+    t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=False)
+    ws.add_table(t)
+    for j, h in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = max(12, len(str(h)) + 4)
+    return last
+
+
+def _list_validation(ws, values, ref):
+    dv = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True, showErrorMessage=True,
+                        errorTitle="npl-xl", error=f"Choose one of: {values}")
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _range_validation(ws, ref, lo, hi, what):
+    dv = DataValidation(type="decimal", operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True,
+                        showErrorMessage=True, errorTitle="npl-xl", error=f"{what}: a decimal from {lo} to {hi}")
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, pool_tables: dict | None = None,
+                   stress=None, rating_table=None) -> Workbook:
+    """A deal workbook: the blank template when ``deal`` is None, else filled with the deal."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    sheets = {name: wb.create_sheet(name) for name in L.SHEETS}
+    values = _deal_values(deal)
+    a_values = _assumption_values(deal, assumptions)
+
+    ws = sheets["Deal"]
+    ws["A1"], ws["A1"].font = "Deal terms", Font(bold=True, size=14)
+    _header(ws, 2, ["Key", "Value", "Meaning"])
+    for i, (key, (label, kind, default, choices, help_)) in enumerate(L.DEAL_FIELDS.items(), start=3):
+        ws.cell(row=i, column=1, value=key)
+        _input(ws.cell(row=i, column=2), values.get(key, default), PCT if key == "incentive_fee_share" else None)
+        ws.cell(row=i, column=3, value=f"{label}: {help_}")
+        _name(wb, f"Deal_{key}", f"Deal!$B${i}")
+        if choices:
+            _list_validation(ws, choices, f"B{i}")
+    last = 2 + len(L.DEAL_FIELDS)
+    _name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
+    ws.cell(row=last + 2, column=1, value="currency")
+    _input(ws.cell(row=last + 2, column=2), values.get("currency", L.CURRENCY_LABEL))
+    ws.cell(row=last + 2, column=3, value="Currency unit of every amount (label only)")
+    ws.cell(row=last + 3, column=1, value="notes")
+    _input(ws.cell(row=last + 3, column=2), values.get("notes", ""))
+    ws.cell(row=last + 3, column=3, value="Sources and assumptions of the deal terms")
+    ws.cell(row=last + 5, column=1, value=f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
+                                          "formulas. Rates are decimals (0.033, not 3.3).")
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 26, 20, 80
+
+    ws = sheets["Tranches"]
+    ws["A1"] = "Tranches, most senior first (seniority 1 = most senior)"
+    rows = values.get("tranches", SKELETON_TRANCHES)
+    end = _table(ws, L.TABLES["Tranches"], L.TRANCHE_HEADERS, rows,
+                 {"Balance": AMOUNT, "Coupon": PCT, "Fixed return": PCT, "Issue price": "0.00"})
+    _range_validation(ws, f"C3:C{end}", 0, 1, "Coupon")
+
+    ws = sheets["Fees"]
+    ws["A1"] = ("Taxes and fees in priority order. Basis: fixed (Amount a period), collections (Rate x collections), "
+                "notes_balance (Rate a year x notes outstanding). Cap: most paid a period at its position.")
+    end = _table(ws, L.TABLES["Fees"], L.FEE_HEADERS, values.get("fees", SKELETON_FEES),
+                 {"Rate": "0.000%", "Amount": AMOUNT, "Cap": AMOUNT})
+    _list_validation(ws, L.FEE_BASES, f"B3:B{end + 20}")
+    _list_validation(ws, L.FEE_POSITIONS, f"F3:F{end + 20}")
+    _range_validation(ws, f"C3:C{end}", 0, 1, "Rate")
+
+    ws = sheets["Waterfall"]
+    ws["A1"] = ("Priority of payments, one step a row: senior_fees, reserve, interest:<tranche>, principal:<tranche>, "
+                "fixed_return:<tranche>, incentive_fee, fee_excess")
+    pre, post = values.get("orders", ([], []))
+    n = max(len(pre), len(post), 1)
+    _table(ws, L.TABLES["Waterfall"], L.ORDER_HEADERS,
+           [[pre[i] if i < len(pre) else None, post[i] if i < len(post) else None] for i in range(n)])
+    ws.column_dimensions["A"].width = ws.column_dimensions["B"].width = 28
+
+    ws = sheets["Assumptions"]
+    ws["A1"], ws["A1"].font = "Recovery and model assumptions", Font(bold=True, size=14)
+    _header(ws, 2, ["Assumption", "Value", "Meaning"])
+    for i, (key, (label, kind, default, help_)) in enumerate(L.ASSUMPTION_FIELDS.items(), start=3):
+        ws.cell(row=i, column=1, value=label)
+        fmt = AMOUNT if key == "TotalRecovery" else "0" if kind is int else None if kind is str else "0.00%"
+        _input(ws.cell(row=i, column=2), a_values.get(key, default), fmt)
+        ws.cell(row=i, column=3, value=help_)
+        _name(wb, key, f"Assumptions!$B${i}")
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 52, 16, 60
+
+    ws = sheets["Recovery"]
+    ws["A1"] = "Recovery timing: cumulative share of the total recovery collected by each period end (ends at 1)"
+    cum = values.get("cumulative") or [None]
+    _header(ws, 2, L.RECOVERY_HEADERS)
+    for i, v in enumerate(cum, start=3):
+        ws.cell(row=i, column=1, value=i - 2)
+        _input(ws.cell(row=i, column=2), v, PCT)
+        prev = f"B{i - 1}" if i > 3 else "0"
+        c = ws.cell(row=i, column=3, value=f"=TotalRecovery*(1-CollectionCostRate)*(B{i}-{prev})")
+        c.fill, c.number_format = FORMULA, AMOUNT
+    t = Table(displayName=L.TABLES["Recovery"], ref=f"A2:C{2 + len(cum)}")
+    t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9")
+    ws.add_table(t)
+    _range_validation(ws, f"B3:B{2 + len(cum)}", 0, 1, "Cumulative share")
+    ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 18
+
+    ws = sheets["Stress"]
+    ws["A1"] = "Recovery stress per rating level (best first): a tranche must be paid in full under it"
+    frame = load_stress_table(stress)
+    _table(ws, L.TABLES["Stress"], L.STRESS_HEADERS,
+           [[r.rating, r.haircut, r.delay_months, getattr(r, "status", ""), getattr(r, "source", "")]
+            for r in frame.itertuples()], {"Haircut": PCT})
+    ws.column_dimensions["E"].width = 70
+
+    ws = sheets["RatingScale"]
+    ws["A1"] = "Idealised expected loss by rating and horizon (years), best rating first; replace with an agency table"
+    el = rating_table if rating_table is not None else _packaged("idealized_el.csv")
+    headers = ["Rating"] + [str(c) for c in el.columns[1:]]
+    _table(ws, L.TABLES["RatingScale"], headers, el.values.tolist(),
+           {h: "0.0000%" for h in headers[1:11]})
+
+    ws = sheets["Pool"]
+    ws["A1"], ws["A1"].font = "Pool summary (filled by npl-xl new-deal from the loan tape)", Font(bold=True, size=14)
+    row = 3
+    for title, frame in (pool_tables or {}).items():
+        ws.cell(row=row, column=1, value=title).font = BOLD
+        _header(ws, row + 1, [str(c) for c in frame.columns])
+        for i, rec in enumerate(frame.itertuples(index=False), start=row + 2):
+            for j, v in enumerate(rec, start=1):
+                ws.cell(row=i, column=j, value=v.item() if hasattr(v, "item") else v)
+        row += len(frame) + 3
+    ws.column_dimensions["A"].width = 28
+
+    ws = sheets["LoanTape"]
+    if tape is not None and len(tape):
+        _table(ws, L.TABLES["LoanTape"], [str(c) for c in tape.columns],
+               [[v.item() if hasattr(v, "item") else v for v in row] for row in tape.itertuples(index=False)],
+               first_row=1, inputs=False)
+    else:
+        ws["A1"] = "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape"
+
+    _results_sheet(sheets["Results"], values)
+    for name in L.SHEETS:
+        if name not in ("LoanTape", "Pool"):
+            sheets[name].protection.sheet = True  # no password: protects formulas from slips, not from users
+    return wb
+
+
+def _results_sheet(ws, values):
+    ws["A1"], ws["A1"].font = "Results (live: needs the npl-xl Excel add-in)", Font(bold=True, size=14)
+    ws["A2"] = "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs change."
+    k = len(values.get("tranches", SKELETON_TRANCHES))
+    args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
+    blocks = [
+        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},DealOptions)", 11),
+        ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 6),
+    ]
+    row = 4
+    for title, formula, width in blocks:
+        ws.cell(row=row, column=1, value=title).font = BOLD
+        ref = f"A{row + 1}:{get_column_letter(width)}{row + 1 + k}"
+        ws[f"A{row + 1}"] = ArrayFormula(ref, formula)
+        for r in ws[ref]:
+            for c in r:
+                c.fill = FORMULA
+        row += k + 4
+    ws.cell(row=row, column=1, value="Break-even haircut, most senior tranche").font = BOLD
+    c = ws.cell(row=row, column=2, value=f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)")
+    c.fill, c.number_format = FORMULA, PCT
+    ws.cell(row=row + 1, column=1, value="npl-xl version").font = BOLD
+    ws.cell(row=row + 1, column=2, value="=NPLXL_VERSION()").fill = FORMULA
+    ws.column_dimensions["A"].width = 40
+
+
+def _deal_values(deal) -> dict:
+    if deal is None:
+        return {}
+    pre, post = deal.orders()
+    return {
+        "name": deal.name, "payments_per_year": deal.payments_per_year,
+        "legal_maturity_periods": deal.legal_maturity_periods or (len(deal.recovery.cumulative) if deal.recovery else None),
+        "reserve_multiple": deal.reserve.multiple, "reserve_initial": deal.reserve.initial,
+        "incentive_fee_share": deal.incentive_fee_share, "default_event": deal.default_event,
+        "tranches": [[t.name, t.balance, t.coupon, t.seniority, t.issue_price, t.fixed_return] for t in deal.ordered_tranches],
+        "fees": [[f.name, f.basis, f.rate if f.basis != "fixed" else None, f.amount if f.basis == "fixed" else None,
+                  f.cap, f.position] for f in deal.fees],
+        "orders": (pre, post), "notes": deal.notes,
+        "cumulative": list(deal.recovery.cumulative) if deal.recovery else None,
+    }
+
+
+def _assumption_values(deal, assumptions) -> dict:
+    out = {}
+    if deal is not None and deal.recovery is not None:
+        r = deal.recovery
+        out.update(TotalRecovery=r.total, CollectionCostRate=r.cost_rate, RecoverySource=r.source)
+        if r.volatility is not None:
+            out["RecoveryVolatility"] = r.volatility
+        if r.discount_rate is not None:
+            out["DiscountRate"] = r.discount_rate
+    out.update(assumptions or {})
+    return out
+
+
+def write_deal_workbook(path, deal=None, *, overwrite: bool = False, **kwargs) -> None:
+    """Write a deal workbook atomically; an existing file is kept unless ``overwrite``."""
+    wb = build_workbook(deal, **kwargs)
+    write_with(path, wb.save, overwrite=overwrite)
+
+
+def build_templates(folder: str | os.PathLike, *, overwrite: bool = True) -> list[str]:
+    """(Re)write the blank template and the two filled examples into ``folder``; returns the paths."""
+    from ..deal import load_example
+    from .tape import pool_tables, synthetic_tape, validate_tape
+
+    out = []
+    path = os.path.join(folder, "npl_deal_template.xlsx")
+    write_deal_workbook(path, overwrite=overwrite)
+    out.append(path)
+    for name, loans, kind in (("credit_card", 20_000, "consumer"), ("mortgage", 3_000, "mortgage")):
+        deal = load_example(name)
+        tape = validate_tape(synthetic_tape(loans, seed=2021, kind=kind), name=f"synthetic {kind} tape")
+        path = os.path.join(folder, f"example_{name}.xlsx")
+        write_deal_workbook(path, deal, tape=tape.drop(columns=["total"]), pool_tables=pool_tables(tape),
+                            overwrite=overwrite)
+        out.append(path)
+    return out

@@ -1,0 +1,252 @@
+"""Deal workbooks, loan-tape intake and the rating memo (the main job)."""
+
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from npl_xl.cli import main
+from npl_xl.deal import EXAMPLES, load_example
+from npl_xl.models import analysis, simulation
+from npl_xl.workbook import layout as L
+from npl_xl.workbook.reader import read_deal_workbook
+from npl_xl.workbook.run import rate_inputs
+from npl_xl.workbook.tape import TapeError, read_tape, synthetic_tape
+from npl_xl.workbook.template import build_templates, write_deal_workbook
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES = os.path.join(ROOT, "workbook_templates")
+
+
+# --- templates and round trips ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_committed_examples_read_back_as_the_example_deals(name):
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, f"example_{name}.xlsx"))
+    assert inputs.deal == load_example(name)
+    assert inputs.tape is not None and len(inputs.tape) in (20_000, 3_000)
+
+
+def test_template_structure(tmp_path):
+    paths = build_templates(tmp_path)
+    wb = load_workbook(paths[0])
+    assert wb.sheetnames == L.SHEETS
+    for sheet, table in L.TABLES.items():
+        if sheet != "LoanTape":
+            assert table in wb[sheet].tables, (sheet, table)
+    for name in ["DealOptions", "TotalRecovery", "RecoveryVolatility", "DiscountRate", "Deal_payments_per_year"]:
+        assert name in wb.defined_names
+    assert wb["Deal"].protection.sheet and wb["Fees"].protection.sheet
+    assert not wb["Deal"]["B4"].protection.locked          # an input cell
+    assert wb["Recovery"]["C3"].protection.locked and str(wb["Recovery"]["C3"].value).startswith("=")
+    lists = [dv.formula1 for dv in wb["Fees"].data_validations.dataValidation]
+    assert any("notes_balance" in f for f in lists)
+    assert "WATERFALL_SUMMARY" in str(wb["Results"]["A5"].value.text)
+    # the committed template is what the code builds
+    committed = load_workbook(os.path.join(TEMPLATES, "npl_deal_template.xlsx"))
+    assert committed.sheetnames == wb.sheetnames
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                other = committed[ws.title][c.coordinate].value
+                assert getattr(other, "text", other) == getattr(c.value, "text", c.value), (ws.title, c.coordinate)
+
+
+@pytest.mark.parametrize("name", list(EXAMPLES))
+def test_round_trip(tmp_path, name):
+    deal = load_example(name).with_changes(closing_date=None, first_payment_date=None)
+    path = tmp_path / "deal.xlsx"
+    write_deal_workbook(path, deal)
+    assert read_deal_workbook(path).deal == deal
+    custom = deal.with_changes(pre_default_order=["senior_fees", "interest:Senior", "reserve", "principal:Senior",
+                                                  "principal:Sub", "incentive_fee", "fee_excess"])
+    write_deal_workbook(path, custom, overwrite=True)
+    assert read_deal_workbook(path).deal == custom
+
+
+def test_never_overwrites_without_being_asked(tmp_path):
+    path = tmp_path / "deal.xlsx"
+    path.write_bytes(b"user's precious file")
+    with pytest.raises(ValueError, match="exists"):
+        write_deal_workbook(path, load_example("credit_card"))
+    assert path.read_bytes() == b"user's precious file"
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".npl-xl-")]  # no temporary file left
+
+
+# --- bad workbooks name the sheet and cell ---------------------------------------------------------------
+
+def _example_copy(tmp_path):
+    path = tmp_path / "deal.xlsx"
+    write_deal_workbook(path, load_example("credit_card"))
+    return path
+
+
+def test_missing_sheet(tmp_path):
+    path = _example_copy(tmp_path)
+    wb = load_workbook(path)
+    del wb["Fees"]
+    wb.save(path)
+    with pytest.raises(ValueError, match="no sheet 'Fees'"):
+        read_deal_workbook(path)
+
+
+def test_renamed_table(tmp_path):
+    path = _example_copy(tmp_path)
+    wb = load_workbook(path)
+    table = wb["Tranches"].tables["Tranches"]
+    del wb["Tranches"].tables["Tranches"]
+    table.name = table.displayName = "Notes"
+    wb["Tranches"].add_table(table)
+    wb.save(path)
+    with pytest.raises(ValueError, match="Tranches: no table named 'Tranches' .*Notes"):
+        read_deal_workbook(path)
+
+
+@pytest.mark.parametrize("sheet, cell, value, message", [
+    ("Tranches", "B3", "lots", r"Tranches!B3: Balance: expected a number, got 'lots'"),
+    ("Fees", "C4", "5bp", r"Fees!C4: Rate: expected a number, got '5bp'"),
+    ("Assumptions", "B5", "high", r"Assumptions!B5: Recovery volatility: expected a number"),
+    ("Deal", "B4", "quarterly", r"Deal!B4: Payments per year: expected a number"),
+    ("Recovery", "B5", "n/a", r"Recovery!B5: Cumulative share: expected a number"),
+    ("Tranches", "C3", 3.3, r"coupon: 3.3 looks like a percent"),
+])
+def test_text_in_numeric_cells(tmp_path, sheet, cell, value, message):
+    path = _example_copy(tmp_path)
+    wb = load_workbook(path)
+    wb[sheet][cell] = value
+    wb.save(path)
+    with pytest.raises(ValueError, match=message):
+        read_deal_workbook(path)
+
+
+# --- loan tapes --------------------------------------------------------------------------------------------
+
+def test_synthetic_tape_is_seeded_and_valid(tmp_path):
+    a, b = synthetic_tape(500, seed=4), synthetic_tape(500, seed=4)
+    pd.testing.assert_frame_equal(a, b)
+    path = tmp_path / "tape.csv"
+    a.to_csv(path, index=False, encoding="utf-8-sig")
+    tape = read_tape(path)
+    assert len(tape) == 500 and {"loan_id", "principal", "region", "secured", "months_overdue"} <= set(tape.columns)
+    assert tape["total"].sum() == pytest.approx((a["未偿本金"] + a["未偿利息"] + a["费用"]).sum())
+
+
+def test_bad_tape_report_lists_every_bad_row(tmp_path):
+    tape = synthetic_tape(30, seed=1).astype({"未偿利息": object})
+    tape.loc[3, "未偿本金"] = -10.0
+    tape.loc[7, "借据号"] = tape.loc[8, "借据号"]
+    tape.loc[10, "违约日期"] = "2999-01-01"
+    tape.loc[12, "未偿利息"] = "abc"
+    path = tmp_path / "bad.csv"
+    tape.to_csv(path, index=False)
+    with pytest.raises(TapeError) as err:
+        read_tape(path)
+    report = str(err.value)
+    assert report.startswith("bad.csv: 5 problem(s) in 5 row(s):")
+    for line in ("row 5: principal is negative", "row 9: duplicate loan_id", "row 10: duplicate loan_id",
+                 "row 12: default_date 2999-01-01 is in the future", "row 14: interest is not a number ('abc')"):
+        assert line in report
+    tape.drop(columns=["未偿本金"]).to_csv(path, index=False)
+    with pytest.raises(TapeError, match="missing column.*principal"):
+        read_tape(path)
+
+
+def test_new_deal_cli_from_tape(tmp_path):
+    tape = tmp_path / "pool_2024.csv"
+    runner = CliRunner()
+    assert runner.invoke(main, ["synthetic-tape", "--out", str(tape), "--loans", "2000", "--seed", "5"]).exit_code == 0
+    out = tmp_path / "deal.xlsx"
+    r = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "2,000 loans" in r.output and "deal workbook written" in r.output
+    inputs = read_deal_workbook(out)
+    assert inputs.deal.name == "pool_2024" and len(inputs.tape) == 2000
+    assert "ASSUMPTION" in inputs.deal.recovery.source
+    pool = [c.value for c in load_workbook(out)["Pool"]["A"] if c.value]
+    for title in ("Pool totals", "By balance", "By months overdue", "By region", "By five-category class",
+                  "By borrower age", "Secured vs unsecured", "Diversity"):
+        assert title in pool
+    again = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
+    assert again.exit_code == 2 and "exists" in again.output
+    assert runner.invoke(main, ["new-deal", str(tape), "--out", str(out), "--force"]).exit_code == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("loan,amount\nA,1\n")
+    r = runner.invoke(main, ["new-deal", str(bad), "--out", str(tmp_path / "x.xlsx")])
+    assert r.exit_code == 2 and "missing column(s) principal" in r.output
+
+
+# --- the rating run and the memo ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=list(EXAMPLES))
+def rated(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    src = os.path.join(TEMPLATES, f"example_{request.param}.xlsx")
+    memo = folder / "memo.xlsx"
+    r = CliRunner().invoke(main, ["rate", src, "--out", str(memo), "--paths", "600", "--seed", "11"])
+    assert r.exit_code == 0, r.output
+    assert f"memo written to {memo}" in r.output
+    return request.param, read_deal_workbook(src), memo
+
+
+def test_memo_values_equal_the_python_api(rated):
+    name, inputs, memo = rated
+    deal = load_example(name)
+    base = deal.base_collections()
+    wb = load_workbook(memo)
+    ws = wb["Summary"]
+    header = [c.value for c in ws[5]]
+    rows = {ws.cell(row=r, column=1).value: [c.value for c in ws[r]] for r in (6, 7)}
+    be = analysis.breakeven_haircut(deal, base)
+    st = analysis.stress_ratings(deal, base)
+    kmv = analysis.tranche_kmv(deal, base, deal.recovery.volatility, deal.recovery.discount_rate)
+    amounts = deal.recovery.total * inputs.tape["total"].to_numpy() / inputs.tape["total"].sum()
+    sims = simulation.simulate_collections(amounts, base / base.sum(), rho=0.3, sigma=deal.recovery.volatility,
+                                           scenarios=600, seed=11, delay_beta=1.0)
+    mc = simulation.tranche_statistics(deal, sims)
+    same = lambda x: pytest.approx(x, rel=1e-15, abs=1e-300)  # noqa: E731 - openpyxl stores 16 significant digits
+    for i, t in enumerate(deal.ordered_tranches):
+        row = rows[t.name]
+        assert row[header.index("Break-even haircut")] == same(be[i])
+        assert row[header.index("Proposed rating (stress)")].startswith(st["ratings"][i])
+        assert row[header.index("KMV PD")] == same(kmv["default_probability"][i])
+        assert row[header.index("MC PD")] == same(mc["pd"][i]) and row[header.index("MC EL")] == same(mc["el"][i])
+    prov = {r[0].value: r[1].value for r in wb["Provenance"].iter_rows(min_row=4) if r[0].value}
+    assert prov["Seed"] == 11 and prov["Monte Carlo scenarios"] == 600 and len(prov["SHA-256 of the input"]) == 64
+    assert wb.sheetnames == ["Summary", "Pool", "Recovery", "Cash flows", "KMV", "Loss distribution", "Stress",
+                             "BET", "Provenance"]
+    assert len(wb["Pool"]._charts) >= 3 and wb["Recovery"]._charts and wb["Loss distribution"]._charts
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_memo_renders_in_libreoffice_with_charts(rated, tmp_path):
+    _, _, memo = rated
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(memo)], check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "memo.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 20_000
+    if shutil.which("pdftotext"):
+        text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())  # chart titles may wrap
+        for title in ("Rating memo", "Pool recovery distribution", "Cumulative collections",
+                      "Tranche PD by recovery volatility", "share of balance", "Provenance"):
+            assert title in text
+
+
+def test_rate_never_replaces_a_memo(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "deal.xlsx"
+    write_deal_workbook(src, load_example("mortgage"))
+    runner = CliRunner()
+    first = runner.invoke(main, ["rate", str(src), "--paths", "200"])
+    second = runner.invoke(main, ["rate", str(src), "--paths", "200"])
+    assert first.exit_code == second.exit_code == 0
+    assert (tmp_path / "deal_memo.xlsx").exists() and (tmp_path / "deal_memo_2.xlsx").exists()
+    r = runner.invoke(main, ["rate", str(src), "--paths", "200", "--out", "deal_memo.xlsx"])
+    assert r.exit_code == 2 and "exists" in r.output
+    r = runner.invoke(main, ["rate", str(tmp_path / "missing.xlsx")])
+    assert r.exit_code == 2 and r.output.strip().endswith("no such file '" + str(tmp_path / "missing.xlsx") + "'")
