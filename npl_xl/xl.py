@@ -345,22 +345,24 @@ def PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, method=Non
 
 # --- ratings -------------------------------------------------------------------------------------
 
+def _rating(fn, value, name, horizon, scale) -> str:
+    r = fn(_number(value, name, percent_above=1.0), _number(horizon, "horizon"),
+           scale=_text(scale, "scale", "moodys", rating.SCALES))
+    return r.labelled()
+
+
 @_udf(el="Tranche expected loss (decimal, fraction of the tranche)", horizon="Horizon in years (the tranche's WAL)",
       scale='"moodys" (default) or "cn_sf"')
 def RATING_FROM_EL(el, horizon, scale=None):
     """Best rating whose idealised expected loss at the horizon is not below EL; '(illustrative)' marks the packaged table."""
-    r = rating.rating_from_expected_loss(_number(el, "el", percent_above=1.0), _number(horizon, "horizon"),
-                                         scale=_text(scale, "scale", "moodys", rating.SCALES))
-    return r.labelled()
+    return _rating(rating.rating_from_expected_loss, el, "el", horizon, scale)
 
 
 @_udf(pd="Tranche default probability over the horizon (decimal)", horizon="Horizon in years",
       scale='"moodys" (default) or "cn_sf"')
 def RATING_FROM_PD(pd, horizon, scale=None):
     """Best rating whose idealised default probability at the horizon is not below PD; '(illustrative)' marks the packaged table."""
-    r = rating.rating_from_default_probability(_number(pd, "pd", percent_above=1.0), _number(horizon, "horizon"),
-                                               scale=_text(scale, "scale", "moodys", rating.SCALES))
-    return r.labelled()
+    return _rating(rating.rating_from_default_probability, pd, "pd", horizon, scale)
 
 
 @xw.func(category=CATEGORY)

@@ -18,7 +18,7 @@ Cash identity each period: collections + reserve release = payments + reserve to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -60,7 +60,6 @@ class WaterfallResult:
     incentive_fee: np.ndarray
     residual: np.ndarray
     default_event: np.ndarray
-    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def interest_shortfall(self) -> np.ndarray:
@@ -246,7 +245,6 @@ class _Engine:
         self.int_due = [zero() for _ in range(K)]
         self.ret_due = [zero() for _ in range(K)]
         self.prin_paid_cum = [zero() for _ in range(K)]
-        self.fee_due = [zero() for _ in range(F)]
         self.fee_excess_due = [zero() for _ in range(F)]
         self.reserve = plan.reserve0 + zero()
         self.defaulted = np.zeros(S, bool) if self.vector else False

@@ -110,14 +110,14 @@ def read_deal_workbook(path) -> WorkbookInputs:
     currency = ws.cell(row=len(L.DEAL_FIELDS) + 4, column=2).value or L.CURRENCY_LABEL
     notes = ws.cell(row=len(L.DEAL_FIELDS) + 5, column=2).value or ""
 
-    tables = {}
+    tables, first_rows = {}, {}
     for sheet in ("Tranches", "Fees"):
         header, rows, r0, c0 = _table_rows(wb, sheet, L.TABLES[sheet])
         _numeric_check(sheet, header, rows, r0, c0)
-        tables[sheet] = [header] + rows
+        tables[sheet], first_rows[sheet] = [header] + rows, r0
     for i, row in enumerate(tables["Tranches"][1:]):
         if row[0] not in (None, "") and row[1] in (None, ""):
-            raise _err("Tranches", r0_tr(wb) + i, 2, f"Balance: tranche {row[0]!r} has no balance")
+            raise _err("Tranches", first_rows["Tranches"] + i, 2, f"Balance: tranche {row[0]!r} has no balance")
 
     a = wb["Assumptions"]
     assumptions = {}
@@ -172,8 +172,3 @@ def read_deal_workbook(path) -> WorkbookInputs:
         header, rows, *_ = _table_rows(wb, "LoanTape", L.TABLES["LoanTape"])
         tape = validate_tape(pd.DataFrame(rows, columns=header), name="LoanTape sheet")
     return WorkbookInputs(deal, assumptions, stress, rating, tape, path, digest, str(currency))
-
-
-def r0_tr(wb) -> int:
-    """First data row of the Tranches table."""
-    return _table_rows(wb, "Tranches", L.TABLES["Tranches"])[2]
