@@ -134,7 +134,7 @@ def rate(workbook, out, paths, seed, force):
 @click.argument("tape", type=click.Path(dir_okay=False))
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Deal workbook to write.")
 @click.option("--template", type=click.Path(dir_okay=False, exists=True),
-              help="A deal workbook whose stress and rating tables to use.")
+              help="A deal workbook whose tranches, fees, stress and rating tables to use.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def new_deal_cmd(tape, out, template, force):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""

@@ -137,3 +137,18 @@ def test_default_correlation_limits():
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_ads_matches_the_variance_of_the_copula_loss_distribution():
+    # No worked ADS example with published inputs was found; this checks the defining property
+    # instead (Moody's 2000: D units of par P/D with pd p-bar match the pool loss's mean and variance):
+    # Var(pool loss) under a one-factor Gaussian copula (exact lattice, independent code) must equal
+    # P^2 p q / D with D from alternative_diversity_score and rho_D from default_correlation.
+    from npl_xl.models.portfolio import loss_distribution
+
+    par = np.array([1, 2, 3, 4, 2, 1, 5, 3], float)
+    p, rho_a = 0.08, 0.3
+    d = loss_distribution(np.full(len(par), p), par, np.ones(len(par)), rho_a, nodes=96)
+    var = d.probabilities @ d.losses**2 - d.expected_loss**2
+    D = dv.alternative_diversity_score(par, p, dv.default_correlation(p, rho_a))
+    assert var == pytest.approx(p * (1 - p) / D, rel=1e-9)

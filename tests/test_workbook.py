@@ -174,6 +174,19 @@ def test_new_deal_cli_from_tape(tmp_path):
     again = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
     assert again.exit_code == 2 and "exists" in again.output
     assert runner.invoke(main, ["new-deal", str(tape), "--out", str(out), "--force"]).exit_code == 0
+    # a template brings its own structure: three tranches and a changed stress table
+    tpl = tmp_path / "tpl.xlsx"
+    write_deal_workbook(tpl, load_example("credit_card").with_changes(tranches=[
+        {"name": "A", "balance": 1, "coupon": 0.03, "seniority": 1}, {"name": "B", "balance": 1, "coupon": 0.05, "seniority": 2},
+        {"name": "C", "balance": 1, "seniority": 3, "issue_price": 105}]))
+    wb = load_workbook(tpl)
+    wb["Stress"]["B3"] = 0.55
+    wb.save(tpl)
+    out2 = tmp_path / "deal2.xlsx"
+    assert runner.invoke(main, ["new-deal", str(tape), "--out", str(out2), "--template", str(tpl)]).exit_code == 0
+    inputs = read_deal_workbook(out2)
+    assert [t.name for t in inputs.deal.ordered_tranches] == ["A", "B", "C"]
+    assert inputs.deal.tranches[2].issue_price == 105 and inputs.stress["haircut"].iloc[0] == 0.55
     bad = tmp_path / "bad.csv"
     bad.write_text("loan,amount\nA,1\n")
     r = runner.invoke(main, ["new-deal", str(bad), "--out", str(tmp_path / "x.xlsx")])

@@ -175,6 +175,7 @@ class _Plan:
         self.price = [float(t.issue_price) for t in ts]
         self.fixed_return = [float(t.fixed_return) for t in ts]
         self.top = [k for k, t in enumerate(ts) if t.seniority == ts[0].seniority]
+        self.top_coupons = [(k, self.coupon[k]) for k in self.top]
         self.schedule = [None if t.amortisation == "pass_through" else np.cumsum(t.amortisation).tolist() for t in ts]
         self.fees = list(deal.fees)
         self.senior_fees = [i for i, f in enumerate(self.fees) if f.position == "senior"]
@@ -307,17 +308,24 @@ class _Engine:
 
     def _reserve(self, _, act):
         p = self.p
-        if self.t == self.n - 1:
+        if self.t == self.n - 1 or self.in_post:  # at maturity or after a default event: released in full
             target = 0.0
         else:
             frac = p.frac[self.t + 1]
-            notes = sum(self.bal)
+            bal = self.bal
+            notes = sum(bal)
             fees = p.target_fixed * (notes > EPS) + p.target_rate * frac * notes
-            interest = sum([self.bal[k] * p.coupon[k] for k in p.top]) * frac
+            interest = sum([bal[k] * c for k, c in p.top_coupons]) * frac
             target = p.reserve_multiple * (fees + interest)
-        if self.in_post:  # after a default event the target is nil: the reserve is released in full
-            target = 0.0
-        if not self.vector and self.reserve == target:
+        if not self.vector:  # one scenario: plain comparisons
+            gap = target - self.reserve
+            move = gap if gap < 0.0 else (gap if gap < self.cash else self.cash)
+            self.reserve += move
+            self.cash -= move
+            if move < 0.0:
+                self.r_out = self.r_out - move
+            else:
+                self.r_in = self.r_in + move
             return
         release = self.mx(self.reserve - target, 0.0)
         topup = self.mn(self.mx(target - self.reserve, 0.0), self.cash)

@@ -5,6 +5,8 @@ give is marked as an assumption to replace: the base-case recovery (85 % of prin
 fees for secured loans, 20 % for unsecured, the public agency base cases of shared/domain.md
 section 6), the timing curve (the bundled example of the same kind), and suggested tranche sizes
 (senior 50 % and sub 12 % of the expected recovery, the market's usual senior share).
+With ``template``, the tranche structure, fees, stress table and rating table come from that
+deal workbook instead of the bundled example.
 """
 
 from __future__ import annotations
@@ -21,6 +23,33 @@ SECURED_RATE, UNSECURED_RATE = 0.85, 0.20
 SENIOR_SHARE, SUB_SHARE = 0.50, 0.12
 
 
+def _from_template(template):
+    """Tranche structure (without balances), fees, stress and rating tables of a deal workbook."""
+    from openpyxl import load_workbook
+
+    from ..tables import FEE_COLUMNS, TRANCHE_COLUMNS, records
+    from . import layout as L
+    from .reader import _table_rows
+
+    wb = load_workbook(os.fspath(template))
+    for sheet in ("Tranches", "Fees", "Stress", "RatingScale"):
+        if sheet not in wb.sheetnames:
+            raise ValueError(f"template: no sheet '{sheet}' in {os.path.basename(os.fspath(template))}")
+    header, rows, *_ = _table_rows(wb, "Tranches", L.TABLES["Tranches"])
+    columns = {k: v for k, v in TRANCHE_COLUMNS.items() if k != "balance"}
+    tranches = records([[h for h in header]] + [[c if h != "Balance" else None for h, c in zip(header, r)]
+                                                for r in rows], "template tranches", columns)
+    for i, t in enumerate(sorted(tranches, key=lambda t: t.get("seniority", 99))):
+        t.setdefault("seniority", i + 1)
+    header, rows, *_ = _table_rows(wb, "Fees", L.TABLES["Fees"])
+    fees = records([header] + rows, "fees", FEE_COLUMNS)
+    _, rows, *_ = _table_rows(wb, "Stress", L.TABLES["Stress"])
+    stress = pd.DataFrame([r[:3] for r in rows if r[0]], columns=["rating", "haircut", "delay_months"])
+    header, rows, *_ = _table_rows(wb, "RatingScale", L.TABLES["RatingScale"])
+    rating_table = pd.DataFrame([r for r in rows if r[0]], columns=[str(h) for h in header])
+    return sorted(tranches, key=lambda t: t["seniority"]), fees, stress, rating_table
+
+
 def new_deal(tape_path, out, *, template=None, overwrite: bool = False) -> dict:
     """Read and validate the tape, then write the deal workbook ``out``; returns a short summary."""
     tape = read_tape(tape_path)
@@ -30,22 +59,17 @@ def new_deal(tape_path, out, *, template=None, overwrite: bool = False) -> dict:
     recovery = rate * total
     base = load_example("mortgage" if secured >= 0.5 else "credit_card")
     stress = rating_table = None
+    tranche_rows = [t.model_dump() for t in base.ordered_tranches]
+    fees = [f.model_dump() for f in base.fees]
     if template is not None:
-        from .reader import _table_rows
-        from openpyxl import load_workbook
-
-        from . import layout as L
-
-        wb = load_workbook(os.fspath(template))
-        _, rows, *_ = _table_rows(wb, "Stress", L.TABLES["Stress"])
-        stress = pd.DataFrame([r[:3] for r in rows if r[0]], columns=["rating", "haircut", "delay_months"])
-        header, rows, *_ = _table_rows(wb, "RatingScale", L.TABLES["RatingScale"])
-        rating_table = pd.DataFrame([r for r in rows if r[0]], columns=[str(h) for h in header])
-    tranches = [dict(t.model_dump(), balance=round(recovery * share, 2))
-                for t, share in zip(base.ordered_tranches, (SENIOR_SHARE, SUB_SHARE))]
+        tranche_rows, fees, stress, rating_table = _from_template(template)
+    # suggested sizes: the most senior tranche SENIOR_SHARE of the recovery, the others SUB_SHARE between them
+    juniors = max(len(tranche_rows) - 1, 1)
+    tranches = [dict(t, balance=round(recovery * (SENIOR_SHARE if i == 0 else SUB_SHARE / juniors), 2))
+                for i, t in enumerate(tranche_rows)]
     name = os.path.splitext(os.path.basename(os.fspath(tape_path)))[0]
     deal = base.with_changes(
-        name=name, tranches=tranches,
+        name=name, tranches=tranches, fees=fees,
         notes=(f"Filled by npl-xl new-deal from {os.path.basename(os.fspath(tape_path))}. Tranche sizes are "
                f"SUGGESTIONS (senior {SENIOR_SHARE:.0%}, sub {SUB_SHARE:.0%} of the expected recovery); fees, "
                f"timing curve and reserve follow the bundled {'mortgage' if secured >= 0.5 else 'credit-card'} example."),
