@@ -13,7 +13,11 @@ import re
 
 from .deal import Deal
 
-__all__ = ["TRANCHE_COLUMNS", "FEE_COLUMNS", "OPTION_KEYS", "records", "deal_from_tables", "options_dict"]
+__all__ = ["TRANCHE_COLUMNS", "FEE_COLUMNS", "OPTION_KEYS", "EXCEL_ERRORS", "records", "deal_from_tables",
+           "options_dict"]
+
+#: Excel's error values as they arrive in cells read as text
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
 
 #: canonical column -> accepted header spellings (normalised: lower case, no spaces/underscores/hyphens)
 TRANCHE_COLUMNS = {
@@ -81,7 +85,7 @@ def records(rows, table: str, columns: dict[str, tuple[str, ...]]) -> list[dict]
         label = row[where["name"]] if "name" in where and not _blank(row[where["name"]]) else f"row {r}"
         for col, i in where.items():
             v = row[i] if i < len(row) else None
-            if isinstance(v, str) and v.startswith("#") and v.endswith(("!", "?", "A")):
+            if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
                 raise ValueError(f"{table} row {r} ({label}): {col}: the cell holds the Excel error {v}")
             if _blank(v) or (col in _ZERO_MEANS_DEFAULT and v == 0):
                 continue

@@ -21,11 +21,11 @@ import xlwings as xw
 from . import __version__
 from .models import analysis, bet, diversity, kmv, portfolio, rating
 from .models.waterfall import run_waterfall
+from .tables import EXCEL_ERRORS as _EXCEL_ERRORS
 from .tables import deal_from_tables
 
 CATEGORY = "npl-xl"
 PREFIX = "#npl-xl: "
-_EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 
 
 class CellError(ValueError):
