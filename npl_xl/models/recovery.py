@@ -8,7 +8,7 @@ delays of shape (scenarios,) give collections of shape (scenarios, periods).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy.special import gammainc
 
 from . import _checks as chk
 
@@ -52,7 +52,7 @@ def timing_parametric(n_periods: int, shape: str = "exponential", **params) -> n
         mean = float(chk.positive(params.get("mean", n_periods / 3), "mean"))
         cv = float(chk.positive(params.get("cv", 0.6), "cv"))
         k = 1.0 / cv**2
-        cdf = stats.gamma.cdf(edges, k, scale=mean / k)
+        cdf = gammainc(k, edges * k / mean)  # gamma CDF with shape k and scale mean / k
     else:
         raise ValueError(f"shape: expected 'uniform', 'exponential' or 'gamma', got {shape!r}")
     shares = np.diff(cdf)
