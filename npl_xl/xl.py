@@ -75,6 +75,13 @@ def _cell_number(v, name: str) -> float:
     return float(v)
 
 
+def _not_percent(values: np.ndarray, name: str, limit: float | None) -> None:
+    """Reject a value above ``limit`` that is clearly a percent typed as a number (3.5 for 3.5 %)."""
+    if limit is not None and (values > limit).any():
+        x = float(values[values > limit].flat[0])
+        raise CellError(f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)")
+
+
 def _number(v, name: str, default=None, *, zero_is_blank: bool = False, percent_above: float | None = None):
     """One cell -> float; a blank (or 0 where ``zero_is_blank``) gives ``default`` when there is one."""
     if isinstance(v, (list, tuple)):
@@ -82,8 +89,7 @@ def _number(v, name: str, default=None, *, zero_is_blank: bool = False, percent_
     if default is not None and (v is None or v == "" or (zero_is_blank and v == 0)):
         return default
     x = _cell_number(v, name)
-    if percent_above is not None and x > percent_above:
-        raise CellError(f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)")
+    _not_percent(np.asarray(x), name, percent_above)
     return x
 
 
@@ -98,9 +104,7 @@ def _numbers(v, name: str, *, blank=None, percent_above: float | None = None) ->
                 out[i, j] = blank
             else:
                 out[i, j] = _cell_number(c, name)
-    if percent_above is not None and (out > percent_above).any():
-        x = float(out[out > percent_above][0])
-        raise CellError(f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)")
+    _not_percent(out, name, percent_above)
     return out if isinstance(v, (list, tuple)) else out[0, 0]
 
 
