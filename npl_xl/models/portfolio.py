@@ -157,7 +157,10 @@ def loss_distribution(pds, exposures, lgds, rho, method: str = "exact", *, nodes
         if not 0 < pbar < 1:
             raise ValueError("pds: the large-pool formula needs an average pd strictly between 0 and 1")
         grid = np.linspace(0.0, lbar, 2001)
-        cdf = np.array([_lhp_cdf(x, pbar, lbar, r) for x in grid])
+        with np.errstate(divide="ignore"):
+            cdf = (ndtr((math.sqrt(1 - r) * ndtri(grid / lbar) - ndtri(pbar)) / math.sqrt(r)) if r > 0
+                   else (grid >= pbar * lbar).astype(float))
+        cdf[-1] = 1.0
         return LossDistribution(grid, np.diff(cdf, prepend=0.0), "lhp", False,
                                 "Vasicek large homogeneous pool (closed forms; grid for display)", lhp=(pbar, lbar, r))
     if method == "exact":
