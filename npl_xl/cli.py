@@ -7,24 +7,48 @@ import sys
 import click
 
 from . import __version__
+from .atomic import OutputExistsError, check_extension, install_signal_cleanup
 
 
 class _Group(click.Group):
-    """Turn the models' ValueError into one line on stderr and exit code 2, never a traceback."""
+    """Turn every failure into one line on stderr and exit code 1 (``--debug`` shows the traceback)."""
 
     def invoke(self, ctx):
+        install_signal_cleanup()
         try:
             return super().invoke(ctx)
-        except ValueError as exc:
-            click.echo(f"npl-xl: error: {exc}", err=True)
-            sys.exit(2)
-        except OSError as exc:
-            click.echo(f"npl-xl: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
-            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("npl-xl: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the command line never shows a traceback unless asked
+            if ctx.meta.get("debug"):
+                raise
+            click.echo(f"npl-xl: error: {_one_line(exc)}", err=True)
+            sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of an exception as one line a user can act on."""
+    if isinstance(exc, MemoryError):
+        return "out of memory: the run is too large for this machine (fewer scenarios, periods or loans)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc} (unexpected; rerun with --debug and report the traceback)"
+
+
+def _set_debug(ctx, _param, value):
+    ctx.meta["debug"] = bool(value)
+    return value
 
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="npl-xl")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+              help="Show the full traceback of an error.")
 def main():
     """npl-xl: credit-rating models for non-performing-loan ABS."""
 
@@ -53,13 +77,15 @@ def deal(deal_file, example):
 @main.command()
 @click.argument("deal_file", required=False, type=click.Path(dir_okay=False))
 @click.option("--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal.")
-@click.option("--scenarios", default=10_000, show_default=True, help="Recovery scenarios.")
+@click.option("--paths", "--scenarios", "paths", default=10_000, show_default=True,
+              help="Monte Carlo recovery scenarios (--scenarios is the old name).")
 @click.option("--seed", default=0, show_default=True, help="Random seed (results do not depend on chunking).")
 @click.option("--loans", default=1_000, show_default=True, help="Recovery units the base case is split into.")
 @click.option("--rho", default=0.3, show_default=True, help="Systematic share of the recovery log-variance.")
-@click.option("--sigma", default=None, type=float, help="Recovery volatility (default: the deal's).")
+@click.option("--recovery-vol", "--sigma", "sigma", default=None, type=float,
+              help="Recovery volatility, decimal (default: the deal's; --sigma is the old name).")
 @click.option("--delay-beta", default=1.0, show_default=True, help="Periods of delay per unit of adverse factor.")
-def simulate(deal_file, example, scenarios, seed, loans, rho, sigma, delay_beta):
+def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
     """Monte Carlo recovery scenarios through the waterfall: tranche PD, EL and ratings."""
     import numpy as np
     from tqdm import tqdm
@@ -73,7 +99,9 @@ def simulate(deal_file, example, scenarios, seed, loans, rho, sigma, delay_beta)
     base = d.base_collections()
     sigma = sigma if sigma is not None else d.recovery.volatility
     if sigma is None:
-        raise click.UsageError("the deal has no recovery volatility; give --sigma")
+        raise click.UsageError("the deal has no recovery volatility; give --recovery-vol")
+    scenarios = paths
+    simulation.check_run_size(scenarios, len(base), loans)
     amounts = np.full(loans, base.sum() / loans)
     with tqdm(total=1, desc="simulating", unit="chunk", disable=None) as bar:
         def progress(done, total):
@@ -107,6 +135,8 @@ def rate(workbook, out, paths, seed, force):
     from .workbook.reader import read_deal_workbook
     from .workbook.run import STEPS, rate_inputs
 
+    if out is not None:
+        check_extension(out, (".xlsx",), "--out")
     with tqdm(total=len(STEPS) + 2, desc="rating", unit="step", disable=None) as bar:
         bar.set_postfix_str("reading the workbook")
         inputs = read_deal_workbook(workbook)
@@ -117,12 +147,19 @@ def rate(workbook, out, paths, seed, force):
             bar.update()
         run = rate_inputs(inputs, paths=paths, seed=seed, progress=step)
         bar.set_postfix_str("writing the memo")
-        if out is None:
+        if out is None:  # the first free numbered name, never replacing a file (even one a concurrent run wrote)
             stem = os.path.splitext(os.path.basename(workbook))[0]
-            out, n = f"{stem}_memo.xlsx", 2
-            while os.path.exists(out):
-                out, n = f"{stem}_memo_{n}.xlsx", n + 1
-        write_memo(run, out, overwrite=force)
+            for n in range(1, 10_000):
+                out = f"{stem}_memo.xlsx" if n == 1 else f"{stem}_memo_{n}.xlsx"
+                if os.path.exists(out):
+                    continue
+                try:
+                    write_memo(run, out)
+                    break
+                except OutputExistsError:
+                    continue
+        else:
+            write_memo(run, out, overwrite=force)
         bar.update()
     click.echo(f"{run.inputs.deal.name}: " + ", ".join(
         f"{t.name} {r}" for t, r in zip(run.inputs.deal.ordered_tranches, run.proposed))
@@ -140,6 +177,7 @@ def new_deal_cmd(tape, out, template, force):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.new_deal import new_deal
 
+    check_extension(out, (".xlsx",), "--out")
     s = new_deal(tape, out, template=template, overwrite=force)
     click.echo(f"{s['loans']:,} loans, principal + interest + fees {s['pool']:,.2f}, secured {s['secured_share']:.1%}; "
                f"assumed base-case recovery {s['expected_recovery']:,.2f} (replace it on the Assumptions sheet)")
@@ -157,6 +195,7 @@ def synthetic_tape_cmd(out, loans, seed, kind, force):
     from .atomic import write_with
     from .workbook.tape import synthetic_tape
 
+    check_extension(out, (".csv", ".xlsx"), "--out")
     tape = synthetic_tape(loans, seed=seed, kind=kind)
     if out.lower().endswith(".xlsx"):
         write_with(out, lambda p: tape.to_excel(p, index=False), overwrite=force)
@@ -167,11 +206,12 @@ def synthetic_tape_cmd(out, loans, seed, kind, force):
 
 @main.command()
 @click.option("--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False))
-def templates(out):
+@click.option("--force", is_flag=True, help="Replace existing workbooks in --out.")
+def templates(out, force):
     """Rebuild the blank deal template and the two filled example workbooks."""
     from .workbook.template import build_templates
 
-    for path in build_templates(out):
+    for path in build_templates(out, overwrite=force):
         click.echo(f"wrote {path}")
 
 
@@ -190,6 +230,7 @@ def excel_vba(out, force):
 
     text = vba_module()
     if out:
+        check_extension(out, (".bas",), "--out")
         write_text(out, text, overwrite=force)
         click.echo(f"wrote {out}")
     else:

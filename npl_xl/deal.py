@@ -17,6 +17,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import limits
+
 __all__ = ["Tranche", "Fee", "Reserve", "RecoveryAssumptions", "Deal", "STEP_KINDS", "default_order",
            "EXAMPLES", "load_example"]
 
@@ -130,6 +132,20 @@ class Deal(_Model):
     post_default_order: list[str] | None = None
     recovery: RecoveryAssumptions | None = None
     notes: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _within_limits(cls, data):
+        """Size limits (npl_xl.limits), checked before the fields are validated one by one."""
+        if isinstance(data, dict):
+            for key, limit in (("tranches", "max_tranches"), ("fees", "max_fees")):
+                items = data.get(key)
+                if isinstance(items, (list, tuple)):
+                    limits.check(limit, len(items), key)
+            n = data.get("legal_maturity_periods")
+            if isinstance(n, (int, float)) and not isinstance(n, bool):
+                limits.check("max_periods", n, "legal_maturity_periods")
+        return data
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -9,15 +9,33 @@ column both mean "use the default" (so a cap of 0 is no cap: defer a fee entirel
 
 from __future__ import annotations
 
+import math
 import re
 
 from .deal import Deal
 
-__all__ = ["TRANCHE_COLUMNS", "FEE_COLUMNS", "OPTION_KEYS", "EXCEL_ERRORS", "records", "deal_from_tables",
-           "options_dict"]
+__all__ = ["TRANCHE_COLUMNS", "FEE_COLUMNS", "OPTION_KEYS", "EXCEL_ERRORS", "COM_ERRORS", "excel_error", "records",
+           "deal_from_tables", "options_dict"]
 
-#: Excel's error values as they arrive in cells read as text
-EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
+#: Excel's error values by VBA error number (XlCVError: 2000 + the C API code), classic and Excel 365
+_ERROR_NUMBERS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+                  2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
+                  2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!", 2051: "#BUSY!"}
+#: the same errors as COM delivers them to classic xlwings (HRESULT 0x800A0000 + number, signed); xlwings
+#: maps only the seven classic ones to text, so the Excel 365 errors arrive as these plain integers
+COM_ERRORS = {n - 2146828288: text for n, text in _ERROR_NUMBERS.items()}
+#: every error value as text (xlwings Lite and err_to_str deliver these), plus newer ones seen as text only
+EXCEL_ERRORS = frozenset(_ERROR_NUMBERS.values()) | {"#EXTERNAL!", "#PYTHON!", "#TIMEOUT!"}
+
+
+def excel_error(v) -> str | None:
+    """The Excel error a cell value stands for (text or a COM error integer), or None."""
+    if isinstance(v, str):
+        s = v.strip()
+        return s if s in EXCEL_ERRORS else None
+    if isinstance(v, int) and not isinstance(v, bool):
+        return COM_ERRORS.get(v)
+    return None
 
 #: canonical column -> accepted header spellings (normalised: lower case, no spaces/underscores/hyphens)
 TRANCHE_COLUMNS = {
@@ -85,8 +103,9 @@ def records(rows, table: str, columns: dict[str, tuple[str, ...]]) -> list[dict]
         label = row[where["name"]] if "name" in where and not _blank(row[where["name"]]) else f"row {r}"
         for col, i in where.items():
             v = row[i] if i < len(row) else None
-            if isinstance(v, str) and v.strip() in EXCEL_ERRORS:
-                raise ValueError(f"{table} row {r} ({label}): {col}: the cell holds the Excel error {v}")
+            err = excel_error(v)
+            if err:
+                raise ValueError(f"{table} row {r} ({label}): {col}: the cell holds the Excel error {err}")
             if _blank(v) or (col in _ZERO_MEANS_DEFAULT and v == 0):
                 continue
             if col in _NUMERIC:
@@ -95,7 +114,14 @@ def records(rows, table: str, columns: dict[str, tuple[str, ...]]) -> list[dict]
                         v = float(str(v).replace(",", "").strip())
                     except ValueError:
                         raise ValueError(f"{table} row {r} ({label}): {col}: expected a number, got {v!r}") from None
-                v = int(v) if col == "seniority" else float(v)
+                v = float(v)
+                if not math.isfinite(v):
+                    raise ValueError(f"{table} row {r} ({label}): {col}: expected a finite number, got {v!r}")
+                if col == "seniority":
+                    if not v.is_integer() or not 1 <= v <= 1e9:
+                        raise ValueError(f"{table} row {r} ({label}): seniority: expected a whole rank from 1, "
+                                         f"got {v:g}")
+                    v = int(v)
             else:
                 v = str(v).strip() if not isinstance(v, float) or not v.is_integer() else str(int(v))
                 if col in ("basis", "position"):
@@ -126,16 +152,22 @@ def options_dict(rows) -> dict:
         value = row[1]
         if _blank(value):
             continue
+        err = excel_error(value)
+        if err:
+            raise ValueError(f"options: {key}: the cell holds the Excel error {err}")
         kind = OPTION_KEYS[key][1]
         try:
             if kind is list:
                 value = [s.strip() for s in str(value).split(",") if s.strip()]
             elif kind is int:
-                if float(value) != int(float(value)):
+                number = float(value)
+                if not number.is_integer():
                     raise ValueError
-                value = int(float(value))
+                value = int(number)
             elif kind is float:
                 value = float(value)
+                if not math.isfinite(value):
+                    raise ValueError
             else:
                 value = str(value).strip()
         except (TypeError, ValueError):

@@ -21,8 +21,8 @@ import xlwings as xw
 from . import __version__
 from .models import analysis, bet, diversity, kmv, portfolio, rating
 from .models.waterfall import run_waterfall
-from .tables import EXCEL_ERRORS as _EXCEL_ERRORS
-from .tables import deal_from_tables
+from . import limits
+from .tables import deal_from_tables, excel_error
 
 CATEGORY = "npl-xl"
 PREFIX = "#npl-xl: "
@@ -32,14 +32,31 @@ class CellError(ValueError):
     """Bad cell input; the message names the argument."""
 
 
+def _finite(result):
+    """Refuse a result holding NaN or an infinity (Excel would show a blank or #NUM!): say why instead."""
+    values = result if isinstance(result, list) else [result]
+    for row in values:
+        for v in row if isinstance(row, list) else [row]:
+            if isinstance(v, float) and not np.isfinite(v):
+                raise CellError("result: not a finite number for these inputs (they lie outside the range the "
+                                "model can represent: check magnitudes, volatilities and horizons)")
+    return result
+
+
 def _guard(fn):
-    """Return ``#npl-xl: message`` instead of raising (the cell never shows a traceback)."""
+    """Return ``#npl-xl: message`` instead of raising (the cell never shows a traceback or a blank)."""
     @functools.wraps(fn)
     def wrapper(*args):
         try:
-            return fn(*args)
+            with np.errstate(all="ignore"):
+                return _finite(fn(*args))
         except ValueError as exc:
             return PREFIX + str(exc)
+        except (OverflowError, FloatingPointError, ZeroDivisionError):
+            return (f"{PREFIX}result: the inputs overflow the numbers the model can represent "
+                    "(check magnitudes, volatilities and horizons)")
+        except MemoryError:
+            return f"{PREFIX}inputs: too large to compute in a cell (see the limits in the README)"
         except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
             return f"{PREFIX}internal error ({type(exc).__name__}: {exc}); please report it"
     return wrapper
@@ -66,9 +83,10 @@ def _udf(heavy: bool = False, **docs):
 def _cell_number(v, name: str) -> float:
     if v is None or (isinstance(v, str) and not v.strip()):
         raise CellError(f"{name}: expected a number, got a blank cell")
+    err = excel_error(v)
+    if err:
+        raise CellError(f"{name}: the cell holds the Excel error {err}")
     if isinstance(v, str):
-        if v in _EXCEL_ERRORS:
-            raise CellError(f"{name}: the cell holds the Excel error {v}")
         raise CellError(f"{name}: expected a number, got text {v!r}")
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise CellError(f"{name}: expected a number, got {type(v).__name__}")
@@ -123,12 +141,14 @@ def _labels(v, name: str, n: int) -> list:
     for c in flat:
         if c is None or c == "":
             raise CellError(f"{name}: has a blank cell")
-        if isinstance(c, str) and c in _EXCEL_ERRORS:
-            raise CellError(f"{name}: the cell holds the Excel error {c}")
+        if excel_error(c):
+            raise CellError(f"{name}: the cell holds the Excel error {excel_error(c)}")
     return [str(int(c)) if isinstance(c, float) and c.is_integer() else str(c) for c in flat]
 
 
 def _text(v, name: str, default: str, choices: tuple[str, ...]) -> str:
+    if excel_error(v):
+        raise CellError(f"{name}: the cell holds the Excel error {excel_error(v)}")
     if v is None or v == "" or v == 0:
         return default
     s = str(v).strip().lower()
@@ -267,6 +287,8 @@ def WATERFALL(collections, tranches, fees, options=None):
     return [header] + rows
 
 
+#: shown where a metric does not exist (WAL of a tranche that received no principal, yield with no receipts)
+NOT_AVAILABLE = "n/a"
 SUMMARY_METRICS = ("total_interest", "total_principal", "loss", "loss_fraction", "interest_shortfall", "wal",
                    "expected_maturity", "yield", "pv_loss")
 
@@ -277,8 +299,8 @@ def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
     d, c, extra = _deal(collections, tranches, fees, options)
     m = run_waterfall(d, c).metrics(extra.get("discount_rate"))
     rows = [[t.name, t.balance] + [m[k][i] for k in SUMMARY_METRICS] for i, t in enumerate(d.ordered_tranches)]
-    return _table(["tranche", "balance", *SUMMARY_METRICS], [[None if isinstance(v, float) and np.isnan(v) else v
-                                                              for v in row] for row in rows])
+    return _table(["tranche", "balance", *SUMMARY_METRICS], [[NOT_AVAILABLE if isinstance(v, float) and np.isnan(v)
+                                                              else v for v in row] for row in rows])
 
 
 @_udf(heavy=True, **_DEAL_DOCS, recovery_vol="Recovery-value volatility (decimal, e.g. 0.25)",
@@ -341,6 +363,8 @@ def PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, method=Non
         raise CellError(f"seed: expected a whole number >= 0, got {s:g}")
     if p.size not in (1, n) or g.size not in (1, n):
         raise CellError(f"pds, lgds: expected one cell or {n} cells (one per exposure)")
+    if m == "mc":
+        limits.check("max_cell_work", n_paths * n, "paths x names")
     d = portfolio.loss_distribution(p, e, g, _number(rho, "rho", percent_above=1.0), m, paths=int(n_paths),
                                     seed=int(s))
     return d.tranche_expected_loss(_number(attachment, "attachment", percent_above=1.0),

@@ -29,7 +29,7 @@ def test_deal_command_on_examples_and_files(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "x", "tranches": [{"name": "A", "balance": 1, "coupon": 3.3, "seniority": 1}]}')
     out = runner.invoke(main, ["deal", str(bad)])
-    assert out.exit_code == 2
+    assert out.exit_code == 1
     assert out.output.strip().splitlines() == ["npl-xl: error: tranches[0].coupon: 3.3 looks like a percent; "
                                               "give decimals (0.033 for 3.3 %)"]
     assert runner.invoke(main, ["deal"]).exit_code != 0

@@ -172,7 +172,7 @@ def test_new_deal_cli_from_tape(tmp_path):
                   "By borrower age", "Secured vs unsecured", "Diversity"):
         assert title in pool
     again = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
-    assert again.exit_code == 2 and "exists" in again.output
+    assert again.exit_code == 1 and "exists" in again.output
     assert runner.invoke(main, ["new-deal", str(tape), "--out", str(out), "--force"]).exit_code == 0
     # a template brings its own structure: three tranches and a changed stress table
     tpl = tmp_path / "tpl.xlsx"
@@ -190,7 +190,7 @@ def test_new_deal_cli_from_tape(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("loan,amount\nA,1\n")
     r = runner.invoke(main, ["new-deal", str(bad), "--out", str(tmp_path / "x.xlsx")])
-    assert r.exit_code == 2 and "missing column(s) principal" in r.output
+    assert r.exit_code == 1 and "missing column(s) principal" in r.output
 
 
 # --- the rating run and the memo ---------------------------------------------------------------------------
@@ -260,6 +260,6 @@ def test_rate_never_replaces_a_memo(tmp_path, monkeypatch):
     assert first.exit_code == second.exit_code == 0
     assert (tmp_path / "deal_memo.xlsx").exists() and (tmp_path / "deal_memo_2.xlsx").exists()
     r = runner.invoke(main, ["rate", str(src), "--paths", "200", "--out", "deal_memo.xlsx"])
-    assert r.exit_code == 2 and "exists" in r.output
+    assert r.exit_code == 1 and "exists" in r.output
     r = runner.invoke(main, ["rate", str(tmp_path / "missing.xlsx")])
-    assert r.exit_code == 2 and r.output.strip().endswith("no such file '" + str(tmp_path / "missing.xlsx") + "'")
+    assert r.exit_code == 1 and r.output.strip().endswith("no such file '" + str(tmp_path / "missing.xlsx") + "'")

@@ -18,7 +18,7 @@ from . import _checks as chk
 from .bet import _whole_diversity, bet_scenario_expected_loss
 from .kmv import distance_to_default
 from .recovery import stressed
-from .waterfall import WaterfallResult, run_waterfall
+from .waterfall import WaterfallResult, run_waterfall, unpaid_at_maturity
 
 __all__ = [
     "paid_in_full", "breakeven_haircut", "load_stress_table", "stress_ratings", "tranche_kmv",
@@ -42,28 +42,42 @@ def paid_in_full(result: WaterfallResult) -> np.ndarray:
     return unpaid <= PAID_TOLERANCE * result.initial_balance
 
 
+def _paid(deal, collections) -> np.ndarray:
+    """:func:`paid_in_full` for collection scenarios, keeping only the final period in memory."""
+    balance = np.array([t.balance for t in deal.ordered_tranches])
+    return unpaid_at_maturity(deal, collections) <= PAID_TOLERANCE * balance
+
+
+#: most scenarios one round of the break-even search runs (memory ~ scenarios x tranches)
+_ROUND_SCENARIOS = 4096
+
+
 def breakeven_haircut(deal, collections, *, delay: int = 0, tol: float = 1e-6, candidates: int = 31) -> np.ndarray:
     """Largest recovery haircut at which each tranche is still paid in full by legal maturity.
 
-    Root-finding on the engine, vectorised: each round runs ``candidates`` haircuts per tranche as
-    one batch of scenarios and keeps the bracket where the tranche goes from paid to unpaid
-    (losses are non-decreasing in the haircut), until the bracket is narrower than ``tol``.
+    Root-finding on the engine, vectorised: each round runs up to ``candidates`` haircuts per tranche
+    as one batch of scenarios (fewer when there are many tranches, so a round stays within
+    ``_ROUND_SCENARIOS``) and keeps the bracket where the tranche goes from paid to unpaid (losses
+    are non-decreasing in the haircut), until the bracket is narrower than ``tol``. Only the final
+    period is kept in memory, so memory grows linearly with the number of tranches per scenario.
     ``delay`` (whole periods) is applied together with every haircut.
     Returns one haircut per tranche (most senior first); NaN where the tranche is not paid in
     full even with no haircut.
     """
     base = _base(collections)
     K = len(deal.tranches)
+    g = int(max(1, min(candidates, _ROUND_SCENARIOS // K)))
     lo, hi = np.zeros(K), np.ones(K)
-    ok0 = paid_in_full(run_waterfall(deal, stressed(base, haircut=0.0, delay=delay)))
-    steps = np.arange(1, candidates + 1) / (candidates + 1)
+    ok0 = _paid(deal, stressed(base, haircut=0.0, delay=delay))
+    steps = np.arange(1, g + 1) / (g + 1)
+    rows = np.arange(K)
     while (hi - lo > tol).any():
-        h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]            # (K, G)
-        ok = paid_in_full(run_waterfall(deal, stressed(base, haircut=h.ravel(), delay=delay)))
-        own = ok.reshape(K, candidates, K)[np.arange(K), :, np.arange(K)]  # tranche k on its own candidates
+        h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]            # (K, g)
+        ok = _paid(deal, stressed(base, haircut=h.ravel(), delay=delay))
+        own = ok.reshape(K, g, K)[rows, :, rows]                         # tranche k on its own candidates
         n_pass = own.sum(axis=1)  # passes come first (monotone)
-        new_lo = np.where(n_pass > 0, h[np.arange(K), np.maximum(n_pass - 1, 0)], lo)
-        new_hi = np.where(n_pass < candidates, h[np.arange(K), np.minimum(n_pass, candidates - 1)], hi)
+        new_lo = np.where(n_pass > 0, h[rows, np.maximum(n_pass - 1, 0)], lo)
+        new_hi = np.where(n_pass < g, h[rows, np.minimum(n_pass, g - 1)], hi)
         lo, hi = new_lo, new_hi
     return np.where(ok0, lo, np.nan)
 
@@ -104,7 +118,7 @@ def stress_ratings(deal, collections, table=None) -> dict:
     frame = load_stress_table(table)
     months_per_period = 12 / deal.payments_per_year
     delays = np.rint(frame["delay_months"].to_numpy(float) / months_per_period).astype(int)
-    ok = paid_in_full(run_waterfall(deal, stressed(base, haircut=frame["haircut"].to_numpy(float), delay=delays)))
+    ok = _paid(deal, stressed(base, haircut=frame["haircut"].to_numpy(float), delay=delays))
     ratings = []
     for k in range(ok.shape[1]):
         passed = np.flatnonzero(ok[:, k])

@@ -137,7 +137,10 @@ def alternative_diversity_score(par, pd, correlation) -> float:
             denom = s @ rho @ s
     if not denom > 0:
         raise ValueError("correlation: gives a non-positive loss variance (not a valid correlation)")
-    return float(np.sum(p * F) * np.sum(q * F) / denom)
+    score = float(np.sum(p * F) * np.sum(q * F) / denom)
+    if not np.isfinite(score):
+        raise ValueError("pd: too close to 0 or 1 for a finite diversity score (the loss variance underflows)")
+    return score
 
 
 def default_correlation(pd, asset_correlation):

@@ -187,13 +187,19 @@ def distance_to_default(asset_value, asset_vol, default_point, maturity=1.0, dri
     T = chk.positive(maturity, "maturity")
     mu = chk.finite(drift, "drift")
     V, s, DP, T, mu = chk.broadcast(asset_value=V, asset_vol=s, default_point=DP, maturity=T, drift=mu)
-    sq = s * np.sqrt(T)
-    if method == "merton":
-        dd = (np.log(V / DP) + (mu - 0.5 * s * s) * T) / sq
-    elif method == "kmv":
-        dd = (V - DP) / (V * sq)
-    else:
+    if method not in ("merton", "kmv"):
         raise ValueError(f"method: expected 'merton' or 'kmv', got {method!r}")
+    with np.errstate(all="ignore"):
+        sq = s * np.sqrt(T)
+        if not np.all(sq > 0):
+            raise ValueError("asset_vol: asset_vol x sqrt(maturity) is too small to compute (it underflows to 0)")
+        if method == "merton":
+            dd = (np.log(V / DP) + (mu - 0.5 * s * s) * T) / sq
+        else:
+            dd = (V - DP) / (V * sq)
+    if not np.all(np.isfinite(dd)):
+        raise ValueError("asset_value, default_point: the distance to default overflows for these magnitudes "
+                         "(ratio of asset value to default point, volatility or horizon out of range)")
     return chk.scalar_or_array(dd)
 
 

@@ -15,13 +15,29 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import limits
 from . import _checks as chk
 from . import _chunks
 from .rating import rating_from_default_probability, rating_from_expected_loss
 from .recovery import collections as spread_over
 from .waterfall import run_waterfall
 
-__all__ = ["simulate_collections", "tranche_statistics"]
+__all__ = ["simulate_collections", "tranche_statistics", "check_run_size", "WATERFALL_CHUNK"]
+
+#: scenarios run through the waterfall at a time (bounds memory; results do not depend on it)
+WATERFALL_CHUNK = 5_000
+
+
+def check_run_size(scenarios: int, periods: int, loans: int = 1, tranches: int = 2, fees: int = 8) -> None:
+    """Refuse a Monte Carlo run beyond ``max_paths`` or whose planned memory exceeds the share of
+    available memory allowed by ``max_memory_share``: collections (scenarios x periods), per-scenario
+    results and one waterfall chunk of (chunk x periods x records) floats."""
+    limits.check("max_paths", scenarios, "paths")
+    limits.check("max_periods", periods, "periods")
+    chunk = min(scenarios, WATERFALL_CHUNK)
+    planned = 8.0 * (scenarios * (periods + 8 * tranches) + chunk * periods * (5 * tranches + fees + 8)
+                     + _chunks.BLOCK_DRAWS * 4 + min(loans, 10**6) * 8)
+    limits.check_memory(planned, f"{scenarios:,} scenarios x {periods:,} periods")
 
 
 def simulate_collections(amounts, timing, *, rho: float, sigma: float, scenarios: int, seed: int = 0,
@@ -47,6 +63,7 @@ def simulate_collections(amounts, timing, *, rho: float, sigma: float, scenarios
     n = int(chk.positive(scenarios, "scenarios"))
     if n != scenarios:
         raise ValueError(f"scenarios: expected a whole number, got {scenarios!r}")
+    check_run_size(n, len(t), len(a))
     beta = float(chk.nonnegative(delay_beta, "delay_beta"))
     cap = int(chk.nonnegative(max_delay, "max_delay"))
     total, delay = _chunks.run(_chunk, n, _chunks.block_size(len(a)), int(seed), chunk=chunk, progress=progress,
@@ -79,22 +96,24 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> dict
         raise ValueError(f"collections: expected (scenarios, periods) with at least 2 scenarios, got {c.shape}")
     from .analysis import paid_in_full
 
-    res = run_waterfall(deal, c)
-    lf = res.loss_fraction
-    m = res.metrics()
-    unpaid = ~paid_in_full(res)
+    parts = []
+    for start in range(0, c.shape[0], WATERFALL_CHUNK):  # bounded memory; identical to one batch
+        res = run_waterfall(deal, c[start:start + WATERFALL_CHUNK])
+        m = res.metrics()
+        parts.append((res.loss_fraction, ~paid_in_full(res), m["wal"], m["expected_maturity"], m["pv_loss"]))
+    lf, unpaid, wals, mats, pv_loss = (np.concatenate(x) for x in zip(*parts))
     pd = unpaid.mean(axis=0)
     el = lf.mean(axis=0)
     with np.errstate(invalid="ignore"):
-        wal = np.nanmean(np.where(np.isfinite(m["wal"]), m["wal"], np.nan), axis=0)
-        maturity = np.nanmean(np.where(np.isfinite(m["expected_maturity"]), m["expected_maturity"], np.nan), axis=0)
+        wal = np.nanmean(np.where(np.isfinite(wals), wals, np.nan), axis=0)
+        maturity = np.nanmean(np.where(np.isfinite(mats), mats, np.nan), axis=0)
     last = res.period_times[-1]
     wal = np.where(np.isnan(wal), last, wal)
     maturity = np.where(np.isnan(maturity), last, maturity)
     horizon_cap = 10.0  # the packaged rating tables stop at 10 years
     return {
         "tranches": list(res.tranche_names), "scenarios": c.shape[0], "pd": pd, "el": el,
-        "el_se": lf.std(axis=0, ddof=1) / math.sqrt(c.shape[0]), "pv_loss": m["pv_loss"].mean(axis=0),
+        "el_se": lf.std(axis=0, ddof=1) / math.sqrt(c.shape[0]), "pv_loss": pv_loss.mean(axis=0),
         "loss_quantiles": {q: np.quantile(lf, q, axis=0) for q in quantiles}, "wal": wal, "maturity": maturity,
         "rating_el": [rating_from_expected_loss(e, min(w, horizon_cap)) for e, w in zip(el, wal)],
         "rating_pd": [rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")

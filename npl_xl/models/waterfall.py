@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import limits
 from . import _checks as chk
 
-__all__ = ["WaterfallResult", "run_waterfall", "irr"]
+__all__ = ["WaterfallResult", "run_waterfall", "unpaid_at_maturity", "irr"]
 
 #: tolerance (currency units) below which an unpaid amount counts as paid
 EPS = 1e-7
@@ -198,17 +199,8 @@ def run_waterfall(deal, collections) -> WaterfallResult:
     ``collections`` are net collections per period (currency units, >= 0). If the deal states
     ``legal_maturity_periods`` the number of periods must match it.
     """
-    c = chk.nonnegative(collections, "collections")
-    if c.ndim not in (1, 2) or c.shape[-1] == 0:
-        raise ValueError(f"collections: expected shape (periods,) or (scenarios, periods), got {c.shape}")
-    n = c.shape[-1]
-    if deal.legal_maturity_periods is not None and n != deal.legal_maturity_periods:
-        raise ValueError(f"collections: expected {deal.legal_maturity_periods} periods (to legal maturity), got {n}")
-    for k, t in enumerate(deal.ordered_tranches):
-        if t.amortisation != "pass_through" and len(t.amortisation) != n:
-            raise ValueError(f"collections: tranche {t.name} has a {len(t.amortisation)}-period schedule, "
-                             f"collections have {n} periods")
-    plan = _Plan(deal, n)
+    c = _checked(deal, collections)
+    plan = _Plan(deal, c.shape[-1])
     rec = _Engine(plan, c).run()
     return WaterfallResult(
         tranche_names=plan.names, fee_names=tuple(f.name for f in plan.fees),
@@ -217,6 +209,32 @@ def run_waterfall(deal, collections) -> WaterfallResult:
         **{name: rec[name] for name in _Engine.RECORDS if name != "default_event"},
         default_event=rec["default_event"].astype(bool),
     )
+
+
+def _checked(deal, collections) -> np.ndarray:
+    c = chk.nonnegative(collections, "collections")
+    if c.ndim not in (1, 2) or c.shape[-1] == 0:
+        raise ValueError(f"collections: expected shape (periods,) or (scenarios, periods), got {c.shape}")
+    n = c.shape[-1]
+    limits.check("max_periods", n, "collections: periods")
+    if deal.legal_maturity_periods is not None and n != deal.legal_maturity_periods:
+        raise ValueError(f"collections: expected {deal.legal_maturity_periods} periods (to legal maturity), got {n}")
+    for t in deal.ordered_tranches:
+        if t.amortisation != "pass_through" and len(t.amortisation) != n:
+            raise ValueError(f"collections: tranche {t.name} has a {len(t.amortisation)}-period schedule, "
+                             f"collections have {n} periods")
+    return c
+
+
+def unpaid_at_maturity(deal, collections) -> np.ndarray:
+    """Principal plus interest still unpaid after the last period, per tranche: ([scenarios,] tranches).
+
+    The same engine as :func:`run_waterfall`, keeping only the final period (memory independent of
+    the number of periods): the fast path for break-even searches and stress tests.
+    """
+    c = _checked(deal, collections)
+    rec = _Engine(_Plan(deal, c.shape[-1]), c).run(last_only=True)
+    return rec["balance"][..., -1, :] + rec["interest_due"][..., -1, :] - rec["interest_paid"][..., -1, :]
 
 
 class _Engine:
@@ -377,8 +395,9 @@ class _Engine:
     RECORDS = ("interest_due", "interest_paid", "principal_paid", "fixed_return_paid", "balance", "fees_paid",
                "reserve_balance", "reserve_release", "reserve_topup", "incentive_fee", "residual", "default_event")
 
-    def run(self) -> dict:
-        """Run every period; return the records named in RECORDS as arrays ([scenarios,] periods[, width])."""
+    def run(self, last_only: bool = False) -> dict:
+        """Run every period; return the records named in RECORDS as arrays ([scenarios,] periods[, width]);
+        ``last_only`` keeps the final period alone."""
         p = self.p
         K, F = len(p.names), len(p.fees)
         Z = self.zero()
@@ -433,6 +452,8 @@ class _Engine:
             if p.default_on_interest:
                 short = sum([self.int_due[k] for k in p.top])
                 self.defaulted = defaulted | (short > EPS)
+            if last_only and t < self.n - 1:
+                continue
             rows.append(interest_due + self.int_paid + self.prin_paid + self.ret_paid + self.bal + self.fees_paid
                         + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted])
         # one array (periods, columns[, scenarios]) split into the records, in RECORDS order

@@ -11,44 +11,12 @@ import os
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
-from ..atomic import write_with
 from .run import RatingRun
-
-TITLE = Font(bold=True, size=14)
-BOLD = Font(bold=True)
-HEAD = PatternFill("solid", fgColor="DDEBF7")
-PCT, PCT4, AMT, NUM = "0.00%", "0.0000%", "#,##0.00", "0.0000"
-
-
-def _py(v):
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not np.isfinite(v):
-        return None
-    return v
-
-
-def _table(ws, row, col, header, rows, formats=None):
-    """Write a header and rows at (row, col); return the next free row."""
-    for j, h in enumerate(header):
-        c = ws.cell(row=row, column=col + j, value=h)
-        c.font, c.fill = BOLD, HEAD
-        c.alignment = Alignment(wrap_text=True)
-    for i, r in enumerate(rows, start=row + 1):
-        for j, v in enumerate(r):
-            c = ws.cell(row=i, column=col + j, value=_py(v))
-            fmt = (formats or {}).get(header[j])
-            if fmt:
-                c.number_format = fmt
-    return row + len(rows) + 2
-
-
-def _widths(ws, widths):
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
+from .xlsx import AMT, BOLD, NUM, PCT, PCT4, TITLE, put, save
+from .xlsx import table as _table
+from .xlsx import widths as _widths
 
 
 def build_memo(run: RatingRun):
@@ -59,7 +27,7 @@ def build_memo(run: RatingRun):
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    ws["A1"], ws["A1"].font = f"Rating memo: {deal.name}", TITLE
+    put(ws["A1"], f"Rating memo: {deal.name}", font=TITLE)
     ws["A2"] = (f"npl-xl {run.versions['npl-xl']}, {run.timestamp}; amounts in {inp.currency}; "
                 f"{run.paths:,} Monte Carlo scenarios, seed {run.seed}")
     if illustrative:
@@ -77,7 +45,7 @@ def build_memo(run: RatingRun):
     nxt = _table(ws, 5, 1, header, rows, {"Balance": AMT, "Coupon": PCT, "Break-even haircut": PCT,
                                          "WAL (years)": "0.00", "Expected maturity (years)": "0.00",
                                          "Yield at issue price": PCT, "KMV PD": PCT4, "MC PD": PCT4, "MC EL": PCT4})
-    ws.cell(row=nxt, column=1, value="How to read it").font = BOLD
+    put(ws.cell(row=nxt, column=1), "How to read it", font=BOLD)
     notes = [
         "Proposed rating: the best level of the stress table whose recovery haircut and delay the tranche survives "
         "paid in full by legal maturity (the agencies' approach for NPL ABS).",
@@ -86,7 +54,7 @@ def build_memo(run: RatingRun):
         "promised to the tranche and those senior to it). MC: recovery scenarios through the waterfall.",
     ]
     for i, text in enumerate(notes, start=nxt + 1):
-        ws.cell(row=i, column=1, value=text)
+        put(ws.cell(row=i, column=1), text)
     _widths(ws, [14, 14, 9, 24, 12, 10, 12, 12, 10, 22, 10, 10, 22])
 
     _pool_sheet(wb.create_sheet("Pool"), run)
@@ -105,7 +73,7 @@ def build_memo(run: RatingRun):
 
 
 def _pool_sheet(ws, run):
-    ws["A1"], ws["A1"].font = "Pool stratification (loan tape)", TITLE
+    put(ws["A1"], "Pool stratification (loan tape)", font=TITLE)
     tape = run.inputs.tape
     if tape is None:
         ws["A3"] = "The deal workbook has no loan tape: no stratification."
@@ -114,7 +82,7 @@ def _pool_sheet(ws, run):
 
     row, charts = 3, []
     for title, frame in pool_tables(tape).items():
-        ws.cell(row=row, column=1, value=title).font = BOLD
+        put(ws.cell(row=row, column=1), title, font=BOLD)
         fmts = {"balance": AMT, "share": PCT, "value": "#,##0.00"}
         end = _table(ws, row + 1, 1, list(frame.columns), frame.values.tolist(), fmts)
         if title in ("By region", "By months overdue", "By balance", "By borrower age") and len(frame) > 1:
@@ -132,7 +100,7 @@ def _pool_sheet(ws, run):
 
 def _recovery_sheet(ws, run):
     top = run.stress["table"].iloc[0]
-    ws["A1"], ws["A1"].font = "Recovery curve: base case and the most severe stress", TITLE
+    put(ws["A1"], "Recovery curve: base case and the most severe stress", font=TITLE)
     ws["A2"] = (f"Stress {top['rating']}: haircut {float(top['haircut']):.0%}, delay {float(top['delay_months']):g} "
                 f"months. Base-case total {run.collections.sum():,.2f}.")
     base, st = run.collections, run.stress_collections
@@ -150,21 +118,19 @@ def _recovery_sheet(ws, run):
 
 
 def _cash_flow_sheet(ws, run):
-    ws["A1"], ws["A1"].font = "Base-case waterfall (npl_xl.models.waterfall.run_waterfall)", TITLE
+    put(ws["A1"], "Base-case waterfall (npl_xl.models.waterfall.run_waterfall)", font=TITLE)
     header, rows = run.base.table()
     end = _table(ws, 3, 1, header, rows, {h: AMT for h in header if h not in ("period", "years", "default_event")})
-    ws.cell(row=end - 1, column=1, value="Total").font = BOLD
+    put(ws.cell(row=end - 1, column=1), "Total", font=BOLD)
     for j, h in enumerate(header, start=1):
         if h not in ("period", "years", "default_event") and "balance" not in h:
-            col = get_column_letter(j)
-            c = ws.cell(row=end - 1, column=j, value=f"=SUM({col}4:{col}{end - 2})")
-            c.number_format, c.font = AMT, BOLD
+            put(ws.cell(row=end - 1, column=j), float(sum(r[j - 1] for r in rows)), AMT, font=BOLD)
     ws.freeze_panes = "C4"
     _widths(ws, [8, 7] + [14] * (len(header) - 2))
 
 
 def _kmv_sheet(ws, run):
-    ws["A1"], ws["A1"].font = "Tranche KMV (npl_xl.models.analysis.tranche_kmv)", TITLE
+    put(ws["A1"], "Tranche KMV (npl_xl.models.analysis.tranche_kmv)", font=TITLE)
     a = run.inputs.assumptions
     ws["A2"] = f"Recovery volatility {a['RecoveryVolatility']:.0%}, discount rate {a['DiscountRate']:.2%}."
     k, names = run.kmv, [t.name for t in run.inputs.deal.ordered_tranches]
@@ -177,7 +143,7 @@ def _kmv_sheet(ws, run):
               "recovery_rate": "Recovery (x base)", "coupon": "Senior coupon", "maturity": "Horizon (years)"}
     first_grid = row
     for name, (values, pds) in run.sensitivity.items():
-        ws.cell(row=row, column=1, value=f"PD sensitivity: {labels[name]}").font = BOLD
+        put(ws.cell(row=row, column=1), f"PD sensitivity: {labels[name]}", font=BOLD)
         fmt = PCT if name in ("recovery_vol", "coupon") else "0.00"
         end = _table(ws, row + 1, 1, [labels[name]] + [f"{n} PD" for n in names],
                      [[v] + list(p) for v, p in zip(values, pds)], {labels[name]: fmt} | {f"{n} PD": PCT4 for n in names})
@@ -194,7 +160,7 @@ def _kmv_sheet(ws, run):
 
 
 def _loss_sheet(ws, run):
-    ws["A1"], ws["A1"].font = "Monte Carlo recoveries and tranche losses (npl_xl.models.simulation)", TITLE
+    put(ws["A1"], "Monte Carlo recoveries and tranche losses (npl_xl.models.simulation)", font=TITLE)
     a, mc = run.inputs.assumptions, run.mc
     ws["A2"] = (f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a['RecoveryVolatility']:.0%}, "
                 f"systematic share {a['RecoveryCorrelation']:.0%}, delay {a['DelayBeta']:g} period(s) per unit of "
@@ -211,7 +177,7 @@ def _loss_sheet(ws, run):
     edges = np.linspace(0.0, max(2.0, float(rec.max()) * 1.01), 41)
     counts, _ = np.histogram(rec, bins=edges)
     hist = [[f"{lo:.0%}-{hi:.0%}", c / len(rec)] for lo, hi, c in zip(edges[:-1], edges[1:], counts)]
-    ws.cell(row=row, column=1, value="Distribution of pool recovery (share of base case)").font = BOLD
+    put(ws.cell(row=row, column=1), "Distribution of pool recovery (share of base case)", font=BOLD)
     end = _table(ws, row + 1, 1, ["Recovery / base case", "Probability"], hist, {"Probability": PCT})
     ch = BarChart()
     ch.title, ch.y_axis.title, ch.x_axis.title = "Pool recovery distribution", "probability", "recovery / base case"
@@ -223,7 +189,7 @@ def _loss_sheet(ws, run):
 
 
 def _stress_sheet(ws, run):
-    ws["A1"], ws["A1"].font = "Stress results per rating level (npl_xl.models.analysis.stress_ratings)", TITLE
+    put(ws["A1"], "Stress results per rating level (npl_xl.models.analysis.stress_ratings)", font=TITLE)
     st, names = run.stress, [t.name for t in run.inputs.deal.ordered_tranches]
     table = st["table"]
     header = ["Rating", "Haircut", "Delay (months)"] + [f"{n} paid in full" for n in names] + ["Status", "Source"]
@@ -234,7 +200,7 @@ def _stress_sheet(ws, run):
 
 
 def _bet_sheet(ws, run):
-    ws["A1"], ws["A1"].font = "Binomial expansion with the cash-flow engine (bet_cashflow_expected_loss)", TITLE
+    put(ws["A1"], "Binomial expansion with the cash-flow engine (bet_cashflow_expected_loss)", font=TITLE)
     b = run.bet
     rows = [["Diversity score (loan tape, regions, Moody's table)", run.diversity if run.diversity is not None else "n/a"],
             ["D used (whole units, 1-200)", b["diversity"]], ["Probability a recovery unit fails", b["pd"]],
@@ -248,7 +214,7 @@ def _bet_sheet(ws, run):
 
 def _provenance_sheet(ws, run):
     inp = run.inputs
-    ws["A1"], ws["A1"].font = "Provenance", TITLE
+    put(ws["A1"], "Provenance", font=TITLE)
     rows = [["Input workbook", os.path.abspath(inp.path)], ["SHA-256 of the input", inp.sha256],
             ["Run at", run.timestamp], ["Monte Carlo scenarios", run.paths], ["Seed", run.seed]]
     rows += [[f"Version of {k}", v] for k, v in run.versions.items()]
@@ -263,7 +229,7 @@ def _provenance_sheet(ws, run):
         ["Summary", "stress_ratings, breakeven_haircut, run_waterfall(...).metrics, tranche_kmv, tranche_statistics"],
         ["Pool", "npl_xl.workbook.tape.pool_tables on the LoanTape sheet"],
         ["Recovery", "Deal.base_collections (TotalRecovery x cumulative curve) and recovery.stressed at the top stress"],
-        ["Cash flows", "run_waterfall(deal, base collections).table(); totals are Excel SUM formulas"],
+        ["Cash flows", "run_waterfall(deal, base collections).table(); totals are sums of the rows (values)"],
         ["KMV", "analysis.tranche_kmv and analysis.kmv_sensitivity"],
         ["Loss distribution", "simulation.simulate_collections and simulation.tranche_statistics"],
         ["Stress", "analysis.stress_ratings with the workbook's Stress table"],
@@ -275,4 +241,4 @@ def _provenance_sheet(ws, run):
 
 def write_memo(run: RatingRun, path, *, overwrite: bool = False) -> None:
     """Write the memo atomically; an existing file is kept unless ``overwrite``."""
-    write_with(path, build_memo(run).save, overwrite=overwrite)
+    save(build_memo(run), path, overwrite=overwrite)

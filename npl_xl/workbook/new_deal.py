@@ -18,6 +18,7 @@ import pandas as pd
 from ..deal import load_example
 from .tape import pool_tables, read_tape
 from .template import write_deal_workbook
+from .xlsx import open_workbook
 
 SECURED_RATE, UNSECURED_RATE = 0.85, 0.20
 SENIOR_SHARE, SUB_SHARE = 0.50, 0.12
@@ -25,13 +26,11 @@ SENIOR_SHARE, SUB_SHARE = 0.50, 0.12
 
 def _from_template(template):
     """Tranche structure (without balances), fees, stress and rating tables of a deal workbook."""
-    from openpyxl import load_workbook
-
     from ..tables import FEE_COLUMNS, TRANCHE_COLUMNS, records
     from . import layout as L
     from .reader import _table_rows
 
-    wb = load_workbook(os.fspath(template))
+    wb = open_workbook(template)
     for sheet in ("Tranches", "Fees", "Stress", "RatingScale"):
         if sheet not in wb.sheetnames:
             raise ValueError(f"template: no sheet '{sheet}' in {os.path.basename(os.fspath(template))}")

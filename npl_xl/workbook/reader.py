@@ -10,12 +10,12 @@ import os
 from dataclasses import dataclass, field
 
 import pandas as pd
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
 from ..deal import Deal
 from ..tables import deal_from_tables
 from . import layout as L
+from .xlsx import open_workbook
 
 _NUMERIC_COLUMNS = {
     "Tranches": {"Balance", "Coupon", "Seniority", "Issue price", "Fixed return"},
@@ -85,14 +85,9 @@ def _value(ws, sheet, row, kind, label):
 def read_deal_workbook(path) -> WorkbookInputs:
     """Read and validate every input of a deal workbook."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise ValueError(f"workbook: no such file {path!r}")
+    wb = open_workbook(path)
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
-    try:
-        wb = load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure becomes one clear line
-        raise ValueError(f"workbook: cannot open {path} as an xlsx workbook ({type(exc).__name__})") from None
     missing = [s for s in L.REQUIRED_SHEETS if s not in wb.sheetnames]
     if missing:
         raise ValueError(f"workbook: no sheet {', '.join(repr(m) for m in missing)} in {os.path.basename(path)} "
@@ -160,8 +155,14 @@ def read_deal_workbook(path) -> WorkbookInputs:
     if "Stress" in wb.sheetnames:
         header, rows, r0, c0 = _table_rows(wb, "Stress", L.TABLES["Stress"])
         _numeric_check("Stress", header, rows, r0, c0)
-        stress = pd.DataFrame([r for r in rows if r[0] not in (None, "")], columns=header)
-        stress.columns = [c.lower().replace(" ", "_") for c in stress.columns]
+        columns = [str(c or "").strip().lower().replace(" ", "_") for c in header]
+        missing = [c for c in ("rating", "haircut", "delay_months") if c not in columns]
+        if missing:
+            raise ValueError(f"Stress: the table {L.TABLES['Stress']} has no column {', '.join(missing)} "
+                             f"(found: {', '.join(c for c in columns if c) or 'nothing'})")
+        stress = pd.DataFrame([r for r in rows if r[0] not in (None, "")], columns=columns)
+        if stress.empty:
+            raise ValueError(f"Stress: the table {L.TABLES['Stress']} has no rating levels")
     if "RatingScale" in wb.sheetnames:
         header, rows, *_ = _table_rows(wb, "RatingScale", L.TABLES["RatingScale"])
         rating = pd.DataFrame([r for r in rows if r[0] not in (None, "")], columns=[str(h) for h in header])

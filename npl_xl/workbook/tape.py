@@ -58,6 +58,10 @@ def read_tape(path, *, today: dt.date | None = None) -> pd.DataFrame:
     if not os.path.exists(path):
         raise TapeError(f"loan tape: no such file {path!r}")
     ext = os.path.splitext(path)[1].lower()
+    if ext in (".xlsx", ".xlsm"):
+        from .xlsx import check_zip
+
+        check_zip(path)
     try:
         raw = pd.read_excel(path, dtype=object) if ext in (".xlsx", ".xlsm", ".xls") else \
             pd.read_csv(path, dtype=str, encoding="utf-8-sig")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -19,17 +18,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import __version__
-from ..atomic import write_with
 from ..models.analysis import load_stress_table
 from ..models.rating import _packaged
 from . import layout as L
-
-INPUT = PatternFill("solid", fgColor="FFF2CC")
-FORMULA = PatternFill("solid", fgColor="EDEDED")
-HEADER = PatternFill("solid", fgColor="DDEBF7")
-BOLD = Font(bold=True)
-PCT = "0.00%"
-AMOUNT = "#,##0.00"
+from .xlsx import AMT as AMOUNT
+from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, formula, put, save
+from .xlsx import HEAD as HEADER
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
 SKELETON_TRANCHES = [["Senior", None, 0.033, 1, 100, 0.0], ["Sub", None, 0.0, 2, 100, 0.0]]
@@ -42,17 +36,12 @@ SKELETON_FEES = [["Taxes", "collections", 0.01, None, None, "senior"],
 
 
 def _input(cell, value, fmt=None):
-    cell.value = value
-    cell.fill = INPUT
-    cell.protection = Protection(locked=False)
-    if fmt:
-        cell.number_format = fmt
+    put(cell, value, fmt, fill=INPUT, unlocked=True)
 
 
 def _header(ws, row, headers, col=1):
     for j, h in enumerate(headers):
-        c = ws.cell(row=row, column=col + j, value=h)
-        c.font, c.fill = BOLD, HEADER
+        put(ws.cell(row=row, column=col + j), h, font=BOLD, fill=HEADER)
 
 
 def _name(wb, name, ref):
@@ -69,7 +58,7 @@ def _table(ws, name, headers, rows, formats=None, first_row=2, inputs=True):
             if inputs:
                 _input(ws.cell(row=i, column=j), v, fmt)
             else:
-                ws.cell(row=i, column=j, value=v)
+                put(ws.cell(row=i, column=j), v, fmt)
     last = first_row + len(rows)
     ref = f"A{first_row}:{get_column_letter(len(headers))}{last}"
     t = Table(displayName=name, ref=ref)
@@ -104,25 +93,25 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
     a_values = _assumption_values(deal, assumptions)
 
     ws = sheets["Deal"]
-    ws["A1"], ws["A1"].font = "Deal terms", Font(bold=True, size=14)
+    put(ws["A1"], "Deal terms", font=TITLE)
     _header(ws, 2, ["Key", "Value", "Meaning"])
     for i, (key, (label, kind, default, choices, help_)) in enumerate(L.DEAL_FIELDS.items(), start=3):
-        ws.cell(row=i, column=1, value=key)
+        put(ws.cell(row=i, column=1), key)
         _input(ws.cell(row=i, column=2), values.get(key, default), PCT if key == "incentive_fee_share" else None)
-        ws.cell(row=i, column=3, value=f"{label}: {help_}")
+        put(ws.cell(row=i, column=3), f"{label}: {help_}")
         _name(wb, f"Deal_{key}", f"Deal!$B${i}")
         if choices:
             _list_validation(ws, choices, f"B{i}")
     last = 2 + len(L.DEAL_FIELDS)
     _name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
-    ws.cell(row=last + 2, column=1, value="currency")
+    put(ws.cell(row=last + 2, column=1), "currency")
     _input(ws.cell(row=last + 2, column=2), values.get("currency", L.CURRENCY_LABEL))
-    ws.cell(row=last + 2, column=3, value="Currency unit of every amount (label only)")
-    ws.cell(row=last + 3, column=1, value="notes")
+    put(ws.cell(row=last + 2, column=3), "Currency unit of every amount (label only)")
+    put(ws.cell(row=last + 3, column=1), "notes")
     _input(ws.cell(row=last + 3, column=2), values.get("notes", ""))
-    ws.cell(row=last + 3, column=3, value="Sources and assumptions of the deal terms")
-    ws.cell(row=last + 5, column=1, value=f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
-                                          "formulas. Rates are decimals (0.033, not 3.3).")
+    put(ws.cell(row=last + 3, column=3), "Sources and assumptions of the deal terms")
+    put(ws.cell(row=last + 5, column=1), f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
+                                         "formulas. Rates are decimals (0.033, not 3.3).")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 26, 20, 80
 
     ws = sheets["Tranches"]
@@ -151,13 +140,13 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
     ws.column_dimensions["A"].width = ws.column_dimensions["B"].width = 28
 
     ws = sheets["Assumptions"]
-    ws["A1"], ws["A1"].font = "Recovery and model assumptions", Font(bold=True, size=14)
+    put(ws["A1"], "Recovery and model assumptions", font=TITLE)
     _header(ws, 2, ["Assumption", "Value", "Meaning"])
     for i, (key, (label, kind, default, help_)) in enumerate(L.ASSUMPTION_FIELDS.items(), start=3):
-        ws.cell(row=i, column=1, value=label)
+        put(ws.cell(row=i, column=1), label)
         fmt = AMOUNT if key == "TotalRecovery" else "0" if kind is int else None if kind is str else "0.00%"
         _input(ws.cell(row=i, column=2), a_values.get(key, default), fmt)
-        ws.cell(row=i, column=3, value=help_)
+        put(ws.cell(row=i, column=3), help_)
         _name(wb, key, f"Assumptions!$B${i}")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 52, 16, 60
 
@@ -166,11 +155,10 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
     cum = values.get("cumulative") or [None]
     _header(ws, 2, L.RECOVERY_HEADERS)
     for i, v in enumerate(cum, start=3):
-        ws.cell(row=i, column=1, value=i - 2)
+        put(ws.cell(row=i, column=1), i - 2)
         _input(ws.cell(row=i, column=2), v, PCT)
         prev = f"B{i - 1}" if i > 3 else "0"
-        c = ws.cell(row=i, column=3, value=f"=TotalRecovery*(1-CollectionCostRate)*(B{i}-{prev})")
-        c.fill, c.number_format = FORMULA, AMOUNT
+        formula(ws.cell(row=i, column=3), f"=TotalRecovery*(1-CollectionCostRate)*(B{i}-{prev})", AMOUNT).fill = FORMULA
     t = Table(displayName=L.TABLES["Recovery"], ref=f"A2:C{2 + len(cum)}")
     t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9")
     ws.add_table(t)
@@ -193,24 +181,24 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
            {h: "0.0000%" for h in headers[1:11]})
 
     ws = sheets["Pool"]
-    ws["A1"], ws["A1"].font = "Pool summary (filled by npl-xl new-deal from the loan tape)", Font(bold=True, size=14)
+    put(ws["A1"], "Pool summary (filled by npl-xl new-deal from the loan tape)", font=TITLE)
     row = 3
     for title, frame in (pool_tables or {}).items():
-        ws.cell(row=row, column=1, value=title).font = BOLD
+        put(ws.cell(row=row, column=1), title, font=BOLD)
         _header(ws, row + 1, [str(c) for c in frame.columns])
         for i, rec in enumerate(frame.itertuples(index=False), start=row + 2):
             for j, v in enumerate(rec, start=1):
-                ws.cell(row=i, column=j, value=v.item() if hasattr(v, "item") else v)
+                put(ws.cell(row=i, column=j), v)
         row += len(frame) + 3
     ws.column_dimensions["A"].width = 28
 
     ws = sheets["LoanTape"]
     if tape is not None and len(tape):
         _table(ws, L.TABLES["LoanTape"], [str(c) for c in tape.columns],
-               [[v.item() if hasattr(v, "item") else v for v in row] for row in tape.itertuples(index=False)],
+               list(tape.itertuples(index=False)),
                first_row=1, inputs=False)
     else:
-        ws["A1"] = "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape"
+        put(ws["A1"], "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape")
 
     _results_sheet(sheets["Results"], values)
     for name in L.SHEETS:
@@ -220,7 +208,7 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
 
 
 def _results_sheet(ws, values):
-    ws["A1"], ws["A1"].font = "Results (live: needs the npl-xl Excel add-in)", Font(bold=True, size=14)
+    put(ws["A1"], "Results (live: needs the npl-xl Excel add-in)", font=TITLE)
     ws["A2"] = "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs change."
     k = len(values.get("tranches", SKELETON_TRANCHES))
     args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
@@ -229,19 +217,18 @@ def _results_sheet(ws, values):
         ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 6),
     ]
     row = 4
-    for title, formula, width in blocks:
-        ws.cell(row=row, column=1, value=title).font = BOLD
+    for title, text, width in blocks:
+        put(ws.cell(row=row, column=1), title, font=BOLD)
         ref = f"A{row + 1}:{get_column_letter(width)}{row + 1 + k}"
-        ws[f"A{row + 1}"] = ArrayFormula(ref, formula)
+        formula(ws[f"A{row + 1}"], ArrayFormula(ref, text))
         for r in ws[ref]:
             for c in r:
                 c.fill = FORMULA
         row += k + 4
-    ws.cell(row=row, column=1, value="Break-even haircut, most senior tranche").font = BOLD
-    c = ws.cell(row=row, column=2, value=f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)")
-    c.fill, c.number_format = FORMULA, PCT
-    ws.cell(row=row + 1, column=1, value="npl-xl version").font = BOLD
-    ws.cell(row=row + 1, column=2, value="=NPLXL_VERSION()").fill = FORMULA
+    put(ws.cell(row=row, column=1), "Break-even haircut, most senior tranche", font=BOLD)
+    formula(ws.cell(row=row, column=2), f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT).fill = FORMULA
+    put(ws.cell(row=row + 1, column=1), "npl-xl version", font=BOLD)
+    formula(ws.cell(row=row + 1, column=2), "=NPLXL_VERSION()").fill = FORMULA
     ws.column_dimensions["A"].width = 40
 
 
@@ -277,8 +264,7 @@ def _assumption_values(deal, assumptions) -> dict:
 
 def write_deal_workbook(path, deal=None, *, overwrite: bool = False, **kwargs) -> None:
     """Write a deal workbook atomically; an existing file is kept unless ``overwrite``."""
-    wb = build_workbook(deal, **kwargs)
-    write_with(path, wb.save, overwrite=overwrite)
+    save(build_workbook(deal, **kwargs), path, overwrite=overwrite)
 
 
 def build_templates(folder: str | os.PathLike, *, overwrite: bool = True) -> list[str]:

@@ -1,0 +1,182 @@
+"""Random-input fuzzing of every Excel function through xlwings' own conversion code (no Excel).
+
+Each function gets ``--calls`` calls with random raw cell values as classic xlwings delivers them
+(floats of every magnitude, text, booleans, blanks, omitted optionals, COM error integers classic
+and Excel 365, ranges, and near-valid deal tables with one field broken). Prints, per function:
+calls, messages (#npl-xl: ...), results, internal errors, non-finite results, escaped exceptions
+and calls over 1 s. The test suite runs a small derandomised sample of the same idea; this script
+is the large budget, recorded in benchmarks/README.md.
+
+    python benchmarks/fuzz_cells.py --calls 20000 --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import time
+
+import numpy as np
+
+from npl_xl import xlharness
+from npl_xl.tables import COM_ERRORS
+
+MODULE, _, _ = xlharness.load()
+MISSING = xlharness.MISSING
+NUMBERS = [0.0, -0.0, 1.0, -1.0, 0.5, 0.05, 2.0, 3.5, 25.0, 100.0, 1e-300, 5e-324, 1.6e-223, 1e-12, 1e12, 1e300,
+           -1e300, 1.7976931348623157e308, 0.999999, 1e6, 10_000_001.0, 2.5, 0.3]
+TEXTS = ["", " ", "abc", "#N/A", "#SPILL!", "=1+1", "merton", "kmv", "exact", "lhp", "mc", "cn_sf", "moodys",
+         "Senior", "Sub", "1", "３", "\x01", "0.05", "senior_interest"]
+
+
+class Gen:
+    """Random raw values shaped as COM delivers them."""
+
+    def __init__(self, seed: int):
+        self.r = np.random.default_rng(seed)
+
+    def pick(self, seq):
+        return seq[int(self.r.integers(len(seq)))]
+
+    def number(self) -> float:
+        k = self.r.random()
+        if k < 0.4:
+            return self.pick(NUMBERS)
+        if k < 0.8:
+            return float(self.r.uniform(0, 1))
+        return float(10 ** self.r.uniform(-8, 8) * self.r.choice([-1, 1]))
+
+    def scalar(self):
+        k = self.r.random()
+        if k < 0.55:
+            return self.number()
+        if k < 0.65:
+            return self.pick(TEXTS)
+        if k < 0.73:
+            return None
+        if k < 0.8:
+            return bool(self.r.integers(2))
+        if k < 0.9:
+            return self.pick(list(COM_ERRORS))
+        return MISSING
+
+    def column(self, n=None):
+        n = n or int(self.r.integers(1, 8))
+        return tuple((self.scalar() if self.r.random() < 0.15 else self.number(),) for _ in range(n))
+
+    def block(self):
+        rows, cols = int(self.r.integers(1, 5)), int(self.r.integers(1, 5))
+        return tuple(tuple(self.scalar() for _ in range(cols)) for _ in range(rows))
+
+    def arg(self):
+        k = self.r.random()
+        if k < 0.6:
+            return self.scalar()
+        if k < 0.85:
+            return self.column()
+        return self.block()
+
+    # near-valid deal inputs with one thing broken now and then
+    def collections(self):
+        n = int(self.r.integers(1, 9))
+        return tuple((float(self.r.uniform(0, 50)) if self.r.random() > 0.05 else self.scalar(),) for _ in range(n))
+
+    def tranches(self):
+        rows = [("Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return")]
+        for k in range(int(self.r.integers(1, 4))):
+            row = [f"T{k}", float(self.r.uniform(1, 100)), float(self.r.uniform(0, 0.08)), float(k + 1),
+                   float(self.r.uniform(90, 115)), float(self.r.uniform(0, 0.05)) * (self.r.random() < 0.3)]
+            if self.r.random() < 0.2:
+                row[int(self.r.integers(1, 6))] = self.scalar()
+            rows.append(tuple(row))
+        return tuple(rows)
+
+    def fees(self):
+        rows = [("Name", "Basis", "Rate", "Amount", "Cap", "Position")]
+        for k in range(int(self.r.integers(0, 4))):
+            basis = self.pick(["fixed", "collections", "notes_balance"])
+            row = [f"F{k}", basis, float(self.r.uniform(0, 0.05)) if basis != "fixed" else None,
+                   float(self.r.uniform(0, 3)) if basis == "fixed" else None, None,
+                   self.pick(["senior", "subordinated"])]
+            if self.r.random() < 0.2:
+                row[int(self.r.integers(1, 6))] = self.scalar()
+            rows.append(tuple(row))
+        return tuple(rows)
+
+    def options(self):
+        if self.r.random() < 0.5:
+            return MISSING
+        keys = ["payments_per_year", "reserve_multiple", "incentive_fee_share", "default_event", "delay",
+                "discount_rate", "legal_maturity_periods", "reserve_initial", "colour"]
+        return tuple((self.pick(keys), self.scalar()) for _ in range(int(self.r.integers(1, 4))))
+
+
+DEAL_FUNCTIONS = {"WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT"}
+
+
+def args_for(name: str, g: Gen) -> list:
+    n_args = len(getattr(MODULE, name).__xlfunc__["args"])
+    if name in DEAL_FUNCTIONS and g.r.random() < 0.8:
+        extra = {"TRANCHE_KMV": [g.scalar(), g.scalar()], "BREAKEVEN_HAIRCUT": [g.pick(["T0", "T1", 1.0, 2.0,
+                                                                                          g.scalar()])]}
+        return [g.collections(), g.tranches(), g.fees(), *extra.get(name, []), g.options()][:n_args]
+    if g.r.random() < 0.5:  # numbers of every magnitude in every position: exercises the maths, not the parsing
+        n = int(g.r.integers(max(0, n_args - 3), n_args + 1))
+        return [g.number() if g.r.random() < 0.85 else g.column() for _ in range(n)]
+    return [g.arg() for _ in range(int(g.r.integers(0, n_args + 1)))]
+
+
+def classify(out) -> str:
+    if isinstance(out, str):
+        if "internal error" in out:
+            return "internal"
+        return "message" if out.startswith("#npl-xl: ") else "result"
+    values = out if isinstance(out, list) else [out]
+    flat = [v for row in values for v in (row if isinstance(row, list) else [row])]
+    if any(isinstance(v, float) and not math.isfinite(v) for v in flat) or out is None:
+        return "nonfinite"
+    return "result"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=2000, help="calls per function")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--show", type=int, default=3, help="examples to print per problem kind")
+    a = ap.parse_args()
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; "
+          f"{a.calls:,} calls per function, seed {a.seed}")
+    print(f"{'function':22s} {'calls':>7s} {'messages':>9s} {'results':>8s} {'internal':>8s} {'nonfinite':>9s} "
+          f"{'escapes':>7s} {'over 1 s':>8s}")
+    totals = np.zeros(7, int)
+    examples = []
+    for name in MODULE.FUNCTIONS:
+        g = Gen(a.seed * 1000 + MODULE.FUNCTIONS.index(name))
+        counts = dict(calls=0, message=0, result=0, internal=0, nonfinite=0, escape=0, slow=0)
+        for _ in range(a.calls):
+            args = args_for(name, g)
+            t0 = time.perf_counter()
+            try:
+                kind = classify(xlharness.call(name, *args))
+            except Exception as exc:  # noqa: BLE001 - counting escapes is the point
+                kind = "escape"
+                if len(examples) < 50:
+                    examples.append((name, args, f"{type(exc).__name__}: {exc}"))
+            dt = time.perf_counter() - t0
+            counts["calls"] += 1
+            counts[kind] += 1
+            counts["slow"] += dt > 1.0
+            if kind in ("internal", "nonfinite") and len(examples) < 50:
+                examples.append((name, args, kind))
+        row = [counts[k] for k in ("calls", "message", "result", "internal", "nonfinite", "escape", "slow")]
+        totals += row
+        print(f"{name:22s} {row[0]:7,d} {row[1]:9,d} {row[2]:8,d} {row[3]:8,d} {row[4]:9,d} {row[5]:7,d} {row[6]:8,d}")
+    print(f"{'total':22s} {totals[0]:7,d} {totals[1]:9,d} {totals[2]:8,d} {totals[3]:8,d} {totals[4]:9,d} "
+          f"{totals[5]:7,d} {totals[6]:8,d}")
+    for name, args, what in examples[: a.show * 5]:
+        print(f"  {what}: {name}{tuple(args)!r:.300}")
+
+
+if __name__ == "__main__":
+    main()

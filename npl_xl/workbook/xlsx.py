@@ -1,0 +1,196 @@
+"""Writing and opening xlsx files safely: the one place every workbook of the project goes through.
+
+Writing: :func:`put` stores a value in a cell as data (text a user or a tape supplied is never a
+formula: a leading ``=``, ``+``, ``-``, ``@``, tab or CR is made inert with Excel's quote prefix and
+the value shown unchanged; characters XML cannot hold are replaced by U+FFFD); only
+:func:`formula` writes a formula, and :func:`save` turns any other formula cell into text before
+writing atomically. Styles and the header-plus-rows table writer are shared by the deal template
+and the memo.
+
+Opening: :func:`check_zip` reads the zip directory (never the content) and refuses a workbook
+whose uncompressed size, compression ratio or cell count is absurd (decompression bombs), before
+any parser sees it; :func:`open_workbook` does that and loads with openpyxl (defusedxml guards
+its XML parsing).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import zipfile
+
+import numpy as np
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+
+from .. import limits
+from ..atomic import check_extension, write_with
+
+__all__ = ["put", "formula", "table", "widths", "save", "check_zip", "open_workbook", "inert_text",
+           "TITLE", "BOLD", "HEAD", "INPUT", "FORMULA", "PCT", "PCT4", "AMT", "NUM"]
+
+TITLE = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+HEAD = PatternFill("solid", fgColor="DDEBF7")
+INPUT = PatternFill("solid", fgColor="FFF2CC")
+FORMULA = PatternFill("solid", fgColor="EDEDED")
+PCT, PCT4, AMT, NUM = "0.00%", "0.0000%", "#,##0.00", "0.0000"
+
+#: characters that make spreadsheet software read a text as a formula or a command
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: characters an xlsx (XML 1.0) cannot hold
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: the project's own formulas, per workbook (id -> set of (sheet, coordinate))
+_OWN = "_npl_xl_formulas"
+
+
+def inert_text(text: str) -> str:
+    """``text`` with characters XML cannot hold replaced by U+FFFD (the rest unchanged)."""
+    return _ILLEGAL.sub("\ufffd", text)
+
+
+def _plain(v):
+    """numpy scalars -> Python; NaN/inf -> None (an empty cell)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def put(cell, value, fmt: str | None = None, *, font=None, fill=None, unlocked: bool = False):
+    """Store ``value`` in ``cell`` as data (never a formula); return the cell."""
+    v = _plain(value)
+    if isinstance(v, str):
+        v = inert_text(v)
+        cell.value = v
+        cell.data_type = "s"
+        if v.startswith(_TRIGGERS):
+            cell.quotePrefix = True
+    else:
+        cell.value = v
+    if fmt:
+        cell.number_format = fmt
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if unlocked:
+        cell.protection = Protection(locked=False)
+    return cell
+
+
+def formula(cell, text, fmt: str | None = None):
+    """Write one of the project's own formulas (text starting with '=', or an openpyxl
+    ``ArrayFormula``) into ``cell``."""
+    if not str(getattr(text, "text", text)).startswith("="):
+        raise ValueError(f"formula: expected text starting with '=', got {text!r}")
+    cell.value = text
+    wb = cell.parent.parent
+    own = getattr(wb, _OWN, None)
+    if own is None:
+        own = set()
+        setattr(wb, _OWN, own)
+    own.add((cell.parent.title, cell.coordinate))
+    if fmt:
+        cell.number_format = fmt
+    return cell
+
+
+def table(ws, row: int, col: int, header, rows, formats: dict | None = None) -> int:
+    """Write a bold header and rows of values at (row, col); return the next free row (one blank between)."""
+    for j, h in enumerate(header):
+        c = put(ws.cell(row=row, column=col + j), h, font=BOLD, fill=HEAD)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    formats = formats or {}
+    for i, r in enumerate(rows, start=row + 1):
+        for j, v in enumerate(r):
+            put(ws.cell(row=i, column=col + j), v, formats.get(header[j]) if j < len(header) else None)
+    return row + len(rows) + 2
+
+
+def widths(ws, values) -> None:
+    """Set column widths (characters) from column A on."""
+    for j, w in enumerate(values, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _neutralise(wb) -> int:
+    """Turn every formula cell the project did not compose into inert text; return how many."""
+    own = getattr(wb, _OWN, set())
+    count = 0
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():  # noqa: SLF001 - the only way to visit stored cells without creating more
+            if cell.data_type == "f" and (ws.title, cell.coordinate) not in own:
+                value = cell.value if isinstance(cell.value, str) else str(getattr(cell.value, "text", cell.value))
+                put(cell, value)
+                count += 1
+    return count
+
+
+def save(wb, path, *, overwrite: bool = False) -> None:
+    """Write ``wb`` to ``path`` (.xlsx) atomically, with only the project's own formulas live."""
+    check_extension(path, (".xlsx",), "output")
+    _neutralise(wb)
+    write_with(path, wb.save, overwrite=overwrite)
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_zip(path) -> None:
+    """Refuse a workbook whose parts would unpack to an absurd size, ratio or cell count.
+
+    Reads only the zip directory and the first bytes of each sheet (its ``<dimension>``), so a
+    decompression bomb is refused in milliseconds. Limits: ``max_workbook_bytes``,
+    ``max_part_ratio`` (parts over 1 MB unpacked) and ``max_workbook_cells``.
+    """
+    name = os.path.basename(os.fspath(path))
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValueError(f"workbook: {name} is not an xlsx file ({type(exc).__name__})") from None
+    with zf:
+        infos = zf.infolist()
+        limits.check("max_workbook_bytes", sum(i.file_size for i in infos), f"{name}: uncompressed size")
+        ratio_limit = limits.get("max_part_ratio")
+        for info in infos:
+            if info.file_size > 2**20 and info.file_size > ratio_limit * max(info.compress_size, 1):
+                ratio = info.file_size / max(info.compress_size, 1)
+                raise ValueError(f"{name}: part {info.filename} unpacks {ratio:,.0f}x ({info.file_size:,} bytes), "
+                                 f"over the limit of {ratio_limit:,.0f}x (max_part_ratio; a decompression bomb?); "
+                                 f"set {limits.LIMITS['max_part_ratio'].env} to change it")
+        cells = 0
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as f:
+                    head = f.read(4096)
+                m = _DIMENSION.search(head)
+                if m and m.group(3):
+                    rows = int(m.group(4)) - int(m.group(2)) + 1
+                    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+                    cells += max(rows, 0) * max(cols, 0)
+        limits.check("max_workbook_cells", cells, f"{name}: cells")
+
+
+def open_workbook(path, *, read_only: bool = False, data_only: bool = False):
+    """:func:`check_zip`, then ``openpyxl.load_workbook``; any failure becomes one clear line."""
+    from openpyxl import load_workbook
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise ValueError(f"workbook: no such file {path!r}")
+    check_zip(path)
+    try:
+        return load_workbook(path, read_only=read_only, data_only=data_only)
+    except Exception as exc:  # noqa: BLE001 - any parser failure becomes one clear line
+        raise ValueError(f"workbook: cannot open {os.path.basename(path)} as an xlsx workbook "
+                         f"({type(exc).__name__}: {str(exc)[:120]})") from None
