@@ -169,18 +169,28 @@ def rate(workbook, out, paths, seed, force):
 
 @main.command("new-deal")
 @click.argument("tape", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Deal workbook to write.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Deal workbook to write (.xlsx).")
 @click.option("--template", type=click.Path(dir_okay=False, exists=True),
               help="A deal workbook whose tranches, fees, stress and rating tables to use.")
+@click.option("--sheet", help="The tape's sheet (default: the sheet with a loan header).")
+@click.option("--encoding", help="The CSV's text encoding (default: detected; utf-8, gb18030, ...).")
+@click.option("--unit", help="The tape's amount unit (元, 千元, 万元) when headers and title lines do not say.")
+@click.option("--deal-unit", type=click.Choice(["万元", "元"]), default="万元", show_default=True,
+              help="Unit of every amount in the deal workbook.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def new_deal_cmd(tape, out, template, force):
+def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.new_deal import new_deal
 
     check_extension(out, (".xlsx",), "--out")
-    s = new_deal(tape, out, template=template, overwrite=force)
-    click.echo(f"{s['loans']:,} loans, principal + interest + fees {s['pool']:,.2f}, secured {s['secured_share']:.1%}; "
-               f"assumed base-case recovery {s['expected_recovery']:,.2f} (replace it on the Assumptions sheet)")
+    s = new_deal(tape, out, template=template, overwrite=force, sheet=sheet, encoding=encoding, unit=unit,
+                 deal_unit=deal_unit)
+    for line in s["intake"]:
+        click.echo(line)
+    u = s["unit"]
+    click.echo(f"{s['loans']:,} loans: principal {s['principal']:,.2f} + interest {s['interest']:,.2f} + fees "
+               f"{s['fees']:,.2f} = {s['pool']:,.2f} {u}; secured {s['secured_share']:.1%}; assumed base-case "
+               f"recovery {s['expected_recovery']:,.2f} {u} (replace it on the Assumptions sheet)")
     click.echo(f"deal workbook written to {s['out']}")
 
 

@@ -91,7 +91,7 @@ def test_missing_sheet(tmp_path):
     wb = load_workbook(path)
     del wb["Fees"]
     wb.save(path)
-    with pytest.raises(ValueError, match="no sheet 'Fees'"):
+    with pytest.raises(ValueError, match="deal.xlsx: no table named 'Fees'"):
         read_deal_workbook(path)
 
 
@@ -103,7 +103,7 @@ def test_renamed_table(tmp_path):
     table.name = table.displayName = "Notes"
     wb["Tranches"].add_table(table)
     wb.save(path)
-    with pytest.raises(ValueError, match="Tranches: no table named 'Tranches' .*Notes"):
+    with pytest.raises(ValueError, match="no table named 'Tranches' .*Notes"):
         read_deal_workbook(path)
 
 
@@ -148,8 +148,9 @@ def test_bad_tape_report_lists_every_bad_row(tmp_path):
         read_tape(path)
     report = str(err.value)
     assert report.startswith("bad.csv: 5 problem(s) in 5 row(s):")
-    for line in ("row 5: principal is negative", "row 9: duplicate loan_id", "row 10: duplicate loan_id",
-                 "row 12: default_date 2999-01-01 is in the future", "row 14: interest is not a number ('abc')"):
+    for line in ("bad.csv row 5, 未偿本金: negative (-10)", "bad.csv row 9, 借据号: duplicate 'CC0000008'",
+                 "bad.csv row 10, 借据号: duplicate 'CC0000008'", "bad.csv row 12, 违约日期: 2999-01-01 is in the future",
+                 "bad.csv row 14, 未偿利息: not a number ('abc')"):
         assert line in report
     tape.drop(columns=["未偿本金"]).to_csv(path, index=False)
     with pytest.raises(TapeError, match="missing column.*principal"):
@@ -168,8 +169,8 @@ def test_new_deal_cli_from_tape(tmp_path):
     assert inputs.deal.name == "pool_2024" and len(inputs.tape) == 2000
     assert "ASSUMPTION" in inputs.deal.recovery.source
     pool = [c.value for c in load_workbook(out)["Pool"]["A"] if c.value]
-    for title in ("Pool totals", "By balance", "By months overdue", "By region", "By five-category class",
-                  "By borrower age", "Secured vs unsecured", "Diversity"):
+    for title in ("Pool totals", "By balance (元)", "By months overdue", "By region", "By five-category class",
+                  "By borrower age", "By security type", "Diversity", "Intake report"):
         assert title in pool
     again = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
     assert again.exit_code == 1 and "exists" in again.output

@@ -11,6 +11,7 @@ recovery is lognormal with volatility sigma, which is the tranche KMV's assumpti
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -104,7 +105,8 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> dict
     lf, unpaid, wals, mats, pv_loss = (np.concatenate(x) for x in zip(*parts))
     pd = unpaid.mean(axis=0)
     el = lf.mean(axis=0)
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings():  # a tranche never paid in any scenario has no WAL: NaN, set below
+        warnings.simplefilter("ignore", RuntimeWarning)
         wal = np.nanmean(np.where(np.isfinite(wals), wals, np.nan), axis=0)
         maturity = np.nanmean(np.where(np.isfinite(mats), mats, np.nan), axis=0)
     last = res.period_times[-1]

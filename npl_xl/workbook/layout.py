@@ -15,11 +15,15 @@ DEAL_FIELDS = {
     "default_event": ("Default event rule", str, "senior_interest", "senior_interest,none",
                       "senior_interest: unpaid senior interest switches to the post-default order"),
 }
-CURRENCY_LABEL = "CNY 10k"
+#: Deal sheet rows below the options: key -> (label, default, validation list or None, help); defined name Deal_<key>
+DEAL_EXTRA = {
+    "unit": ("Currency unit", "万元", "万元,元", "Unit of every amount in this workbook: 万元 (CNY 10k) or 元 (CNY)"),
+    "notes": ("Notes", "", None, "Sources and assumptions of the deal terms"),
+}
 
-#: Assumptions sheet: defined name -> (label, kind, default, help)
+#: Assumptions sheet: defined name -> (label, kind, default, help); ASSUMPTION_KEYS maps each to its field
 ASSUMPTION_FIELDS = {
-    "TotalRecovery": ("Expected total recovery (base case)", float, 0.0, "Currency units; the agency base case"),
+    "TotalRecovery": ("Expected total recovery (base case)", float, 0.0, "In the deal's unit; the agency base case"),
     "CollectionCostRate": ("Collection cost rate", float, 0.0, "Share of each period's recoveries (decimal)"),
     "RecoveryVolatility": ("Recovery volatility", float, 0.25, "Annual decimal; drives the tranche KMV and simulation"),
     "DiscountRate": ("Discount rate", float, 0.05, "Annual decimal, for present values"),
@@ -47,3 +51,13 @@ REQUIRED_SHEETS = ["Deal", "Tranches", "Fees", "Recovery", "Assumptions"]
 
 FEE_BASES = "fixed,collections,notes_balance"
 FEE_POSITIONS = "senior,subordinated"
+
+#: Assumptions sheet defined name -> where it goes: ("recovery", field of Deal.recovery) or ("assumptions", field)
+ASSUMPTION_KEYS = {
+    "TotalRecovery": ("recovery", "total"), "CollectionCostRate": ("recovery", "cost_rate"),
+    "RecoverySource": ("recovery", "source"), "RecoveryVolatility": ("assumptions", "recovery_vol"),
+    "DiscountRate": ("assumptions", "discount_rate"), "RecoveryCorrelation": ("assumptions", "recovery_correlation"),
+    "DelayBeta": ("assumptions", "delay_beta"), "UnitDefaultProbability": ("assumptions", "unit_default_probability"),
+    "StressedRecovery": ("assumptions", "stressed_recovery"), "Paths": ("assumptions", "paths"),
+    "Seed": ("assumptions", "seed"),
+}

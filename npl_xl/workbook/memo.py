@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
+from ..assumptions import unit_label
 from .run import RatingRun
 from .xlsx import AMT, BOLD, NUM, PCT, PCT4, TITLE, put, save
 from .xlsx import table as _table
@@ -28,7 +29,7 @@ def build_memo(run: RatingRun):
     ws = wb.active
     ws.title = "Summary"
     put(ws["A1"], f"Rating memo: {deal.name}", font=TITLE)
-    ws["A2"] = (f"npl-xl {run.versions['npl-xl']}, {run.timestamp}; amounts in {inp.currency}; "
+    ws["A2"] = (f"npl-xl {run.versions['npl-xl']}, {run.timestamp}; amounts in {unit_label(inp.unit)}; "
                 f"{run.paths:,} Monte Carlo scenarios, seed {run.seed}")
     if illustrative:
         ws["A3"] = ("Ratings use ILLUSTRATIVE tables (stress levels and/or idealised losses not published by an "
@@ -81,7 +82,7 @@ def _pool_sheet(ws, run):
     from .tape import pool_tables
 
     row, charts = 3, []
-    for title, frame in pool_tables(tape).items():
+    for title, frame in pool_tables(tape, run.inputs.unit).items():
         put(ws.cell(row=row, column=1), title, font=BOLD)
         fmts = {"balance": AMT, "share": PCT, "value": "#,##0.00"}
         end = _table(ws, row + 1, 1, list(frame.columns), frame.values.tolist(), fmts)
@@ -132,7 +133,7 @@ def _cash_flow_sheet(ws, run):
 def _kmv_sheet(ws, run):
     put(ws["A1"], "Tranche KMV (npl_xl.models.analysis.tranche_kmv)", font=TITLE)
     a = run.inputs.assumptions
-    ws["A2"] = f"Recovery volatility {a['RecoveryVolatility']:.0%}, discount rate {a['DiscountRate']:.2%}."
+    ws["A2"] = f"Recovery volatility {a.recovery_vol:.0%}, discount rate {a.discount_rate:.2%}."
     k, names = run.kmv, [t.name for t in run.inputs.deal.ordered_tranches]
     header = ["Tranche", "Asset value V0", "Default point", "Horizon (years)", "Distance to default", "PD", "Rating (PD)"]
     rows = [[n, k["asset_value"][i], k["default_point"][i], k["maturity"][i], k["distance_to_default"][i],
@@ -162,8 +163,8 @@ def _kmv_sheet(ws, run):
 def _loss_sheet(ws, run):
     put(ws["A1"], "Monte Carlo recoveries and tranche losses (npl_xl.models.simulation)", font=TITLE)
     a, mc = run.inputs.assumptions, run.mc
-    ws["A2"] = (f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a['RecoveryVolatility']:.0%}, "
-                f"systematic share {a['RecoveryCorrelation']:.0%}, delay {a['DelayBeta']:g} period(s) per unit of "
+    ws["A2"] = (f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a.recovery_vol:.0%}, "
+                f"systematic share {a.recovery_correlation:.0%}, delay {a.delay_beta:g} period(s) per unit of "
                 "adverse factor.")
     names = mc["tranches"]
     header = ["Tranche", "PD", "EL", "EL standard error", "PV loss", "WAL (years)", "Rating (EL)", "Rating (PD)"]
@@ -218,7 +219,9 @@ def _provenance_sheet(ws, run):
     rows = [["Input workbook", os.path.abspath(inp.path)], ["SHA-256 of the input", inp.sha256],
             ["Run at", run.timestamp], ["Monte Carlo scenarios", run.paths], ["Seed", run.seed]]
     rows += [[f"Version of {k}", v] for k, v in run.versions.items()]
-    rows += [[f"Assumption: {k}", v] for k, v in inp.assumptions.items()]
+    rows += [["Currency unit", unit_label(inp.unit)]]
+    rows += [[f"Assumption: {k}", v] for k, v in inp.assumptions.model_dump().items()]
+    rows += [["Expected total recovery", inp.deal.recovery.total], ["Recovery source", inp.deal.recovery.source]]
     rows += [["Deal notes", inp.deal.notes or ""]]
     st = run.stress["table"]
     rows += [["Stress table", "illustrative (npl-xl defaults)" if run.stress["illustrative"] else "user table"]]

@@ -65,10 +65,12 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     """Run every model on the workbook inputs. ``progress(step)`` is called before each step."""
     tick = progress or (lambda step: None)
     deal, a = inputs.deal, inputs.assumptions
-    paths = int(paths if paths is not None else a["Paths"])
-    seed = int(seed if seed is not None else a["Seed"])
+    paths = int(paths if paths is not None else a.paths)
+    seed = int(seed if seed is not None else a.seed)
     if paths < 2:
         raise ValueError(f"paths: expected at least 2 scenarios, got {paths}")
+    simulation.check_run_size(paths, deal.legal_maturity_periods or len(deal.recovery.cumulative),
+                              len(inputs.tape) if inputs.tape is not None else 1000, len(deal.tranches), len(deal.fees))
     base_c = deal.base_collections()
 
     tick(STEPS[0])
@@ -83,7 +85,7 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     stress_c = stressed(base_c, haircut=float(top["haircut"]), delay=delay)
 
     tick(STEPS[2])
-    vol, r = a["RecoveryVolatility"], a["DiscountRate"]
+    vol, r = a.recovery_vol, a.discount_rate
     kmv = analysis.tranche_kmv(deal, base_c, vol, r)
     grids = dict(SENSITIVITY_GRIDS)
     c0 = deal.ordered_tranches[0].coupon
@@ -97,7 +99,7 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
 
         ds = float(diversity_inputs(inputs.tape)["diversity score (regions, Moody's table)"])
     d_bet = min(max(ds or 20.0, 1.0), 200.0)
-    bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, d_bet, a["UnitDefaultProbability"], a["StressedRecovery"])
+    bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, d_bet, a.unit_default_probability, a.stressed_recovery)
 
     tick(STEPS[4])
     if inputs.tape is not None and len(inputs.tape):
@@ -105,8 +107,8 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     else:
         weights = np.ones(1000)
     amounts = deal.recovery.total * weights / weights.sum()
-    sims = simulation.simulate_collections(amounts, base_c / base_c.sum(), rho=a["RecoveryCorrelation"], sigma=vol,
-                                           scenarios=paths, seed=seed, delay_beta=a["DelayBeta"])
+    sims = simulation.simulate_collections(amounts, base_c / base_c.sum(), rho=a.recovery_correlation, sigma=vol,
+                                           scenarios=paths, seed=seed, delay_beta=a.delay_beta)
     mc = simulation.tranche_statistics(deal, sims)
 
     tick(STEPS[5])
@@ -119,7 +121,7 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     return RatingRun(
         inputs=inputs, paths=paths, seed=seed, collections=base_c, base=base, metrics=metrics, breakeven=be,
         stress=st, stress_collections=stress_c, kmv=kmv, sensitivity=sens, diversity=ds,
-        bet={"diversity": d_bet, "pd": a["UnitDefaultProbability"], "stressed_recovery": a["StressedRecovery"],
+        bet={"diversity": d_bet, "pd": a.unit_default_probability, "stressed_recovery": a.stressed_recovery,
              "el": bet_el},
         mc=mc, mc_pool_recovery=sims.sum(axis=1) / base_c.sum(), proposed=list(st["ratings"]),
         kmv_ratings=kmv_ratings, timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),

@@ -8,6 +8,7 @@ The Results sheet calls the npl-xl Excel functions on the inputs (it needs the a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from openpyxl import Workbook
@@ -22,7 +23,7 @@ from ..models.analysis import load_stress_table
 from ..models.rating import _packaged
 from . import layout as L
 from .xlsx import AMT as AMOUNT
-from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, formula, put, save
+from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, bulk_rows, formula, put, save
 from .xlsx import HEAD as HEADER
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
@@ -84,8 +85,12 @@ def _range_validation(ws, ref, lo, hi, what):
 
 
 def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, pool_tables: dict | None = None,
-                   stress=None, rating_table=None) -> Workbook:
-    """A deal workbook: the blank template when ``deal`` is None, else filled with the deal."""
+                   stress=None, rating_table=None, unit: str = "万元", intake: list[str] | None = None) -> Workbook:
+    """A deal workbook: the blank template when ``deal`` is None, else filled with the deal.
+
+    Amounts of ``deal`` are in ``unit`` (万元 or 元); ``tape`` (a normalised tape, amounts in 元) is
+    written in ``unit`` too; ``intake`` lines (the tape's intake report) go on the Pool sheet.
+    """
     wb = Workbook()
     wb.remove(wb.active)
     sheets = {name: wb.create_sheet(name) for name in L.SHEETS}
@@ -104,12 +109,13 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
             _list_validation(ws, choices, f"B{i}")
     last = 2 + len(L.DEAL_FIELDS)
     _name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
-    put(ws.cell(row=last + 2, column=1), "currency")
-    _input(ws.cell(row=last + 2, column=2), values.get("currency", L.CURRENCY_LABEL))
-    put(ws.cell(row=last + 2, column=3), "Currency unit of every amount (label only)")
-    put(ws.cell(row=last + 3, column=1), "notes")
-    _input(ws.cell(row=last + 3, column=2), values.get("notes", ""))
-    put(ws.cell(row=last + 3, column=3), "Sources and assumptions of the deal terms")
+    for i, (key, (label, default, choices, help_)) in enumerate(L.DEAL_EXTRA.items(), start=last + 2):
+        put(ws.cell(row=i, column=1), key)
+        _input(ws.cell(row=i, column=2), values.get(key, unit if key == "unit" else default))
+        put(ws.cell(row=i, column=3), f"{label}: {help_}")
+        _name(wb, f"Deal_{key}", f"Deal!$B${i}")
+        if choices:
+            _list_validation(ws, choices, f"B{i}")
     put(ws.cell(row=last + 5, column=1), f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
                                          "formulas. Rates are decimals (0.033, not 3.3).")
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 26, 20, 80
@@ -181,22 +187,37 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
            {h: "0.0000%" for h in headers[1:11]})
 
     ws = sheets["Pool"]
-    put(ws["A1"], "Pool summary (filled by npl-xl new-deal from the loan tape)", font=TITLE)
+    put(ws["A1"], f"Pool summary (filled by npl-xl new-deal from the loan tape; amounts in {unit})", font=TITLE)
     row = 3
+    if intake:
+        put(ws.cell(row=row, column=1), "Intake report", font=BOLD)
+        for i, line in enumerate(intake, start=row + 1):
+            put(ws.cell(row=i, column=1), line)
+        row += len(intake) + 2
     for title, frame in (pool_tables or {}).items():
         put(ws.cell(row=row, column=1), title, font=BOLD)
         _header(ws, row + 1, [str(c) for c in frame.columns])
         for i, rec in enumerate(frame.itertuples(index=False), start=row + 2):
             for j, v in enumerate(rec, start=1):
-                put(ws.cell(row=i, column=j), v)
+                put(ws.cell(row=i, column=j), v, AMOUNT if isinstance(v, float) else None)
         row += len(frame) + 3
-    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 18
 
     ws = sheets["LoanTape"]
     if tape is not None and len(tape):
-        _table(ws, L.TABLES["LoanTape"], [str(c) for c in tape.columns],
-               list(tape.itertuples(index=False)),
-               first_row=1, inputs=False)
+        from .tape import sheet_frame
+
+        frame = sheet_frame(tape, unit)
+        header = [str(c) for c in frame.columns]
+        dates = {h: "yyyy-mm-dd" for h, c in zip(header, frame.columns) if str(frame[c].dtype).startswith("datetime")}
+        _table(ws, L.TABLES["LoanTape"], header, [list(frame.iloc[0])], dates, first_row=1, inputs=False)
+        table = ws.tables[L.TABLES["LoanTape"]]
+        table._initialise_columns()  # noqa: SLF001 - name the columns now, so saving never visits every cell
+        for col, name in zip(table.tableColumns, header):
+            col.name = name
+        table.ref = f"A1:{get_column_letter(len(header))}{len(frame) + 1}"
+        bulk_rows(ws, frame.iloc[1:], first_row=3)  # the rest straight into the sheet XML (fast)
     else:
         put(ws["A1"], "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape")
 
@@ -267,20 +288,25 @@ def write_deal_workbook(path, deal=None, *, overwrite: bool = False, **kwargs) -
     save(build_workbook(deal, **kwargs), path, overwrite=overwrite)
 
 
-def build_templates(folder: str | os.PathLike, *, overwrite: bool = True) -> list[str]:
-    """(Re)write the blank template and the two filled examples into ``folder``; returns the paths."""
-    from ..deal import load_example
-    from .tape import pool_tables, synthetic_tape, validate_tape
+def build_templates(folder: str | os.PathLike, *, overwrite: bool = False) -> list[str]:
+    """Write the blank template and the two filled examples into ``folder``; returns the paths.
 
-    out = []
-    path = os.path.join(folder, "npl_deal_template.xlsx")
-    write_deal_workbook(path, overwrite=overwrite)
-    out.append(path)
-    for name, loans, kind in (("credit_card", 20_000, "consumer"), ("mortgage", 3_000, "mortgage")):
-        deal = load_example(name)
-        tape = validate_tape(synthetic_tape(loans, seed=2021, kind=kind), name=f"synthetic {kind} tape")
-        path = os.path.join(folder, f"example_{name}.xlsx")
-        write_deal_workbook(path, deal, tape=tape.drop(columns=["total"]), pool_tables=pool_tables(tape),
-                            overwrite=overwrite)
-        out.append(path)
-    return out
+    Existing files are kept (an error names the first) unless ``overwrite``.
+    """
+    from ..deal import load_example
+    from .tape import normalise_rows, pool_tables, synthetic_tape
+
+    paths = [os.path.join(folder, f) for f in ("npl_deal_template.xlsx", "example_credit_card.xlsx",
+                                                 "example_mortgage.xlsx")]
+    if not overwrite:
+        for path in paths:
+            if os.path.exists(path):
+                raise ValueError(f"output: {path} exists; pass --force (overwrite=True) to replace it")
+    write_deal_workbook(paths[0], overwrite=overwrite)
+    for path, (name, loans, kind) in zip(paths[1:], (("credit_card", 20_000, "consumer"), ("mortgage", 3_000, "mortgage"))):
+        raw = synthetic_tape(loans, seed=2021, kind=kind)
+        tape = normalise_rows(list(raw.columns), raw.values.tolist(), name=f"synthetic {kind} tape",
+                              today=dt.date(2021, 6, 30))
+        write_deal_workbook(path, load_example(name), tape=tape, pool_tables=pool_tables(tape, "万元"),
+                            overwrite=overwrite, unit="万元")
+    return paths

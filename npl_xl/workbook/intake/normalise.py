@@ -1,0 +1,201 @@
+"""Normalising what a tape says: header keys, units, amounts, dates and categories (vectorised over rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from . import vocabulary as V
+
+#: Excel's 1900 date system: serial 1 is 1900-01-01 (with the phantom 1900-02-29), so day 0 is 1899-12-30
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: serial numbers read as dates: 1930-01-01 .. 2099-12-31
+SERIAL_RANGE = (10_959, 73_050)
+_UNIT_SUFFIX = re.compile(r"[\(\[（【]\s*([^\)\]）】]*)\s*[\)\]）】]\s*$|[/／]\s*(\S+)\s*$")
+_STRIP = re.compile(r"[\s_\-\(\)\[\]（）【】:：/／\.·]+")
+
+
+def nfkc(text) -> str:
+    """Unicode NFKC (full-width letters, digits and U+3000 to their plain forms), stripped."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def key(text) -> str:
+    """A header or category as a comparison key: NFKC, lower case, no spaces, brackets or separators."""
+    return _STRIP.sub("", nfkc(text).lower())
+
+
+def split_unit(header) -> tuple[str, str | None]:
+    """(header without its unit suffix, the unit named in the suffix or None): '未偿本金（元）' -> ('未偿本金', '元')."""
+    text = nfkc(header)
+    m = _UNIT_SUFFIX.search(text)
+    if not m:
+        return text, None
+    unit = V.UNIT_ALIASES.get(key(m.group(1) or m.group(2)))
+    return (text[: m.start()].strip(), unit) if unit else (text[: m.start()].strip(), None)
+
+
+#: alias key -> canonical column (built once)
+ALIAS_KEYS = {key(a): canon for canon, aliases in V.COLUMN_ALIASES.items() for a in aliases}
+
+
+def match_header(header) -> tuple[str | None, str | None]:
+    """(canonical column or None, unit from the header's suffix or None)."""
+    base, unit = split_unit(header)
+    return ALIAS_KEYS.get(key(base)) or ALIAS_KEYS.get(key(header)), unit
+
+
+def unit_in_title(text) -> str | None:
+    """The amount unit a title line states ('金额单位：元', 'Unit: CNY 10k'), or None."""
+    k = key(text)
+    for marker in V.UNIT_MARKERS:
+        if k.startswith(marker):
+            rest = k[len(marker):]
+            for alias in sorted(V.UNIT_ALIASES, key=len, reverse=True):
+                if rest.startswith(key(alias)):
+                    return V.UNIT_ALIASES[alias]
+    return None
+
+
+def cutoff_in_title(text) -> dt.date | None:
+    """The cut-off date a title line states ('封包日：2021-06-30', 'Cut-off date: 2021/6/30'), or None."""
+    t = nfkc(text)
+    if not any(key(t).startswith(m) for m in V.CUTOFF_MARKERS):
+        return None
+    m = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{8}", t)
+    if not m:
+        return None
+    d = parse_dates(pd.Series([m.group(0)], dtype=object))[0].iloc[0]
+    return None if pd.isna(d) else d.date()
+
+
+def is_blank(values: pd.Series) -> pd.Series:
+    """True where a cell is empty (None, NaN, '' or only spaces)."""
+    blank = values.isna()
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        text = values.where(values.map(type) == str)
+        blank |= text.str.strip().eq("").fillna(False).astype(bool)
+    return blank
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from numbers or text with thousands separators, currency signs and full-width digits.
+
+    Returns (floats with NaN for blanks and failures, True where a non-blank cell failed).
+    """
+    is_bool = values.map(type) == bool
+    out = pd.to_numeric(values.where(~is_bool), errors="coerce").astype(float)
+    blank = is_blank(values)
+    todo = out.isna() & ~blank
+    if todo.any():  # text: only the cells that are not plain numbers go through the cleaning
+        text = values[todo].map(str).str.normalize("NFKC")
+        text = text.str.replace(r"[,\s¥$元€]|人民币|CNY|RMB", "", regex=True, case=False)
+        text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives (1,234.00)
+        out[todo] = pd.to_numeric(text.where(text != "", None), errors="coerce").astype(float)
+    return out, out.isna() & ~blank
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates from date cells, Excel serial numbers (as numbers or text), '2021-03-05', '2021/3/5',
+    '2021.3.5', '20210305' and '2021年3月5日' (a time part is ignored).
+
+    Returns (datetime64 with NaT for blanks and failures, True where a non-blank cell failed,
+    True where the value was an Excel serial number).
+    """
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    is_date = values.map(type).isin((dt.date, dt.datetime, pd.Timestamp))
+    if is_date.any():
+        out[is_date] = pd.to_datetime(values[is_date].map(lambda v: pd.Timestamp(v).normalize()))
+    rest = ~is_date & ~is_blank(values)
+    text = values[rest].map(lambda v: repr(v) if isinstance(v, float) else str(v)).str.normalize("NFKC").str.strip()
+    number = pd.to_numeric(text, errors="coerce")
+    serial = number.notna() & (number >= SERIAL_RANGE[0]) & (number <= SERIAL_RANGE[1]) & ~text.str.fullmatch(r"\d{8}")
+    if serial.any():
+        days = np.floor(number[serial].to_numpy(float)).astype("int64")
+        out[serial[serial].index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
+    parts = text[~serial].str.extract(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
+                                      r"(?:[\sT].*)?$")
+    if len(parts):
+        year = parts[0].astype(float)
+        month = parts[1].fillna(parts[3]).astype(float)
+        day = parts[2].fillna(parts[4]).astype(float)
+        ok = year.notna() & month.between(1, 12) & day.between(1, 31)
+        if ok.any():
+            stamps = pd.to_datetime(pd.DataFrame({"year": year[ok], "month": month[ok], "day": day[ok]}),
+                                    errors="coerce")
+            out[stamps.index] = stamps
+    failed = rest & out.isna()
+    serial_mask = pd.Series(False, index=values.index)
+    serial_mask[serial[serial].index] = True
+    return out, failed, serial_mask
+
+
+def map_categories(values: pd.Series, table: dict[str, tuple[str, ...]],
+                   strip_suffixes: tuple[str, ...] = ()) -> tuple[pd.Series, dict[str, str], dict[str, int]]:
+    """Map spellings to canonical names (per unique value); unknown values are kept as written.
+
+    Returns (mapped values, {spelling: canonical} for every spelling that changed, {unknown: count}).
+    """
+    lookup = {key(c): c for c in table} | {key(a): c for c, aliases in table.items() for a in aliases}
+    uniques = values.dropna().unique()
+    mapping, unknown, changed = {}, {}, {}
+    counts = values.value_counts()
+    for u in uniques:
+        k = key(u)
+        canon = lookup.get(k)
+        if canon is None:
+            for suffix in strip_suffixes:
+                if k.endswith(suffix) and lookup.get(k[: -len(suffix)]):
+                    canon = lookup[k[: -len(suffix)]]
+                    break
+        if canon is None:
+            mapping[u] = nfkc(u)
+            unknown[str(u)] = int(counts.get(u, 0))
+        else:
+            mapping[u] = canon
+            if str(u) != canon:
+                changed[str(u)] = canon
+    return values.map(mapping), changed, unknown
+
+
+def map_security(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, str], dict[str, int]]:
+    """Security type per loan: the strongest collateral named (mortgage > pledge > guaranteed > unsecured)
+    and whether a guarantee is also named ('抵押+保证' -> mortgage, guaranteed).
+
+    Returns (type or the text as written when unknown, guaranteed flag, {spelling: 'type[, guaranteed]'},
+    {unknown: count}).
+    """
+    order = list(V.SECURITY_TYPES)
+    words = {key(w): t for t, ws in V.SECURITY_TYPES.items() for w in ws}
+    uniques = values.dropna().unique()
+    kind, guarantee, changed, unknown = {}, {}, {}, {}
+    counts = values.value_counts()
+    for u in uniques:
+        found = set()
+        for part in re.split(V.SECURITY_SEPARATORS, nfkc(u)):
+            k = key(part)
+            if not k:
+                continue
+            t = words.get(k)
+            if t is None:  # a longer phrase: the types whose words it contains ('房产抵押贷款')
+                t_all = {t for w, t in words.items() if len(w) > 1 and w in k}
+                if not t_all:
+                    found = set()
+                    break
+                found |= t_all
+            else:
+                found.add(t)
+        if not found:
+            kind[u], guarantee[u] = nfkc(u), False
+            unknown[str(u)] = int(counts.get(u, 0))
+            continue
+        best = min(found, key=order.index)
+        kind[u], guarantee[u] = best, "guaranteed" in found
+        label = best + (", guaranteed" if guarantee[u] and best != "guaranteed" else "")
+        if str(u) != best:
+            changed[str(u)] = label
+    return values.map(kind), values.map(guarantee).fillna(False).astype(bool), changed, unknown

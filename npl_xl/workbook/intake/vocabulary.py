@@ -1,0 +1,88 @@
+"""What a servicer tape may say, as data: header aliases, units, provinces, loan classes, security types.
+
+Headers and values are compared after :func:`npl_xl.workbook.intake.normalise.key` (NFKC: full-width
+to half-width, lower case, no spaces, underscores, hyphens or brackets).
+"""
+
+from __future__ import annotations
+
+#: canonical column -> accepted headers (Chinese servicer and English names)
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "loan_id": ("loan_id", "loan", "loan_no", "loan_number", "contract_id", "account_id", "借据号", "借据编号", "贷款编号",
+                "合同号", "合同编号", "贷款合同号", "借款合同编号", "账号", "卡号"),
+    "borrower_id": ("borrower_id", "customer_id", "obligor", "obligor_id", "client_id", "借款人编号", "客户号", "客户编号",
+                    "借款人", "借款人id", "客户id", "债务人编号"),
+    "principal": ("principal", "balance", "outstanding_principal", "principal_balance", "未偿本金", "本金余额", "剩余本金",
+                  "本金", "未偿本金余额", "贷款余额", "未偿还本金"),
+    "interest": ("interest", "outstanding_interest", "accrued_interest", "未偿利息", "利息余额", "利息", "欠息", "应收未收利息"),
+    "fees": ("fees", "fee", "费用", "罚息及费用", "其他费用", "费用余额"),
+    "months_overdue": ("months_overdue", "overdue_months", "逾期月数", "逾期期数", "逾期月份"),
+    "days_overdue": ("days_overdue", "overdue_days", "dpd", "逾期天数"),
+    "region": ("region", "province", "地区", "省份", "地域", "所在省份", "借款人所在地区", "所属地区"),
+    "five_category": ("five_category", "classification", "loan_class", "五级分类", "贷款分类", "五级分类结果", "风险分类"),
+    "borrower_age": ("borrower_age", "age", "借款人年龄", "年龄"),
+    "security": ("security", "security_type", "collateral", "secured", "担保方式", "是否有抵押", "抵押", "保证方式",
+                 "担保类型", "贷款方式"),
+    "origination_date": ("origination_date", "loan_date", "start_date", "放款日期", "发放日期", "贷款发放日", "起息日",
+                         "借款日期"),
+    "default_date": ("default_date", "违约日期", "逾期日期", "首次逾期日期", "不良日期", "转不良日期"),
+    "annual_income": ("annual_income", "income", "年收入", "借款人年收入"),
+    "product": ("product", "product_type", "产品类型", "产品", "贷款品种", "业务品种", "贷款类型"),
+    "collateral_type": ("collateral_type", "抵押物类型", "抵质押物类型", "押品类型"),
+    "appraisal_value": ("appraisal_value", "collateral_value", "评估价值", "抵押物评估价值", "押品评估价值", "评估值"),
+    "appraisal_date": ("appraisal_date", "评估日期", "评估基准日"),
+    "lien_rank": ("lien_rank", "抵押顺位", "顺位"),
+    "legal_stage": ("legal_stage", "诉讼阶段", "司法阶段", "诉讼状态", "处置阶段"),
+    "city": ("city", "城市", "所在城市", "抵押物所在城市"),
+}
+REQUIRED = ("loan_id", "principal")
+#: amounts converted to yuan (their unit comes from the header, a title line or --unit)
+AMOUNT_COLUMNS = ("principal", "interest", "fees", "annual_income", "appraisal_value")
+NUMBER_COLUMNS = ("months_overdue", "days_overdue", "borrower_age", "lien_rank")
+DATE_COLUMNS = ("origination_date", "default_date", "appraisal_date")
+TEXT_COLUMNS = ("loan_id", "borrower_id", "region", "five_category", "security", "product", "collateral_type",
+                "legal_stage", "city")
+
+#: currency units -> yuan per unit; aliases as they appear in headers and title lines
+UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}
+UNIT_ALIASES = {"元": "元", "人民币元": "元", "yuan": "元", "cny": "元", "rmb": "元", "千元": "千元", "万元": "万元",
+                "cny10k": "万元", "10kcny": "万元", "百万元": "百万元", "亿元": "亿元"}
+#: words that mark a totals row
+TOTAL_WORDS = ("合计", "总计", "小计", "total", "sum", "grandtotal")
+#: title-line markers of the amount unit and the cut-off date
+UNIT_MARKERS = ("金额单位", "单位", "unit", "currencyunit")
+CUTOFF_MARKERS = ("封包日", "封包日期", "基准日", "资产池基准日", "初始起算日", "cutoffdate", "cutoff", "asof")
+
+#: provincial-level divisions: short name -> (full names and pinyin spellings)
+PROVINCES: dict[str, tuple[str, ...]] = {
+    "北京": ("北京市", "beijing"), "天津": ("天津市", "tianjin"), "上海": ("上海市", "shanghai"),
+    "重庆": ("重庆市", "chongqing"), "河北": ("河北省", "hebei"), "山西": ("山西省", "shanxi"),
+    "辽宁": ("辽宁省", "liaoning"), "吉林": ("吉林省", "jilin"), "黑龙江": ("黑龙江省", "heilongjiang"),
+    "江苏": ("江苏省", "jiangsu"), "浙江": ("浙江省", "zhejiang"), "安徽": ("安徽省", "anhui"),
+    "福建": ("福建省", "fujian"), "江西": ("江西省", "jiangxi"), "山东": ("山东省", "shandong"),
+    "河南": ("河南省", "henan"), "湖北": ("湖北省", "hubei"), "湖南": ("湖南省", "hunan"),
+    "广东": ("广东省", "guangdong"), "海南": ("海南省", "hainan"), "四川": ("四川省", "sichuan"),
+    "贵州": ("贵州省", "guizhou"), "云南": ("云南省", "yunnan"), "陕西": ("陕西省", "shaanxi"),
+    "甘肃": ("甘肃省", "gansu"), "青海": ("青海省", "qinghai"), "台湾": ("台湾省", "taiwan"),
+    "内蒙古": ("内蒙古自治区", "innermongolia", "neimenggu"), "广西": ("广西壮族自治区", "广西自治区", "guangxi"),
+    "西藏": ("西藏自治区", "tibet", "xizang"), "宁夏": ("宁夏回族自治区", "宁夏自治区", "ningxia"),
+    "新疆": ("新疆维吾尔自治区", "新疆自治区", "xinjiang"), "香港": ("香港特别行政区", "hongkong"),
+    "澳门": ("澳门特别行政区", "macau", "macao"),
+}
+
+#: five-category loan classification (五级分类) -> accepted spellings
+FIVE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "正常": ("正常类", "normal", "pass"), "关注": ("关注类", "specialmention", "special mention", "watch"),
+    "次级": ("次级类", "substandard"), "可疑": ("可疑类", "doubtful"), "损失": ("损失类", "loss"),
+}
+
+#: security types, strongest collateral first; each -> words that name it
+SECURITY_TYPES: dict[str, tuple[str, ...]] = {
+    "mortgage": ("抵押", "房产抵押", "房屋抵押", "住房抵押", "不动产抵押", "土地抵押", "设备抵押", "车辆抵押", "抵押担保",
+                 "mortgage", "mortgaged", "secured", "有抵押", "是"),
+    "pledge": ("质押", "股权质押", "存单质押", "应收账款质押", "质押担保", "pledge", "pledged"),
+    "guaranteed": ("保证", "担保", "保证人", "连带责任保证", "第三方保证", "保证担保", "guarantee", "guaranteed"),
+    "unsecured": ("信用", "纯信用", "无担保", "无", "否", "无抵押", "信用贷款", "unsecured", "none", "no", "clean"),
+}
+#: how a security cell combines types ("抵押+保证")
+SECURITY_SEPARATORS = r"[+＋、,，/;；&和及与]"
