@@ -114,9 +114,9 @@ def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
                f"{loans:,} recovery units")
     click.echo(f"  {'tranche':8s} {'PD':>8s} {'EL':>10s} {'EL s.e.':>9s} {'WAL y':>6s} {'rating (EL)':>20s} "
                f"{'rating (PD)':>22s}")
-    for i, name in enumerate(st["tranches"]):
-        click.echo(f"  {name:8s} {st['pd'][i]:8.3%} {st['el'][i]:10.4%} {st['el_se'][i]:9.4%} {st['wal'][i]:6.2f} "
-                   f"{st['rating_el'][i].labelled():>20s} {st['rating_pd'][i].labelled():>22s}")
+    for i, name in enumerate(st.tranches):
+        click.echo(f"  {name:8s} {st.pd[i]:8.3%} {st.el[i]:10.4%} {st.el_se[i]:9.4%} {st.wal[i]:6.2f} "
+                   f"{st.rating_el[i].labelled():>20s} {st.rating_pd[i].labelled():>22s}")
 
 
 @main.command()
@@ -163,7 +163,7 @@ def rate(workbook, out, paths, seed, force):
         bar.update()
     click.echo(f"{run.inputs.deal.name}: " + ", ".join(
         f"{t.name} {r}" for t, r in zip(run.inputs.deal.ordered_tranches, run.proposed))
-        + (" (illustrative stress table)" if run.stress["illustrative"] else ""))
+        + (" (illustrative stress table)" if run.stress.illustrative else ""))
     click.echo(f"memo written to {os.path.abspath(out)}")
 
 

@@ -67,8 +67,8 @@ def deal_report(d) -> str:
              f"  {'tranche':8s} {'balance':>10s} {'WAL y':>6s} {'yield':>7s} {'loss':>6s} {'break-even':>10s} "
              f"{'stress rating':>20s} {'KMV DD':>7s} {'KMV PD':>8s}"]
     for i, t in enumerate(d.ordered_tranches):
-        tag = " (illustrative)" if st["illustrative"] else ""
-        lines.append(f"  {t.name:8s} {t.balance:10,.0f} {m['wal'][i]:6.2f} {m['yield'][i]:7.2%} "
-                     f"{m['loss_fraction'][i]:6.1%} {be[i]:10.2%} {st['ratings'][i] + tag:>20s} "
-                     f"{k['distance_to_default'][i]:7.3f} {k['default_probability'][i]:8.3%}")
+        tag = " (illustrative)" if st.illustrative else ""
+        lines.append(f"  {t.name:8s} {t.balance:10,.0f} {m.wal[i]:6.2f} {m.issue_yield[i]:7.2%} "
+                     f"{m.loss_fraction[i]:6.1%} {be[i]:10.2%} {st.ratings[i] + tag:>20s} "
+                     f"{k.distance_to_default[i]:7.3f} {k.default_probability[i]:8.3%}")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ import xlwings as xw
 
 from . import __version__
 from .models import analysis, bet, diversity, kmv, portfolio, rating
-from .models.waterfall import run_waterfall
+from .models.waterfall import TrancheMetrics, run_waterfall
 from . import limits
 from .tables import deal_from_tables, excel_error
 
@@ -289,8 +289,7 @@ def WATERFALL(collections, tranches, fees, options=None):
 
 #: shown where a metric does not exist (WAL of a tranche that received no principal, yield with no receipts)
 NOT_AVAILABLE = "n/a"
-SUMMARY_METRICS = ("total_interest", "total_principal", "loss", "loss_fraction", "interest_shortfall", "wal",
-                   "expected_maturity", "yield", "pv_loss")
+SUMMARY_METRICS = TrancheMetrics.names()
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
@@ -298,7 +297,7 @@ def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
     """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV loss."""
     d, c, extra = _deal(collections, tranches, fees, options)
     m = run_waterfall(d, c).metrics(extra.get("discount_rate"))
-    rows = [[t.name, t.balance] + [m[k][i] for k in SUMMARY_METRICS] for i, t in enumerate(d.ordered_tranches)]
+    rows = [[t.name, t.balance] + [getattr(m, k)[i] for k in SUMMARY_METRICS] for i, t in enumerate(d.ordered_tranches)]
     return _table(["tranche", "balance", *SUMMARY_METRICS], [[NOT_AVAILABLE if isinstance(v, float) and np.isnan(v)
                                                               else v for v in row] for row in rows])
 
@@ -311,7 +310,8 @@ def TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, option
     k = analysis.tranche_kmv(d, c, _number(recovery_vol, "recovery_vol", percent_above=3.0),
                              _number(discount_rate, "discount_rate", percent_above=1.0))
     cols = ("asset_value", "default_point", "maturity", "distance_to_default", "default_probability")
-    return _table(["tranche", *cols], [[t.name] + [k[c][i] for c in cols] for i, t in enumerate(d.ordered_tranches)])
+    return _table(["tranche", *cols], [[t.name] + [getattr(k, c)[i] for c in cols]
+                                       for i, t in enumerate(d.ordered_tranches)])
 
 
 @_udf(heavy=True, **_DEAL_DOCS, tranche="Tranche name, or its rank (1 = most senior)")

@@ -62,19 +62,19 @@ def test_stress_ratings_on_examples():
     for name in EXAMPLES:
         d = load_example(name)
         out = analysis.stress_ratings(d, d.base_collections())
-        order = list(out["table"]["rating"])
-        senior, sub = out["ratings"]
+        order = list(out.table["rating"])
+        senior, sub = out.ratings
         assert order.index(senior) <= order.index(sub)
-        assert out["illustrative"]
+        assert out.illustrative
         # passing is monotone down the table: once a level passes, every milder level passes too
-        passed = out["passed"]
+        passed = out.passed
         assert all((np.diff(passed[:, k].astype(int)) >= 0).all() for k in range(passed.shape[1]))
 
 
 def test_user_stress_table():
     table = pd.DataFrame({"Rating": ["AAAsf", "AAsf"], "Haircut": [0.5, 0.1], "Delay_Months": [0, 0]})
     out = analysis.stress_ratings(simple(), [100.0], table)
-    assert out["ratings"] == ["AAsf", "below AAsf"] and not out["illustrative"]
+    assert out.ratings == ("AAsf", "below AAsf") and not out.illustrative
     with pytest.raises(ValueError, match="delay_months"):
         analysis.stress_ratings(simple(), [100.0], table.drop(columns="Delay_Months"))
 
@@ -88,11 +88,11 @@ def test_tranche_kmv_by_hand():
     d = simple(senior=60.0, coupon=0.05)
     out = analysis.tranche_kmv(d, [50.0, 50.0], 0.3, 0.04)
     v0 = 50 / 1.04 + 50 / 1.04**2
-    np.testing.assert_allclose(out["asset_value"], v0)
-    np.testing.assert_allclose(out["default_point"], [63.65, 83.65])
-    np.testing.assert_allclose(out["maturity"], [2.0, 2.0])
+    np.testing.assert_allclose(out.asset_value, v0)
+    np.testing.assert_allclose(out.default_point, [63.65, 83.65])
+    np.testing.assert_allclose(out.maturity, [2.0, 2.0])
     expected = kmv.kmv_pd(v0, 0.3, np.array([63.65, 83.65]), 2.0, drift=0.04)
-    np.testing.assert_allclose(out["default_probability"], expected, rtol=1e-12)
+    np.testing.assert_allclose(out.default_probability, expected, rtol=1e-12)
 
 
 def test_kmv_sensitivity_directions():
@@ -106,7 +106,7 @@ def test_kmv_sensitivity_directions():
     assert (np.diff(rate, axis=0) < 0).all()                    # and falls with recoveries
     cpn = analysis.kmv_sensitivity(d, c, 0.25, 0.05, "coupon", [0.02, 0.04, 0.06])
     assert (np.diff(cpn[:, 0]) > 0).all()
-    mid = analysis.tranche_kmv(d, c, 0.25, 0.05)["default_probability"]
+    mid = analysis.tranche_kmv(d, c, 0.25, 0.05).default_probability
     np.testing.assert_allclose(vol[1], mid)
     with pytest.raises(ValueError, match="parameter"):
         analysis.kmv_sensitivity(d, c, 0.25, 0.05, "colour", [1])
@@ -139,8 +139,8 @@ def test_examples_match_public_figures_and_round_trip():
         # the senior is 48-62 % of base-case recovery in public deals
         assert 0.48 <= d.tranches[0].balance / d.recovery.total <= 0.62
     # expected senior life: ~0.6-1.3 years for credit cards, ~2.6 for mortgages (domain notes)
-    wal_cc = run_waterfall(cc, cc.base_collections()).metrics()["wal"]
-    wal_mg = run_waterfall(mg, mg.base_collections()).metrics()["wal"]
+    wal_cc = run_waterfall(cc, cc.base_collections()).metrics().wal
+    wal_mg = run_waterfall(mg, mg.base_collections()).metrics().wal
     assert 0.6 <= wal_cc[0] <= 1.3 and 2.0 <= wal_mg[0] <= 3.2
     assert 1.0 <= wal_cc[1] <= 5.0 and 3.0 <= wal_mg[1] <= 6.0
 

@@ -193,10 +193,10 @@ def test_simulated_tranche_pd_matches_tranche_kmv_for_lognormal_recovery():
                                         {"name": "Sub", "balance": 30, "seniority": 2}]})
     c = simulation.simulate_collections([40.0, 60.0], [1.0], rho=1.0, sigma=0.3, scenarios=40_000, seed=3)
     stats = simulation.tranche_statistics(deal, c)
-    kmv_pd = analysis.tranche_kmv(deal, [100.0], 0.3, 0.0)["default_probability"]
+    kmv_pd = analysis.tranche_kmv(deal, [100.0], 0.3, 0.0).default_probability
     se = np.sqrt(kmv_pd * (1 - kmv_pd) / 40_000)
-    assert np.all(np.abs(stats["pd"] - kmv_pd) < 4 * se)
-    assert stats["rating_el"][0] and stats["el"][0] < stats["el"][1]
+    assert np.all(np.abs(stats.pd - kmv_pd) < 4 * se)
+    assert stats.rating_el[0] and stats.el[0] < stats.el[1]
 
 
 def test_recovery_simulation_bad_input():

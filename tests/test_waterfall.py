@@ -43,10 +43,10 @@ def test_four_period_deal_by_hand():
     np.testing.assert_allclose(r.residual, [0, 0, 0, 3.799856], atol=5e-10)
     np.testing.assert_allclose(r.collections, cash_out(r), atol=1e-12)
     m = r.metrics()
-    np.testing.assert_allclose(m["loss"], [0, 0])
+    np.testing.assert_allclose(m.loss, [0, 0])
     # WAL of the senior by hand: (38.2 x .25 + 38.582 x .5 + 23.218 x .75) / 100
-    assert m["wal"][0] == pytest.approx((38.2 * 0.25 + 38.582 * 0.5 + 23.218 * 0.75) / 100)
-    assert m["expected_maturity"].tolist() == [0.75, 1.0]
+    assert m.wal[0] == pytest.approx((38.2 * 0.25 + 38.582 * 0.5 + 23.218 * 0.75) / 100)
+    assert m.expected_maturity.tolist() == [0.75, 1.0]
 
 
 def test_liquidity_reserve_by_hand():

@@ -226,9 +226,9 @@ def test_memo_values_equal_the_python_api(rated):
     for i, t in enumerate(deal.ordered_tranches):
         row = rows[t.name]
         assert row[header.index("Break-even haircut")] == same(be[i])
-        assert row[header.index("Proposed rating (stress)")].startswith(st["ratings"][i])
-        assert row[header.index("KMV PD")] == same(kmv["default_probability"][i])
-        assert row[header.index("MC PD")] == same(mc["pd"][i]) and row[header.index("MC EL")] == same(mc["el"][i])
+        assert row[header.index("Proposed rating (stress)")].startswith(st.ratings[i])
+        assert row[header.index("KMV PD")] == same(kmv.default_probability[i])
+        assert row[header.index("MC PD")] == same(mc.pd[i]) and row[header.index("MC EL")] == same(mc.el[i])
     prov = {r[0].value: r[1].value for r in wb["Provenance"].iter_rows(min_row=4) if r[0].value}
     assert prov["Seed"] == 11 and prov["Monte Carlo scenarios"] == 600 and len(prov["SHA-256 of the input"]) == 64
     assert wb.sheetnames == ["Summary", "Pool", "Recovery", "Cash flows", "KMV", "Loss distribution", "Stress",

@@ -109,11 +109,11 @@ def test_deal_functions_parity():
     assert [r[j] for r in wf[1:]] == res.residual.tolist()
     summary = call("WATERFALL_SUMMARY", col(COLL.tolist()), TRANCHES, FEES, OPTIONS)
     m = res.metrics()
-    assert summary[1][0] == "Senior" and summary[1][summary[0].index("wal")] == m["wal"][0]
-    assert summary[2][summary[0].index("yield")] == m["yield"][1]
+    assert summary[1][0] == "Senior" and summary[1][summary[0].index("wal")] == m.wal[0]
+    assert summary[2][summary[0].index("issue_yield")] == m.issue_yield[1]
     k = analysis.tranche_kmv(EX, COLL, 0.25, 0.05)
     got = call("TRANCHE_KMV", col(COLL.tolist()), TRANCHES, FEES, 0.25, 0.05, OPTIONS)
-    assert [r[-1] for r in got[1:]] == k["default_probability"].tolist()
+    assert [r[-1] for r in got[1:]] == k.default_probability.tolist()
     be = analysis.breakeven_haircut(EX, COLL)
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, "Sub", OPTIONS) == be[1]
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, 1.0, OPTIONS) == be[0]

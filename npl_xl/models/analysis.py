@@ -8,22 +8,49 @@ less recovered); delays are whole periods unless stated in months.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 from scipy.special import ndtr
 
 from . import _checks as chk
 from .bet import _whole_diversity, bet_scenario_expected_loss
 from .kmv import distance_to_default
+from .rating import Rating
 from .recovery import stressed
 from .waterfall import WaterfallResult, run_waterfall, unpaid_at_maturity
 
 __all__ = [
     "paid_in_full", "breakeven_haircut", "load_stress_table", "stress_ratings", "tranche_kmv",
-    "kmv_sensitivity", "bet_cashflow_expected_loss", "SENSITIVITY_PARAMETERS",
+    "kmv_sensitivity", "bet_cashflow_expected_loss", "SENSITIVITY_PARAMETERS", "StressResult", "TrancheKMV",
 ]
+
+
+@dataclass(frozen=True)
+class StressResult:
+    """Ratings by stress: ``ratings`` per tranche (most senior first; 'below <last level>' when every
+    level fails), ``passed`` (levels, tranches) bool, the stress ``table`` used and whether it is
+    ``illustrative``."""
+
+    ratings: tuple[Rating, ...]
+    passed: np.ndarray
+    table: pd.DataFrame
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class TrancheKMV:
+    """Modified KMV per tranche (arrays, most senior first): asset value V0 and default point
+    (currency units), horizon ``maturity`` (years), distance to default, default probability."""
+
+    asset_value: np.ndarray
+    default_point: np.ndarray
+    maturity: np.ndarray
+    distance_to_default: np.ndarray
+    default_probability: np.ndarray
 
 #: a tranche counts as paid in full when less than this share of its balance is left unpaid
 PAID_TOLERANCE = 1e-9
@@ -107,27 +134,27 @@ def load_stress_table(table=None):
     return frame
 
 
-def stress_ratings(deal, collections, table=None) -> dict:
+def stress_ratings(deal, collections, table=None) -> StressResult:
     """Best rating per tranche whose stress (haircut and delay) it survives, paid in full.
 
-    Returns ``{"ratings": [...], "passed": (levels, tranches) bool, "table": DataFrame,
-    "illustrative": bool}``; a tranche failing every level gets ``"below <last level>"``.
-    All stress levels run as one batch of scenarios.
+    All stress levels run as one batch of scenarios; see :class:`StressResult`.
     """
     base = _base(collections)
     frame = load_stress_table(table)
     months_per_period = 12 / deal.payments_per_year
     delays = np.rint(frame["delay_months"].to_numpy(float) / months_per_period).astype(int)
     ok = _paid(deal, stressed(base, haircut=frame["haircut"].to_numpy(float), delay=delays))
+    illustrative = bool("status" in frame and frame["status"].astype(str).str.contains("illustrative").any())
+    levels = [str(r) for r in frame["rating"]]
     ratings = []
     for k in range(ok.shape[1]):
         passed = np.flatnonzero(ok[:, k])
-        ratings.append(str(frame["rating"].iloc[passed[0]]) if passed.size else f"below {frame['rating'].iloc[-1]}")
-    illustrative = "status" in frame and frame["status"].astype(str).str.contains("illustrative").any()
-    return {"ratings": ratings, "passed": ok, "table": frame, "illustrative": bool(illustrative)}
+        code = levels[passed[0]] if passed.size else f"below {levels[-1]}"
+        ratings.append(Rating(code, "stress table", illustrative))
+    return StressResult(tuple(ratings), ok, frame, illustrative)
 
 
-def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> dict[str, np.ndarray]:
+def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> TrancheKMV:
     """The seeds' modified KMV per tranche (Yan & Cai 2005; shared/domain.md section 2).
 
     - asset value V0 = present value at ``discount_rate`` of collections net of the trust's taxes
@@ -150,7 +177,7 @@ def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> dict[str, np.
     net = base - res.fees_paid.sum(axis=-1)
     v0 = float(np.sum(net * (1.0 + r) ** -t))
     m = res.metrics()
-    T = np.where(np.isnan(m["expected_maturity"]), t[-1], m["expected_maturity"])
+    T = np.where(np.isnan(m.expected_maturity), t[-1], m.expected_maturity)
     # coupon promised each period = interest accrued in it (amount due less arrears brought in)
     arrears_in = np.vstack([np.zeros((1, res.interest_due.shape[1])), res.interest_shortfall[:-1]])
     promised = res.interest_due - arrears_in
@@ -160,8 +187,7 @@ def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> dict[str, np.
         upto = t <= T[k] + 1e-12
         dp[k] = res.initial_balance[: k + 1].sum() + promised[upto, : k + 1].sum()
     dd = np.asarray(distance_to_default(v0, sigma, dp, T, drift=r))
-    return {"asset_value": np.full(K, v0), "default_point": dp, "maturity": T,
-            "distance_to_default": dd, "default_probability": ndtr(-dd)}
+    return TrancheKMV(np.full(K, v0), dp, T, dd, ndtr(-dd))
 
 
 SENSITIVITY_PARAMETERS = ("issuance_size", "coupon", "recovery_rate", "maturity", "recovery_vol")
@@ -195,10 +221,10 @@ def kmv_sensitivity(deal, collections, recovery_vol, discount_rate, parameter: s
         res = tranche_kmv(d, c, vol, discount_rate)
         if parameter == "maturity":
             T = float(chk.positive(v, "values"))
-            dd = np.asarray(distance_to_default(res["asset_value"], float(recovery_vol), res["default_point"], T,
+            dd = np.asarray(distance_to_default(res.asset_value, float(recovery_vol), res.default_point, T,
                                                 drift=float(discount_rate)))
-            res["default_probability"] = ndtr(-dd)
-        out.append(res["default_probability"])
+            res = replace(res, default_probability=ndtr(-dd))
+        out.append(res.default_probability)
     return np.array(out)
 
 
@@ -219,5 +245,5 @@ def bet_cashflow_expected_loss(deal, collections, diversity, pd, stressed_recove
     j = np.arange(d + 1)
     scen = base[None, :] * (1.0 - (j / d) * (1.0 - s))[:, None]
     res = run_waterfall(deal, scen)
-    losses = res.metrics()[measure] if measure == "pv_loss" else res.loss_fraction
+    losses = res.metrics().pv_loss if measure == "pv_loss" else res.loss_fraction
     return np.array([bet_scenario_expected_loss(d, pd, losses[:, k]) for k in range(losses.shape[1])])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,10 +24,33 @@ from .rating import rating_from_default_probability, rating_from_expected_loss
 from .recovery import collections as spread_over
 from .waterfall import run_waterfall
 
-__all__ = ["simulate_collections", "tranche_statistics", "check_run_size", "WATERFALL_CHUNK"]
+__all__ = ["simulate_collections", "tranche_statistics", "check_run_size", "WATERFALL_CHUNK", "TrancheStatistics"]
 
 #: scenarios run through the waterfall at a time (bounds memory; results do not depend on it)
 WATERFALL_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class TrancheStatistics:
+    """Monte Carlo statistics per tranche (arrays, most senior first).
+
+    ``pd`` = P(principal or interest unpaid at legal maturity); ``el`` = mean principal loss fraction
+    with its standard error ``el_se``; ``pv_loss`` (mean); ``loss_quantiles`` {q: losses};
+    ``wal`` and ``maturity`` (mean years); ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at the
+    maturity), from the packaged illustrative tables unless replaced.
+    """
+
+    tranches: tuple[str, ...]
+    scenarios: int
+    pd: np.ndarray
+    el: np.ndarray
+    el_se: np.ndarray
+    pv_loss: np.ndarray
+    loss_quantiles: dict[float, np.ndarray]
+    wal: np.ndarray
+    maturity: np.ndarray
+    rating_el: tuple
+    rating_pd: tuple
 
 
 def check_run_size(scenarios: int, periods: int, loans: int = 1, tranches: int = 2, fees: int = 8) -> None:
@@ -84,7 +108,7 @@ def _chunk(rng: np.random.Generator, n: int, *, amounts, rho, sigma, delay_beta,
     return np.column_stack([total, delay])
 
 
-def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> dict:
+def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> TrancheStatistics:
     """Tranche PD, EL, loss quantiles, WAL and ratings from the waterfall on collection scenarios.
 
     ``collections`` has shape (scenarios, periods). Per tranche (most senior first): ``pd`` =
@@ -101,7 +125,7 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> dict
     for start in range(0, c.shape[0], WATERFALL_CHUNK):  # bounded memory; identical to one batch
         res = run_waterfall(deal, c[start:start + WATERFALL_CHUNK])
         m = res.metrics()
-        parts.append((res.loss_fraction, ~paid_in_full(res), m["wal"], m["expected_maturity"], m["pv_loss"]))
+        parts.append((res.loss_fraction, ~paid_in_full(res), m.wal, m.expected_maturity, m.pv_loss))
     lf, unpaid, wals, mats, pv_loss = (np.concatenate(x) for x in zip(*parts))
     pd = unpaid.mean(axis=0)
     el = lf.mean(axis=0)
@@ -113,11 +137,11 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> dict
     wal = np.where(np.isnan(wal), last, wal)
     maturity = np.where(np.isnan(maturity), last, maturity)
     horizon_cap = 10.0  # the packaged rating tables stop at 10 years
-    return {
-        "tranches": list(res.tranche_names), "scenarios": c.shape[0], "pd": pd, "el": el,
-        "el_se": lf.std(axis=0, ddof=1) / math.sqrt(c.shape[0]), "pv_loss": pv_loss.mean(axis=0),
-        "loss_quantiles": {q: np.quantile(lf, q, axis=0) for q in quantiles}, "wal": wal, "maturity": maturity,
-        "rating_el": [rating_from_expected_loss(e, min(w, horizon_cap)) for e, w in zip(el, wal)],
-        "rating_pd": [rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")
-                      for p, t in zip(pd, maturity)],
-    }
+    return TrancheStatistics(
+        tranches=tuple(res.tranche_names), scenarios=c.shape[0], pd=pd, el=el,
+        el_se=lf.std(axis=0, ddof=1) / math.sqrt(c.shape[0]), pv_loss=pv_loss.mean(axis=0),
+        loss_quantiles={q: np.quantile(lf, q, axis=0) for q in quantiles}, wal=wal, maturity=maturity,
+        rating_el=tuple(rating_from_expected_loss(e, min(w, horizon_cap)) for e, w in zip(el, wal)),
+        rating_pd=tuple(rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")
+                        for p, t in zip(pd, maturity)),
+    )

@@ -18,14 +18,14 @@ Cash identity each period: collections + reserve release = payments + reserve to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from .. import limits
 from . import _checks as chk
 
-__all__ = ["WaterfallResult", "run_waterfall", "unpaid_at_maturity", "irr"]
+__all__ = ["WaterfallResult", "TrancheMetrics", "run_waterfall", "unpaid_at_maturity", "irr"]
 
 #: tolerance (currency units) below which an unpaid amount counts as paid
 EPS = 1e-7
@@ -101,13 +101,10 @@ class WaterfallResult:
             row.append(flag)
         return header, rows
 
-    def metrics(self, discount_rate=None) -> dict[str, np.ndarray]:
-        """Per-tranche summary, arrays of shape (tranches,) or (scenarios, tranches).
+    def metrics(self, discount_rate=None) -> TrancheMetrics:
+        """Per-tranche summary (:class:`TrancheMetrics`), arrays of shape (tranches,) or (scenarios, tranches).
 
-        total_interest, total_principal, loss, loss_fraction, interest_shortfall (unpaid at the
-        end), wal (years, over principal received), expected_maturity (years to the last principal
-        payment), yield (annual IRR at the issue price), pv_loss (1 - PV of receipts at
-        ``discount_rate``, default each tranche's coupon, over the initial balance; floored at 0).
+        ``discount_rate`` (annual decimal) discounts the PV loss; default each tranche's coupon.
         """
         t = self.period_times
         prin = self.principal_paid
@@ -123,17 +120,38 @@ class WaterfallResult:
             chk.nonnegative(discount_rate, "discount_rate"), self.coupon.shape)
         disc = (1.0 + rate)[None, :] ** -t[:, None]
         pv = np.einsum("...tk,tk->...k", cf, disc)
-        return {
-            "total_interest": self.interest_paid.sum(axis=-2),
-            "total_principal": total_prin,
-            "loss": self.loss,
-            "loss_fraction": self.loss_fraction,
-            "interest_shortfall": self.interest_shortfall[..., -1, :],
-            "wal": wal,
-            "expected_maturity": maturity,
-            "yield": irr(np.moveaxis(cf, -1, -2), t, price),
-            "pv_loss": np.maximum(0.0, 1.0 - pv / self.initial_balance),
-        }
+        return TrancheMetrics(
+            total_interest=self.interest_paid.sum(axis=-2), total_principal=total_prin, loss=self.loss,
+            loss_fraction=self.loss_fraction, interest_shortfall=self.interest_shortfall[..., -1, :], wal=wal,
+            expected_maturity=maturity, issue_yield=irr(np.moveaxis(cf, -1, -2), t, price),
+            pv_loss=np.maximum(0.0, 1.0 - pv / self.initial_balance))
+
+
+@dataclass(frozen=True)
+class TrancheMetrics:
+    """Per-tranche summary of a waterfall run; each field has shape (tranches,) or (scenarios, tranches).
+
+    ``total_interest``, ``total_principal``, ``loss`` (principal unpaid at legal maturity; currency
+    units), ``loss_fraction`` (of the initial balance), ``interest_shortfall`` (unpaid at the end),
+    ``wal`` (years, over principal received; NaN if none), ``expected_maturity`` (years to the last
+    principal payment), ``issue_yield`` (annual IRR at the issue price; NaN if none), ``pv_loss``
+    (1 - PV of receipts over the initial balance, floored at 0).
+    """
+
+    total_interest: np.ndarray
+    total_principal: np.ndarray
+    loss: np.ndarray
+    loss_fraction: np.ndarray
+    interest_shortfall: np.ndarray
+    wal: np.ndarray
+    expected_maturity: np.ndarray
+    issue_yield: np.ndarray
+    pv_loss: np.ndarray
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Field names in order (the columns of WATERFALL_SUMMARY)."""
+        return tuple(f.name for f in fields(cls))
 
 
 def irr(cash_flows, times, price, *, lo=-0.99, hi=10.0) -> np.ndarray:

@@ -24,7 +24,7 @@ def build_memo(run: RatingRun):
     """The memo workbook for a rating run."""
     deal, inp = run.inputs.deal, run.inputs
     tranches = deal.ordered_tranches
-    illustrative = run.stress["illustrative"] or any(r.illustrative for r in run.mc["rating_el"])
+    illustrative = run.stress.illustrative or any(r.illustrative for r in run.mc.rating_el)
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
@@ -39,9 +39,9 @@ def build_memo(run: RatingRun):
     header = ["Tranche", "Balance", "Coupon", "Proposed rating (stress)", "Break-even haircut", "WAL (years)",
               "Expected maturity (years)", "Yield at issue price", "KMV PD", "KMV rating (PD)", "MC PD", "MC EL",
               "MC rating (EL)"]
-    rows = [[t.name, t.balance, t.coupon, run.proposed[i] + (" (illustrative)" if run.stress["illustrative"] else ""),
-             run.breakeven[i], m["wal"][i], m["expected_maturity"][i], m["yield"][i], k["default_probability"][i],
-             run.kmv_ratings[i].labelled(), mc["pd"][i], mc["el"][i], mc["rating_el"][i].labelled()]
+    rows = [[t.name, t.balance, t.coupon, run.proposed[i] + (" (illustrative)" if run.stress.illustrative else ""),
+             run.breakeven[i], m.wal[i], m.expected_maturity[i], m.issue_yield[i], k.default_probability[i],
+             run.kmv_ratings[i].labelled(), mc.pd[i], mc.el[i], mc.rating_el[i].labelled()]
             for i, t in enumerate(tranches)]
     nxt = _table(ws, 5, 1, header, rows, {"Balance": AMT, "Coupon": PCT, "Break-even haircut": PCT,
                                          "WAL (years)": "0.00", "Expected maturity (years)": "0.00",
@@ -100,7 +100,7 @@ def _pool_sheet(ws, run):
 
 
 def _recovery_sheet(ws, run):
-    top = run.stress["table"].iloc[0]
+    top = run.stress.table.iloc[0]
     put(ws["A1"], "Recovery curve: base case and the most severe stress", font=TITLE)
     ws["A2"] = (f"Stress {top['rating']}: haircut {float(top['haircut']):.0%}, delay {float(top['delay_months']):g} "
                 f"months. Base-case total {run.collections.sum():,.2f}.")
@@ -136,14 +136,15 @@ def _kmv_sheet(ws, run):
     ws["A2"] = f"Recovery volatility {a.recovery_vol:.0%}, discount rate {a.discount_rate:.2%}."
     k, names = run.kmv, [t.name for t in run.inputs.deal.ordered_tranches]
     header = ["Tranche", "Asset value V0", "Default point", "Horizon (years)", "Distance to default", "PD", "Rating (PD)"]
-    rows = [[n, k["asset_value"][i], k["default_point"][i], k["maturity"][i], k["distance_to_default"][i],
-             k["default_probability"][i], run.kmv_ratings[i].labelled()] for i, n in enumerate(names)]
+    rows = [[n, k.asset_value[i], k.default_point[i], k.maturity[i], k.distance_to_default[i],
+             k.default_probability[i], run.kmv_ratings[i].labelled()] for i, n in enumerate(names)]
     row = _table(ws, 4, 1, header, rows, {"Asset value V0": AMT, "Default point": AMT, "PD": PCT4,
                                          "Distance to default": NUM, "Horizon (years)": "0.00"})
     labels = {"recovery_vol": "Recovery volatility", "issuance_size": "Issuance size (x base)",
               "recovery_rate": "Recovery (x base)", "coupon": "Senior coupon", "maturity": "Horizon (years)"}
     first_grid = row
-    for name, (values, pds) in run.sensitivity.items():
+    for grid in run.sensitivity:
+        name, values, pds = grid.parameter, grid.values, grid.pds
         put(ws.cell(row=row, column=1), f"PD sensitivity: {labels[name]}", font=BOLD)
         fmt = PCT if name in ("recovery_vol", "coupon") else "0.00"
         end = _table(ws, row + 1, 1, [labels[name]] + [f"{n} PD" for n in names],
@@ -166,13 +167,13 @@ def _loss_sheet(ws, run):
     ws["A2"] = (f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a.recovery_vol:.0%}, "
                 f"systematic share {a.recovery_correlation:.0%}, delay {a.delay_beta:g} period(s) per unit of "
                 "adverse factor.")
-    names = mc["tranches"]
+    names = list(mc.tranches)
     header = ["Tranche", "PD", "EL", "EL standard error", "PV loss", "WAL (years)", "Rating (EL)", "Rating (PD)"]
-    rows = [[n, mc["pd"][i], mc["el"][i], mc["el_se"][i], mc["pv_loss"][i], mc["wal"][i],
-             mc["rating_el"][i].labelled(), mc["rating_pd"][i].labelled()] for i, n in enumerate(names)]
+    rows = [[n, mc.pd[i], mc.el[i], mc.el_se[i], mc.pv_loss[i], mc.wal[i],
+             mc.rating_el[i].labelled(), mc.rating_pd[i].labelled()] for i, n in enumerate(names)]
     row = _table(ws, 4, 1, header, rows, {"PD": PCT4, "EL": PCT4, "EL standard error": PCT4, "PV loss": PCT4,
                                          "WAL (years)": "0.00"})
-    q_rows = [[f"{q:.0%} quantile"] + list(v) for q, v in mc["loss_quantiles"].items()]
+    q_rows = [[f"{q:.0%} quantile"] + list(v) for q, v in mc.loss_quantiles.items()]
     row = _table(ws, row, 1, ["Tranche loss (fraction)"] + names, q_rows, {n: PCT4 for n in names})
     rec = run.mc_pool_recovery
     edges = np.linspace(0.0, max(2.0, float(rec.max()) * 1.01), 41)
@@ -192,9 +193,9 @@ def _loss_sheet(ws, run):
 def _stress_sheet(ws, run):
     put(ws["A1"], "Stress results per rating level (npl_xl.models.analysis.stress_ratings)", font=TITLE)
     st, names = run.stress, [t.name for t in run.inputs.deal.ordered_tranches]
-    table = st["table"]
+    table = st.table
     header = ["Rating", "Haircut", "Delay (months)"] + [f"{n} paid in full" for n in names] + ["Status", "Source"]
-    rows = [[r["rating"], r["haircut"], r["delay_months"]] + ["yes" if ok else "no" for ok in st["passed"][i]]
+    rows = [[r["rating"], r["haircut"], r["delay_months"]] + ["yes" if ok else "no" for ok in st.passed[i]]
             + [r.get("status", ""), r.get("source", "")] for i, (_, r) in enumerate(table.iterrows())]
     _table(ws, 3, 1, header, rows, {"Haircut": PCT})
     _widths(ws, [10, 10, 12] + [14] * len(names) + [12, 70])
@@ -203,12 +204,13 @@ def _stress_sheet(ws, run):
 def _bet_sheet(ws, run):
     put(ws["A1"], "Binomial expansion with the cash-flow engine (bet_cashflow_expected_loss)", font=TITLE)
     b = run.bet
-    rows = [["Diversity score (loan tape, regions, Moody's table)", run.diversity if run.diversity is not None else "n/a"],
-            ["D used (whole units, 1-200)", b["diversity"]], ["Probability a recovery unit fails", b["pd"]],
-            ["Share of base recovery a failing unit recovers", b["stressed_recovery"]]]
+    rows = [["Diversity score (loan tape, regions, Moody's table)",
+             b.tape_diversity if b.tape_diversity is not None else "n/a"],
+            ["D used (whole units, 1-200)", b.diversity], ["Probability a recovery unit fails", b.unit_default_probability],
+            ["Share of base recovery a failing unit recovers", b.stressed_recovery]]
     row = _table(ws, 3, 1, ["Input", "Value"], rows)
     names = [t.name for t in run.inputs.deal.ordered_tranches]
-    _table(ws, row, 1, ["Tranche", "Expected loss (fraction of tranche)"], [[n, b["el"][i]] for i, n in enumerate(names)],
+    _table(ws, row, 1, ["Tranche", "Expected loss (fraction of tranche)"], [[n, b.expected_loss[i]] for i, n in enumerate(names)],
            {"Expected loss (fraction of tranche)": PCT4})
     _widths(ws, [52, 30])
 
@@ -223,9 +225,9 @@ def _provenance_sheet(ws, run):
     rows += [[f"Assumption: {k}", v] for k, v in inp.assumptions.model_dump().items()]
     rows += [["Expected total recovery", inp.deal.recovery.total], ["Recovery source", inp.deal.recovery.source]]
     rows += [["Deal notes", inp.deal.notes or ""]]
-    st = run.stress["table"]
-    rows += [["Stress table", "illustrative (npl-xl defaults)" if run.stress["illustrative"] else "user table"]]
-    rt = run.mc["rating_el"][0]
+    st = run.stress.table
+    rows += [["Stress table", "illustrative (npl-xl defaults)" if run.stress.illustrative else "user table"]]
+    rt = run.mc.rating_el[0]
     rows += [["Rating table (idealised EL)", f"{rt.table}{' - illustrative' if rt.illustrative else ''}"]]
     row = _table(ws, 3, 1, ["Item", "Value"], rows)
     sources = [

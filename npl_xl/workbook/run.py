@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import openpyxl
@@ -18,9 +18,11 @@ import scipy
 
 from .. import __version__
 from ..models import analysis, simulation
-from ..models.rating import rating_from_default_probability, rating_from_expected_loss
+from ..models.analysis import StressResult, TrancheKMV
+from ..models.rating import Rating, rating_from_default_probability, rating_from_expected_loss
 from ..models.recovery import stressed
-from ..models.waterfall import WaterfallResult, run_waterfall
+from ..models.simulation import TrancheStatistics
+from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
 from .reader import WorkbookInputs
 
 #: grids of the KMV sensitivity tables (seed 001's four inputs plus the recovery volatility)
@@ -35,29 +37,50 @@ STEPS = ("base waterfall", "break-even and stresses", "tranche KMV and sensitivi
          "Monte Carlo recoveries", "ratings")
 
 
-@dataclass
+@dataclass(frozen=True)
+class SensitivityGrid:
+    """Tranche KMV PDs as one input moves: ``pds`` has shape (len(values), tranches)."""
+
+    parameter: str
+    values: tuple[float, ...]
+    pds: np.ndarray
+
+
+@dataclass(frozen=True)
+class BetResult:
+    """Cash-flow BET: the whole-unit diversity D used (the tape's diversity score, 1-200; 20 without a
+    tape), the tape's own score, the unit default probability and stressed recovery, and the tranche
+    expected losses (fraction of each tranche)."""
+
+    diversity: int
+    tape_diversity: float | None
+    unit_default_probability: float
+    stressed_recovery: float
+    expected_loss: np.ndarray
+
+
+@dataclass(frozen=True)
 class RatingRun:
-    """Results of a rating run (values only)."""
+    """Results of a rating run (values only); the memo formats what is here."""
 
     inputs: WorkbookInputs
     paths: int
     seed: int
     collections: np.ndarray
     base: WaterfallResult
-    metrics: dict
+    metrics: TrancheMetrics
     breakeven: np.ndarray
-    stress: dict
+    stress: StressResult
     stress_collections: np.ndarray
-    kmv: dict
-    sensitivity: dict
-    diversity: float | None
-    bet: dict
-    mc: dict
+    kmv: TrancheKMV
+    kmv_ratings: tuple[Rating, ...]
+    sensitivity: tuple[SensitivityGrid, ...]
+    bet: BetResult
+    mc: TrancheStatistics
     mc_pool_recovery: np.ndarray
-    proposed: list
-    kmv_ratings: list
+    proposed: tuple[Rating, ...]
     timestamp: str
-    versions: dict = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int | None = None,
@@ -80,7 +103,7 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     tick(STEPS[1])
     be = analysis.breakeven_haircut(deal, base_c)
     st = analysis.stress_ratings(deal, base_c, inputs.stress)
-    top = st["table"].iloc[0]
+    top = st.table.iloc[0]
     delay = int(round(float(top["delay_months"]) / (12 / deal.payments_per_year)))
     stress_c = stressed(base_c, haircut=float(top["haircut"]), delay=delay)
 
@@ -90,15 +113,16 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     grids = dict(SENSITIVITY_GRIDS)
     c0 = deal.ordered_tranches[0].coupon
     grids["coupon"] = [max(0.0, c0 + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)]
-    sens = {name: (values, analysis.kmv_sensitivity(deal, base_c, vol, r, name, values)) for name, values in grids.items()}
+    sens = tuple(SensitivityGrid(name, tuple(values), analysis.kmv_sensitivity(deal, base_c, vol, r, name, values))
+                 for name, values in grids.items())
 
     tick(STEPS[3])
     ds = None
     if inputs.tape is not None:
         from .tape import diversity_inputs
 
-        ds = float(diversity_inputs(inputs.tape)["diversity score (regions, Moody's table)"])
-    d_bet = min(max(ds or 20.0, 1.0), 200.0)
+        ds = diversity_inputs(inputs.tape).diversity_score
+    d_bet = int(np.floor(min(max(ds or 20.0, 1.0), 200.0) + 0.5))  # the BET's whole units
     bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, d_bet, a.unit_default_probability, a.stressed_recovery)
 
     tick(STEPS[4])
@@ -112,19 +136,17 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     mc = simulation.tranche_statistics(deal, sims)
 
     tick(STEPS[5])
-    horizon = np.minimum(np.where(np.isfinite(metrics["wal"]), metrics["wal"], base.period_times[-1]), 10.0)
-    rating_table = inputs.rating_table
-    mc["rating_el"] = [rating_from_expected_loss(e, h, table=rating_table, scale="cn_sf")
-                       for e, h in zip(mc["el"], horizon)]
-    kmv_ratings = [rating_from_default_probability(p, min(t, 10.0), scale="cn_sf")
-                   for p, t in zip(kmv["default_probability"], kmv["maturity"])]
+    horizon = np.minimum(np.where(np.isfinite(metrics.wal), metrics.wal, base.period_times[-1]), 10.0)
+    mc = replace(mc, rating_el=tuple(rating_from_expected_loss(e, h, table=inputs.rating_table, scale="cn_sf")
+                                     for e, h in zip(mc.el, horizon)))
+    kmv_ratings = tuple(rating_from_default_probability(p, min(t, 10.0), scale="cn_sf")
+                        for p, t in zip(kmv.default_probability, kmv.maturity))
     return RatingRun(
         inputs=inputs, paths=paths, seed=seed, collections=base_c, base=base, metrics=metrics, breakeven=be,
-        stress=st, stress_collections=stress_c, kmv=kmv, sensitivity=sens, diversity=ds,
-        bet={"diversity": d_bet, "pd": a.unit_default_probability, "stressed_recovery": a.stressed_recovery,
-             "el": bet_el},
-        mc=mc, mc_pool_recovery=sims.sum(axis=1) / base_c.sum(), proposed=list(st["ratings"]),
-        kmv_ratings=kmv_ratings, timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        stress=st, stress_collections=stress_c, kmv=kmv, kmv_ratings=kmv_ratings, sensitivity=sens,
+        bet=BetResult(d_bet, ds, a.unit_default_probability, a.stressed_recovery, bet_el),
+        mc=mc, mc_pool_recovery=sims.sum(axis=1) / base_c.sum(), proposed=st.ratings,
+        timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         versions={"npl-xl": __version__, "python": platform.python_version(), "numpy": np.__version__,
                   "scipy": scipy.__version__, "pandas": pandas.__version__, "openpyxl": openpyxl.__version__},
     )

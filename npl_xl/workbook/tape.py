@@ -9,6 +9,7 @@ unit (``unit``: 元 or 万元).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from .intake import COLUMN_ALIASES, IntakeReport, TapeError, normalise_rows, rea
 from .intake.vocabulary import AMOUNT_COLUMNS, UNITS
 
 __all__ = ["COLUMN_ALIASES", "TapeError", "IntakeReport", "read_tape", "normalise_rows", "pool_tables",
-           "diversity_inputs", "synthetic_tape", "cutoff_date", "sheet_frame"]
+           "diversity_inputs", "PoolDiversity", "synthetic_tape", "cutoff_date", "sheet_frame"]
 
 #: days per month used for ages and overdue periods (365.25 / 12)
 DAYS_PER_MONTH = 30.4375
@@ -109,13 +110,26 @@ def pool_tables(tape: pd.DataFrame, unit: str = "元", *, cutoff: dt.date | None
     if "borrower_age" in tape:
         tables["By borrower age"] = _by(tape, "borrower_age", scale, ["<30", "30-40", "40-50", "50-60", "60+"],
                                         [0, 30, 40, 50, 60, np.inf])
-    div = diversity_inputs(tape)
-    tables["Diversity"] = pd.DataFrame({"item": list(div), "value": list(div.values())})
+    tables["Diversity"] = pd.DataFrame(diversity_inputs(tape).rows(), columns=["item", "value"])
     return tables
 
 
-def diversity_inputs(tape: pd.DataFrame) -> dict:
-    """Moody's diversity score with regions as groups and borrowers as obligors, and the obligor count.
+@dataclass(frozen=True)
+class PoolDiversity:
+    """Moody's diversity score of a tape with regions as groups and borrowers as obligors."""
+
+    obligors: int
+    regions: int
+    diversity_score: float
+
+    def rows(self) -> list[tuple[str, float]]:
+        """(label, value) rows for the stratification tables."""
+        return [("obligors", self.obligors), ("groups (regions)", self.regions),
+                ("diversity score (regions, Moody's table)", self.diversity_score)]
+
+
+def diversity_inputs(tape: pd.DataFrame) -> PoolDiversity:
+    """Moody's diversity score with regions as groups and borrowers as obligors.
 
     A borrower with loans in several regions counts in the region holding most of its balance.
     """
@@ -123,9 +137,8 @@ def diversity_inputs(tape: pd.DataFrame) -> dict:
     region = tape["region"].astype(str) if "region" in tape else pd.Series("pool", index=tape.index)
     by = pd.DataFrame({"b": borrower, "r": region, "v": tape["total"]}).groupby(["b", "r"])["v"].sum().reset_index()
     main = by.sort_values("v", ascending=False).drop_duplicates("b").set_index("b")["r"]
-    return {"obligors": int(borrower.nunique()), "groups (regions)": int(region.nunique()),
-            "diversity score (regions, Moody's table)": diversity_score(tape["total"].to_numpy(float),
-                                                                          borrower.map(main).to_numpy(), borrower.to_numpy())}
+    score = diversity_score(tape["total"].to_numpy(float), borrower.map(main).to_numpy(), borrower.to_numpy())
+    return PoolDiversity(int(borrower.nunique()), int(region.nunique()), float(score))
 
 
 PROVINCES = ["广东", "江苏", "浙江", "山东", "河南", "四川", "湖北", "湖南", "河北", "福建", "安徽", "北京", "上海", "辽宁", "陕西"]
