@@ -81,7 +81,8 @@ def deal(deal_file, example):
               help="Monte Carlo recovery scenarios (--scenarios is the old name).")
 @click.option("--seed", default=0, show_default=True, help="Random seed (results do not depend on chunking).")
 @click.option("--loans", default=1_000, show_default=True, help="Recovery units the base case is split into.")
-@click.option("--rho", default=0.3, show_default=True, help="Systematic share of the recovery log-variance.")
+@click.option("--recovery-correlation", "--rho", "rho", default=0.3, show_default=True,
+              help="Systematic share of the recovery log-variance (--rho is the old name).")
 @click.option("--recovery-vol", "--sigma", "sigma", default=None, type=float,
               help="Recovery volatility, decimal (default: the deal's; --sigma is the old name).")
 @click.option("--delay-beta", default=1.0, show_default=True, help="Periods of delay per unit of adverse factor.")

@@ -249,7 +249,7 @@ class Deal(_Model):
 
 
 def default_order(deal: Deal) -> tuple[list[str], list[str]]:
-    """shared/domain.md section 6: fees, reserve, interest by rank, principal by rank, fixed returns,
+    """docs/methodology.md §6: fees, reserve, interest by rank, principal by rank, fixed returns,
     incentive fee, uncapped fee excess; after a default event fees (with excess) first, then each
     tranche's interest and principal in rank order, no reserve top-up and no incentive fee."""
     ts = deal.ordered_tranches

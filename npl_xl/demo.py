@@ -1,6 +1,6 @@
 """The demo run: each core model on example inputs drawn from a public credit-card NPL deal.
 
-Figures (CNY 10k) from shared/domain.md section 6, deal 21建鑫2: senior 41,000 at 3.30 %,
+Figures (CNY 10k) from docs/methodology.md §6, deal 21建鑫2: senior 41,000 at 3.30 %,
 agency base-case recovery 82,416.68. The volatility, pool split and default rates are
 illustrative assumptions, printed as such.
 """

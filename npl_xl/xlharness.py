@@ -1,6 +1,6 @@
 """Run the real xlwings UDF machinery without Excel (Linux CI, and ``npl-xl excel vba``).
 
-shared/excel.md: on Linux ``xw.func/arg/ret`` are no-ops and ``xlwings.udfs`` needs pywin32. With
+on Linux ``xw.func/arg/ret`` are no-ops and ``xlwings.udfs`` needs pywin32. With
 three stub modules (pythoncom, pywintypes, win32com.client) and a stand-in engine named "excel"
 (its cell cleaning mirrors ``xlwings/_xlwindows.py``), the real decorators, ``xlwings.conversion``
 and ``generate_vba_wrapper`` run here. :func:`call` does what ``xlwings.udfs.call_udf`` and

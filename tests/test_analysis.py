@@ -117,7 +117,7 @@ def test_kmv_sensitivity_directions():
 @pytest.mark.parametrize("D, p, s", [(10, 0.2, 0.3), (25, 0.1, 0.0), (7, 0.4, 0.6)])
 def test_cashflow_bet_equals_closed_form_on_a_plain_deal(D, p, s):
     # no fees or coupons, one period: senior 100 (1 - a), sub 100 a; failing units lose 1 - s of their value,
-    # so the tranche losses are exactly the BET attachment formula with lgd = 1 - s (shared/domain.md section 4)
+    # so the tranche losses are exactly the BET attachment formula with lgd = 1 - s (docs/methodology.md §4)
     a = 0.25
     d = simple(senior=100 * (1 - a), sub=100 * a)
     el = analysis.bet_cashflow_expected_loss(d, [100.0], D, p, s)
@@ -129,7 +129,7 @@ def test_cashflow_bet_equals_closed_form_on_a_plain_deal(D, p, s):
 
 def test_examples_match_public_figures_and_round_trip():
     cc, mg = load_example("credit_card"), load_example("mortgage")
-    # shared/domain.md section 6 (CNY 10k)
+    # docs/methodology.md §6 (CNY 10k)
     assert [t.balance for t in cc.tranches] == [41000, 10400] and cc.tranches[0].coupon == 0.033
     assert cc.recovery.total == 82416.68 and cc.payments_per_year == 4 and cc.tranches[1].issue_price == 110
     assert [t.balance for t in mg.tranches] == [113000, 44000] and mg.tranches[0].coupon == 0.0355
@@ -138,7 +138,7 @@ def test_examples_match_public_figures_and_round_trip():
         assert Deal.from_dict(d.to_dict()) == d
         # the senior is 48-62 % of base-case recovery in public deals
         assert 0.48 <= d.tranches[0].balance / d.recovery.total <= 0.62
-    # expected senior life: ~0.6-1.3 years for credit cards, ~2.6 for mortgages (domain notes)
+    # expected senior life: ~0.6-1.3 years for credit cards, ~2.6 for mortgages (docs/methodology.md §6)
     wal_cc = run_waterfall(cc, cc.base_collections()).metrics().wal
     wal_mg = run_waterfall(mg, mg.base_collections()).metrics().wal
     assert 0.6 <= wal_cc[0] <= 1.3 and 2.0 <= wal_mg[0] <= 3.2

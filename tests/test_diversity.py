@@ -9,7 +9,7 @@ from scipy.stats import multivariate_normal, norm
 from npl_xl.models import diversity as dv
 
 # Moody's (1996), "The Binomial Expansion Method Applied to CBO/CLO Analysis", diversity table at
-# whole numbers of equal-par obligors in one industry (shared/domain.md section 3).
+# whole numbers of equal-par obligors in one industry (docs/methodology.md §3).
 CLASSIC = {1: 1.00, 2: 1.50, 3: 2.00, 4: 2.33, 5: 2.67, 6: 3.00, 7: 3.25, 8: 3.50, 9: 3.75, 10: 4.00}
 
 

@@ -8,7 +8,7 @@ from npl_xl.models import rating
 
 
 def test_scale_has_moodys_published_rating_factors():
-    # Moody's rating factors (CLO methodology; shared/domain.md section 8)
+    # Moody's rating factors (CLO methodology; docs/methodology.md §8)
     scale = rating.rating_scale().set_index("rating")["rating_factor"]
     expected = {"Aaa": 1, "Aa1": 10, "Aa2": 20, "Aa3": 40, "A1": 70, "A2": 120, "A3": 180, "Baa1": 260,
                 "Baa2": 360, "Baa3": 610, "Ba1": 940, "Ba2": 1350, "Ba3": 1766, "B1": 2220, "B2": 2720,

@@ -176,7 +176,7 @@ def test_invariants_on_random_deals(d, c):
     assert (r.reserve_balance >= -1e-9).all() and (r.residual >= -1e-9).all()
 
 
-# Juniors without coupons, as in NPL deals (shared/domain.md section 6). With coupon-bearing juniors the
+# Juniors without coupons, as in NPL deals (docs/methodology.md §6). With coupon-bearing juniors the
 # pre-default order pays junior interest ahead of senior principal, and a stress that triggers the
 # default event earlier can *lower* the senior's loss (hypothesis found: collections [1, 0] delayed one
 # period); that is the structure working as drafted, not an engine fault.

@@ -155,7 +155,7 @@ def stress_ratings(deal, collections, table=None) -> StressResult:
 
 
 def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> TrancheKMV:
-    """The seeds' modified KMV per tranche (Yan & Cai 2005; shared/domain.md section 2).
+    """The modified KMV for NPL tranches per tranche (Yan & Cai 2005; docs/methodology.md §2).
 
     - asset value V0 = present value at ``discount_rate`` of collections net of the trust's taxes
       and fees (base-case waterfall);
@@ -194,7 +194,7 @@ SENSITIVITY_PARAMETERS = ("issuance_size", "coupon", "recovery_rate", "maturity"
 
 
 def kmv_sensitivity(deal, collections, recovery_vol, discount_rate, parameter: str, values) -> np.ndarray:
-    """Tranche PD from :func:`tranche_kmv` as one input moves, as in seed 001's sensitivity tables.
+    """Tranche PD from :func:`tranche_kmv` as one input moves, as in the 建鑫 KMV theses' sensitivity tables (docs/methodology.md §2).
 
     parameter: "issuance_size" (every tranche balance x value), "coupon" (the most senior
     tranche's coupon = value, decimal), "recovery_rate" (collections x value), "maturity"

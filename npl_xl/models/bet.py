@@ -7,7 +7,7 @@ to the nearest whole number (halves up), as the binomial needs whole units; D mu
 
 Units: losses, attachment and detachment as fractions of pool par; tranche losses as
 fractions of the tranche. Reference: Moody's (1996) *The Binomial Expansion Method Applied
-to CBO/CLO Analysis*; shared/domain.md section 4.
+to CBO/CLO Analysis*; docs/methodology.md §4.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Name i defaults when ``sqrt(rho) M + sqrt(1 - rho) Z_i < N^{-1}(p_i)``; its loss is exposure x LGD.
 Losses and probabilities are fractions of pool notional (total exposure). References: Andersen,
 Sidenius & Basu (2003) for the recursion; Vasicek (1987, 2002) for the large homogeneous pool;
-shared/domain.md section 5.
+docs/methodology.md §5.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ One engine serves both shapes: collections of shape (periods,) run on Python flo
 single scenario); shape (scenarios, periods) runs the same code on numpy vectors, one pass per
 period over all scenarios. Scenarios after a default event are masked into the post-default order.
 
-Conventions (shared/domain.md section 6): interest due = balance x coupon x accrual fraction, plus
+Conventions (docs/methodology.md §6): interest due = balance x coupon x accrual fraction, plus
 arrears; senior fees and the most senior tranche's interest draw on the liquidity reserve when
 cash runs short; fixed and note-balance fees are due while notes are outstanding, collection-based
 fees always; unpaid amounts carry forward; principal unpaid after the last period is the loss;

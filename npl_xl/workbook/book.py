@@ -122,6 +122,10 @@ class Book:
     def has_table(self, name: str) -> bool:
         return name in self._wb.table_names
 
+    def find_table(self, *names: str) -> str | None:
+        """The first of ``names`` that is a table of the workbook (current name first, then older ones)."""
+        return next((n for n in names if self.has_table(n)), None)
+
     def table(self, name: str) -> Table:
         """The Excel table ``name`` wherever it sits; raises naming the tables there are."""
         if not self.has_table(name):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..vocabulary import ASSUMPTION_CONCEPTS
+
 #: Deal sheet rows (from row 3): option key (as the Excel functions' options take it) ->
 #: (label, kind, default, validation list or None, help). Rows 3.. are the DealOptions range.
 DEAL_FIELDS = {
@@ -21,20 +23,10 @@ DEAL_EXTRA = {
     "notes": ("Notes", "", None, "Sources and assumptions of the deal terms"),
 }
 
-#: Assumptions sheet: defined name -> (label, kind, default, help); ASSUMPTION_KEYS maps each to its field
-ASSUMPTION_FIELDS = {
-    "TotalRecovery": ("Expected total recovery (base case)", float, 0.0, "In the deal's unit; the agency base case"),
-    "CollectionCostRate": ("Collection cost rate", float, 0.0, "Share of each period's recoveries (decimal)"),
-    "RecoveryVolatility": ("Recovery volatility", float, 0.25, "Annual decimal; drives the tranche KMV and simulation"),
-    "DiscountRate": ("Discount rate", float, 0.05, "Annual decimal, for present values"),
-    "RecoveryCorrelation": ("Systematic share of recovery variance (rho)", float, 0.3, "In [0, 1]"),
-    "DelayBeta": ("Systematic delay (periods per unit of adverse factor)", float, 1.0, ">= 0"),
-    "UnitDefaultProbability": ("BET: probability a recovery unit fails", float, 0.2, "Decimal"),
-    "StressedRecovery": ("BET: share of base recovery a failing unit recovers", float, 0.3, "Decimal"),
-    "Paths": ("Monte Carlo scenarios", int, 10_000, "Default for npl-xl rate --paths"),
-    "Seed": ("Monte Carlo seed", int, 20_240_101, "Default for npl-xl rate --seed"),
-    "RecoverySource": ("Source of the recovery assumptions", str, "", "Who estimated the base case, and how"),
-}
+#: Assumptions sheet: defined name -> (label, kind, default, help), from the project's vocabulary
+ASSUMPTION_FIELDS = {c.defined_name: (c.label, c.kind, c.default, c.help) for c in ASSUMPTION_CONCEPTS}
+#: Assumptions sheet defined name -> where it goes: ("recovery", field of Deal.recovery) or ("assumptions", field)
+ASSUMPTION_KEYS = {c.defined_name: (c.target, c.field) for c in ASSUMPTION_CONCEPTS}
 
 TRANCHE_HEADERS = ["Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return"]
 FEE_HEADERS = ["Name", "Basis", "Rate", "Amount", "Cap", "Position"]
@@ -44,20 +36,12 @@ ORDER_HEADERS = ["Pre-default order", "Post-default order"]
 
 #: sheet -> Excel table name on it
 TABLES = {"Tranches": "Tranches", "Fees": "Fees", "Recovery": "RecoveryCurve", "Stress": "StressTable",
-          "Waterfall": "PaymentOrder", "RatingScale": "RatingTable", "LoanTape": "LoanTape"}
-SHEETS = ["Deal", "Tranches", "Fees", "Waterfall", "Recovery", "Assumptions", "Stress", "RatingScale",
+          "Waterfall": "PaymentOrder", "IdealisedEL": "IdealisedEL", "LoanTape": "LoanTape"}
+#: older names of tables, still read
+LEGACY_TABLES = {"IdealisedEL": ("RatingTable",)}
+SHEETS = ["Deal", "Tranches", "Fees", "Waterfall", "Recovery", "Assumptions", "Stress", "IdealisedEL",
           "Pool", "LoanTape", "Results"]
 REQUIRED_SHEETS = ["Deal", "Tranches", "Fees", "Recovery", "Assumptions"]
 
 FEE_BASES = "fixed,collections,notes_balance"
 FEE_POSITIONS = "senior,subordinated"
-
-#: Assumptions sheet defined name -> where it goes: ("recovery", field of Deal.recovery) or ("assumptions", field)
-ASSUMPTION_KEYS = {
-    "TotalRecovery": ("recovery", "total"), "CollectionCostRate": ("recovery", "cost_rate"),
-    "RecoverySource": ("recovery", "source"), "RecoveryVolatility": ("assumptions", "recovery_vol"),
-    "DiscountRate": ("assumptions", "discount_rate"), "RecoveryCorrelation": ("assumptions", "recovery_correlation"),
-    "DelayBeta": ("assumptions", "delay_beta"), "UnitDefaultProbability": ("assumptions", "unit_default_probability"),
-    "StressedRecovery": ("assumptions", "stressed_recovery"), "Paths": ("assumptions", "paths"),
-    "Seed": ("assumptions", "seed"),
-}

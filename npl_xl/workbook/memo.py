@@ -14,6 +14,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 
 from ..assumptions import unit_label
+from ..vocabulary import ASSUMPTION_CONCEPTS
 from .run import RatingRun
 from .xlsx import AMT, BOLD, NUM, PCT, PCT4, TITLE, put, save
 from .xlsx import table as _table
@@ -33,7 +34,7 @@ def build_memo(run: RatingRun):
                 f"{run.paths:,} Monte Carlo scenarios, seed {run.seed}")
     if illustrative:
         ws["A3"] = ("Ratings use ILLUSTRATIVE tables (stress levels and/or idealised losses not published by an "
-                    "agency); replace them on the deal workbook's Stress and RatingScale sheets for a real rating.")
+                    "agency); replace them on the deal workbook's Stress and IdealisedEL sheets for a real rating.")
         ws["A3"].font = Font(bold=True, color="C00000")
     m, mc, k = run.metrics, run.mc, run.kmv
     header = ["Tranche", "Balance", "Coupon", "Proposed rating (stress)", "Break-even haircut", "WAL (years)",
@@ -51,7 +52,7 @@ def build_memo(run: RatingRun):
         "Proposed rating: the best level of the stress table whose recovery haircut and delay the tranche survives "
         "paid in full by legal maturity (the agencies' approach for NPL ABS).",
         "Break-even haircut: the largest cut to base-case recoveries at which the tranche is still paid in full.",
-        "KMV: the modified KMV of the seed theses (V0 = PV of net collections, default point = principal and coupon "
+        "KMV: the modified KMV for NPL tranches (Chinese NPL ABS literature, Yan & Cai 2005) (V0 = PV of net collections, default point = principal and coupon "
         "promised to the tranche and those senior to it). MC: recovery scenarios through the waterfall.",
     ]
     for i, text in enumerate(notes, start=nxt + 1):
@@ -222,8 +223,9 @@ def _provenance_sheet(ws, run):
             ["Run at", run.timestamp], ["Monte Carlo scenarios", run.paths], ["Seed", run.seed]]
     rows += [[f"Version of {k}", v] for k, v in run.versions.items()]
     rows += [["Currency unit", unit_label(inp.unit)]]
-    rows += [[f"Assumption: {k}", v] for k, v in inp.assumptions.model_dump().items()]
-    rows += [["Expected total recovery", inp.deal.recovery.total], ["Recovery source", inp.deal.recovery.source]]
+    recovery = inp.deal.recovery
+    rows += [[f"Assumptions sheet: {c.label}", getattr(inp.assumptions if c.target == "assumptions" else recovery, c.field)]
+             for c in ASSUMPTION_CONCEPTS]
     rows += [["Deal notes", inp.deal.notes or ""]]
     st = run.stress.table
     rows += [["Stress table", "illustrative (npl-xl defaults)" if run.stress.illustrative else "user table"]]

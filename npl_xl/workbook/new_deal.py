@@ -46,7 +46,7 @@ def _from_template(template, deal_unit: str):
     _rescale_fees(fees, unit, deal_unit)
     s = book.table(L.TABLES["Stress"])
     stress = pd.DataFrame([r[:3] for r in s.rows if r[0]], columns=["rating", "haircut", "delay_months"])
-    r = book.table(L.TABLES["RatingScale"])
+    r = book.table(book.find_table(L.TABLES["IdealisedEL"], *L.LEGACY_TABLES["IdealisedEL"]) or L.TABLES["IdealisedEL"])
     rating_table = pd.DataFrame([row for row in r.rows if row[0]], columns=[str(h) for h in r.header])
     return sorted(tranches, key=lambda x: x["seniority"]), fees, stress, rating_table
 

@@ -151,8 +151,9 @@ def read_deal_workbook(path) -> WorkbookInputs:
 
     stress = _stress(book)
     rating = None
-    if book.has_table(L.TABLES["RatingScale"]):
-        t = book.table(L.TABLES["RatingScale"])
+    el_table = book.find_table(L.TABLES["IdealisedEL"], *L.LEGACY_TABLES["IdealisedEL"])
+    if el_table is not None:
+        t = book.table(el_table)
         rating = pd.DataFrame([r for r in t.rows if not _blank(r[0])], columns=[str(h) for h in t.header])
     tape = None
     if book.has_table(L.TABLES["LoanTape"]):

@@ -25,7 +25,7 @@ from ..models.simulation import TrancheStatistics
 from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
 from .reader import WorkbookInputs
 
-#: grids of the KMV sensitivity tables (seed 001's four inputs plus the recovery volatility)
+#: grids of the KMV sensitivity tables (the 建鑫 theses' four inputs plus the recovery volatility; methodology §2)
 SENSITIVITY_GRIDS = {
     "recovery_vol": [0.15, 0.20, 0.25, 0.30, 0.35],
     "issuance_size": [0.8, 0.9, 1.0, 1.1, 1.2],

@@ -179,11 +179,11 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
             for r in frame.itertuples()], {"Haircut": PCT})
     ws.column_dimensions["E"].width = 70
 
-    ws = sheets["RatingScale"]
+    ws = sheets["IdealisedEL"]
     ws["A1"] = "Idealised expected loss by rating and horizon (years), best rating first; replace with an agency table"
     el = rating_table if rating_table is not None else _packaged("idealized_el.csv")
     headers = ["Rating"] + [str(c) for c in el.columns[1:]]
-    _table(ws, L.TABLES["RatingScale"], headers, el.values.tolist(),
+    _table(ws, L.TABLES["IdealisedEL"], headers, el.values.tolist(),
            {h: "0.0000%" for h in headers[1:11]})
 
     ws = sheets["Pool"]
