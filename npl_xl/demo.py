@@ -61,7 +61,7 @@ def deal_report(d) -> str:
     be = analysis.breakeven_haircut(d, c)
     st = analysis.stress_ratings(d, c)
     vol, r = d.recovery.volatility, d.recovery.discount_rate
-    k = analysis.tranche_kmv(d, c, vol, r)
+    k = analysis.tranche_kmv(d, c, recovery_vol=vol, discount_rate=r)
     lines = [f"{d.name}: base-case recoveries {c.sum():,.2f} over {len(c)} periods "
              f"(recovery vol {vol:.0%}, discount rate {r:.0%}, assumptions as documented in the deal file)",
              f"  {'tranche':8s} {'balance':>10s} {'WAL y':>6s} {'yield':>7s} {'loss':>6s} {'break-even':>10s} "

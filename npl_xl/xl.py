@@ -307,8 +307,8 @@ def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
 def TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, options=None):
     """Modified KMV per tranche: V0, default point, horizon, distance to default and PD."""
     d, c, _ = _deal(collections, tranches, fees, options)
-    k = analysis.tranche_kmv(d, c, _number(recovery_vol, "recovery_vol", percent_above=3.0),
-                             _number(discount_rate, "discount_rate", percent_above=1.0))
+    k = analysis.tranche_kmv(d, c, recovery_vol=_number(recovery_vol, "recovery_vol", percent_above=3.0),
+                             discount_rate=_number(discount_rate, "discount_rate", percent_above=1.0))
     cols = ("asset_value", "default_point", "maturity", "distance_to_default", "default_probability")
     return _table(["tranche", *cols], [[t.name] + [getattr(k, c)[i] for c in cols]
                                        for i, t in enumerate(d.ordered_tranches)])
@@ -365,7 +365,7 @@ def PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, method=Non
         raise CellError(f"pds, lgds: expected one cell or {n} cells (one per exposure)")
     if m == "mc":
         limits.check("max_cell_work", n_paths * n, "paths x names")
-    d = portfolio.loss_distribution(p, e, g, _number(rho, "rho", percent_above=1.0), m, paths=int(n_paths),
+    d = portfolio.loss_distribution(p, e, g, _number(rho, "rho", percent_above=1.0), method=m, paths=int(n_paths),
                                     seed=int(s))
     return d.tranche_expected_loss(_number(attachment, "attachment", percent_above=1.0),
                                    _number(detachment, "detachment", percent_above=1.0))

@@ -73,10 +73,10 @@ def test_stress_ratings_on_examples():
 
 def test_user_stress_table():
     table = pd.DataFrame({"Rating": ["AAAsf", "AAsf"], "Haircut": [0.5, 0.1], "Delay_Months": [0, 0]})
-    out = analysis.stress_ratings(simple(), [100.0], table)
+    out = analysis.stress_ratings(simple(), [100.0], table=table)
     assert out.ratings == ("AAsf", "below AAsf") and not out.illustrative
     with pytest.raises(ValueError, match="delay_months"):
-        analysis.stress_ratings(simple(), [100.0], table.drop(columns="Delay_Months"))
+        analysis.stress_ratings(simple(), [100.0], table=table.drop(columns="Delay_Months"))
 
 
 # --- tranche KMV --------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def test_tranche_kmv_by_hand():
     # V0 = 50/1.04 + 50/1.04^2; senior repaid in year 2 (T 2), promised interest 3 + 0.65 (year 2 on 13);
     # DP senior = 60 + 3.65; the sub's T is 2 as well: DP sub = 80 + 3.65.
     d = simple(senior=60.0, coupon=0.05)
-    out = analysis.tranche_kmv(d, [50.0, 50.0], 0.3, 0.04)
+    out = analysis.tranche_kmv(d, [50.0, 50.0], recovery_vol=0.3, discount_rate=0.04)
     v0 = 50 / 1.04 + 50 / 1.04**2
     np.testing.assert_allclose(out.asset_value, v0)
     np.testing.assert_allclose(out.default_point, [63.65, 83.65])
@@ -98,18 +98,18 @@ def test_tranche_kmv_by_hand():
 def test_kmv_sensitivity_directions():
     d = load_example("mortgage")
     c = d.base_collections()
-    vol = analysis.kmv_sensitivity(d, c, 0.25, 0.05, "recovery_vol", [0.15, 0.25, 0.35])
+    vol = analysis.kmv_sensitivity(d, c, "recovery_vol", [0.15, 0.25, 0.35], recovery_vol=0.25, discount_rate=0.05)
     assert (np.diff(vol, axis=0) > 0).all()                     # PD rises with recovery volatility
-    size = analysis.kmv_sensitivity(d, c, 0.25, 0.05, "issuance_size", [0.8, 1.0, 1.2])
+    size = analysis.kmv_sensitivity(d, c, "issuance_size", [0.8, 1.0, 1.2], recovery_vol=0.25, discount_rate=0.05)
     assert (np.diff(size, axis=0) > 0).all()                    # and with issuance size
-    rate = analysis.kmv_sensitivity(d, c, 0.25, 0.05, "recovery_rate", [0.8, 1.0, 1.2])
+    rate = analysis.kmv_sensitivity(d, c, "recovery_rate", [0.8, 1.0, 1.2], recovery_vol=0.25, discount_rate=0.05)
     assert (np.diff(rate, axis=0) < 0).all()                    # and falls with recoveries
-    cpn = analysis.kmv_sensitivity(d, c, 0.25, 0.05, "coupon", [0.02, 0.04, 0.06])
+    cpn = analysis.kmv_sensitivity(d, c, "coupon", [0.02, 0.04, 0.06], recovery_vol=0.25, discount_rate=0.05)
     assert (np.diff(cpn[:, 0]) > 0).all()
-    mid = analysis.tranche_kmv(d, c, 0.25, 0.05).default_probability
+    mid = analysis.tranche_kmv(d, c, recovery_vol=0.25, discount_rate=0.05).default_probability
     np.testing.assert_allclose(vol[1], mid)
     with pytest.raises(ValueError, match="parameter"):
-        analysis.kmv_sensitivity(d, c, 0.25, 0.05, "colour", [1])
+        analysis.kmv_sensitivity(d, c, "colour", [1], recovery_vol=0.25, discount_rate=0.05)
 
 
 # --- BET with cash flows --------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def test_cashflow_bet_equals_closed_form_on_a_plain_deal(D, p, s):
     # so the tranche losses are exactly the BET attachment formula with lgd = 1 - s (docs/methodology.md §4)
     a = 0.25
     d = simple(senior=100 * (1 - a), sub=100 * a)
-    el = analysis.bet_cashflow_expected_loss(d, [100.0], D, p, s)
+    el = analysis.bet_cashflow_expected_loss(d, [100.0], diversity=D, pd=p, stressed_recovery=s)
     np.testing.assert_allclose(el, [bet.bet_expected_loss(D, p, 1 - s, a, 1.0),
                                     bet.bet_expected_loss(D, p, 1 - s, 0.0, a)], atol=1e-12)
 

@@ -59,7 +59,7 @@ def test_tranche_losses_add_up_to_pool_el():
     p, e, g = rng.uniform(0.01, 0.2, 30), rng.uniform(1, 10, 30), rng.uniform(0.3, 0.8, 30)
     cuts = [0, 0.03, 0.07, 0.1, 0.15, 0.3, 1.0]
     for method in ("exact", "lhp", "mc"):
-        d = loss_distribution(p, e, g, 0.25, method, paths=20_000)
+        d = loss_distribution(p, e, g, 0.25, method=method, paths=20_000)
         total = sum((b - a) * d.tranche_expected_loss(a, b) for a, b in zip(cuts[:-1], cuts[1:]))
         assert total == pytest.approx(d.expected_loss, rel=1e-9, abs=1e-12)
 
@@ -75,7 +75,7 @@ def test_rho_zero_is_independent_names():
 
 def test_lhp_matches_vasicek_and_basel():
     p, lgd, rho = 0.02, 0.45, 0.12
-    d = loss_distribution(np.full(10, p), np.ones(10), np.full(10, lgd), rho, "lhp")
+    d = loss_distribution(np.full(10, p), np.ones(10), np.full(10, lgd), rho, method="lhp")
     # Vasicek (2002): P(L <= x) = N((sqrt(1 - rho) N^-1(x/lgd) - N^-1(p)) / sqrt(rho))
     for x in (0.001, 0.01, 0.05, 0.2):
         vas = ndtr((math.sqrt(1 - rho) * ndtri(x / lgd) - ndtri(p)) / math.sqrt(rho))
@@ -98,20 +98,20 @@ def test_mc_within_three_standard_errors_and_reproducible():
     n = 60
     p, e, g = rng.uniform(0.01, 0.1, n), rng.uniform(1, 3, n), rng.uniform(0.3, 0.7, n)
     exact = loss_distribution(p, e, g, 0.3, lattice=20000)
-    mc = loss_distribution(p, e, g, 0.3, "mc", paths=100_000, seed=11)
+    mc = loss_distribution(p, e, g, 0.3, method="mc", paths=100_000, seed=11)
     for a, b in [(0, 0.03), (0.03, 0.07), (0.07, 0.15)]:
         assert abs(mc.tranche_expected_loss(a, b) - exact.tranche_expected_loss(a, b)) < 3 * mc.tranche_expected_loss_se(a, b) + 2e-4
     assert abs(mc.expected_loss - exact.expected_loss) < 3 * mc.expected_loss_se
-    again = loss_distribution(p, e, g, 0.3, "mc", paths=100_000, seed=11, chunk=7_000)
+    again = loss_distribution(p, e, g, 0.3, method="mc", paths=100_000, seed=11, chunk=7_000)
     assert np.array_equal(mc.paths, again.paths)
-    other = loss_distribution(p, e, g, 0.3, "mc", paths=100_000, seed=12)
+    other = loss_distribution(p, e, g, 0.3, method="mc", paths=100_000, seed=12)
     assert not np.array_equal(mc.paths, other.paths)
 
 
 def test_mc_sector_factor_adds_tail():
     p, e, g = np.full(40, 0.05), np.ones(40), np.full(40, 0.6)
-    one = loss_distribution(p, e, g, 0.1, "mc", paths=50_000, seed=1)
-    two = loss_distribution(p, e, g, 0.1, "mc", paths=50_000, seed=1, sectors=np.repeat(["a", "b"], 20), sector_rho=0.3)
+    one = loss_distribution(p, e, g, 0.1, method="mc", paths=50_000, seed=1)
+    two = loss_distribution(p, e, g, 0.1, method="mc", paths=50_000, seed=1, sectors=np.repeat(["a", "b"], 20), sector_rho=0.3)
     assert two.quantile(0.99) > one.quantile(0.99)
     assert two.expected_loss == pytest.approx(one.expected_loss, rel=0.05)
 
@@ -193,7 +193,7 @@ def test_simulated_tranche_pd_matches_tranche_kmv_for_lognormal_recovery():
                                         {"name": "Sub", "balance": 30, "seniority": 2}]})
     c = simulation.simulate_collections([40.0, 60.0], [1.0], rho=1.0, sigma=0.3, scenarios=40_000, seed=3)
     stats = simulation.tranche_statistics(deal, c)
-    kmv_pd = analysis.tranche_kmv(deal, [100.0], 0.3, 0.0).default_probability
+    kmv_pd = analysis.tranche_kmv(deal, [100.0], recovery_vol=0.3, discount_rate=0.0).default_probability
     se = np.sqrt(kmv_pd * (1 - kmv_pd) / 40_000)
     assert np.all(np.abs(stats.pd - kmv_pd) < 4 * se)
     assert stats.rating_el[0] and stats.el[0] < stats.el[1]
@@ -211,9 +211,9 @@ def test_recovery_simulation_bad_input():
 def test_dask_gives_the_serial_result():
     distributed = pytest.importorskip("distributed")
     p, e, g = np.full(30, 0.05), np.ones(30), np.full(30, 0.6)
-    serial = loss_distribution(p, e, g, 0.2, "mc", paths=20_000, seed=5, chunk=4_000)
+    serial = loss_distribution(p, e, g, 0.2, method="mc", paths=20_000, seed=5, chunk=4_000)
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
-        parallel = loss_distribution(p, e, g, 0.2, "mc", paths=20_000, seed=5, chunk=4_000, client=client)
+        parallel = loss_distribution(p, e, g, 0.2, method="mc", paths=20_000, seed=5, chunk=4_000, client=client)
     assert np.array_equal(serial.paths, parallel.paths)
 
 
@@ -227,4 +227,4 @@ def test_no_dask_gives_a_clear_message(monkeypatch):
         return real(name, *a, **k)
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(ValueError, match="Dask is not installed"):
-        loss_distribution([0.1], [1.0], [0.5], 0.2, "mc", paths=10, client="local")
+        loss_distribution([0.1], [1.0], [0.5], 0.2, method="mc", paths=10, client="local")

@@ -217,7 +217,8 @@ def test_memo_values_equal_the_python_api(rated):
     rows = {ws.cell(row=r, column=1).value: [c.value for c in ws[r]] for r in (6, 7)}
     be = analysis.breakeven_haircut(deal, base)
     st = analysis.stress_ratings(deal, base)
-    kmv = analysis.tranche_kmv(deal, base, deal.recovery.volatility, deal.recovery.discount_rate)
+    kmv = analysis.tranche_kmv(deal, base, recovery_vol=deal.recovery.volatility,
+                                discount_rate=deal.recovery.discount_rate)
     amounts = deal.recovery.total * inputs.tape["total"].to_numpy() / inputs.tape["total"].sum()
     sims = simulation.simulate_collections(amounts, base / base.sum(), rho=0.3, sigma=deal.recovery.volatility,
                                            scenarios=600, seed=11, delay_beta=1.0)

@@ -111,7 +111,7 @@ def test_deal_functions_parity():
     m = res.metrics()
     assert summary[1][0] == "Senior" and summary[1][summary[0].index("wal")] == m.wal[0]
     assert summary[2][summary[0].index("issue_yield")] == m.issue_yield[1]
-    k = analysis.tranche_kmv(EX, COLL, 0.25, 0.05)
+    k = analysis.tranche_kmv(EX, COLL, recovery_vol=0.25, discount_rate=0.05)
     got = call("TRANCHE_KMV", col(COLL.tolist()), TRANCHES, FEES, 0.25, 0.05, OPTIONS)
     assert [r[-1] for r in got[1:]] == k.default_probability.tolist()
     be = analysis.breakeven_haircut(EX, COLL)
@@ -124,7 +124,7 @@ def test_portfolio_loss_parity():
     p, e = [0.02, 0.05, 0.1, 0.03], [10.0, 20.0, 5.0, 15.0]
     for method, extra in (("exact", ()), ("lhp", ()), ("mc", (5000.0, 3.0))):
         got = call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, method, *extra)
-        d = loss_distribution(p, e, [0.6], 0.25, method, paths=5000, seed=3)
+        d = loss_distribution(p, e, [0.6], 0.25, method=method, paths=5000, seed=3)
         assert got == d.tranche_expected_loss(0.05, 0.2)
     assert call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, "mc", 0.5).startswith("#npl-xl: paths")
 

@@ -134,7 +134,7 @@ def load_stress_table(table=None):
     return frame
 
 
-def stress_ratings(deal, collections, table=None) -> StressResult:
+def stress_ratings(deal, collections, *, table=None) -> StressResult:
     """Best rating per tranche whose stress (haircut and delay) it survives, paid in full.
 
     All stress levels run as one batch of scenarios; see :class:`StressResult`.
@@ -154,7 +154,7 @@ def stress_ratings(deal, collections, table=None) -> StressResult:
     return StressResult(tuple(ratings), ok, frame, illustrative)
 
 
-def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> TrancheKMV:
+def tranche_kmv(deal, collections, *, recovery_vol, discount_rate) -> TrancheKMV:
     """The modified KMV for NPL tranches per tranche (Yan & Cai 2005; docs/methodology.md §2).
 
     - asset value V0 = present value at ``discount_rate`` of collections net of the trust's taxes
@@ -193,7 +193,7 @@ def tranche_kmv(deal, collections, recovery_vol, discount_rate) -> TrancheKMV:
 SENSITIVITY_PARAMETERS = ("issuance_size", "coupon", "recovery_rate", "maturity", "recovery_vol")
 
 
-def kmv_sensitivity(deal, collections, recovery_vol, discount_rate, parameter: str, values) -> np.ndarray:
+def kmv_sensitivity(deal, collections, parameter: str, values, *, recovery_vol, discount_rate) -> np.ndarray:
     """Tranche PD from :func:`tranche_kmv` as one input moves, as in the 建鑫 KMV theses' sensitivity tables (docs/methodology.md §2).
 
     parameter: "issuance_size" (every tranche balance x value), "coupon" (the most senior
@@ -218,7 +218,7 @@ def kmv_sensitivity(deal, collections, recovery_vol, discount_rate, parameter: s
             c = base * chk.nonnegative(v, "values")
         elif parameter == "recovery_vol":
             vol = v
-        res = tranche_kmv(d, c, vol, discount_rate)
+        res = tranche_kmv(d, c, recovery_vol=vol, discount_rate=discount_rate)
         if parameter == "maturity":
             T = float(chk.positive(v, "values"))
             dd = np.asarray(distance_to_default(res.asset_value, float(recovery_vol), res.default_point, T,
@@ -228,7 +228,7 @@ def kmv_sensitivity(deal, collections, recovery_vol, discount_rate, parameter: s
     return np.array(out)
 
 
-def bet_cashflow_expected_loss(deal, collections, diversity, pd, stressed_recovery, *, measure: str = "loss_fraction"):
+def bet_cashflow_expected_loss(deal, collections, *, diversity, pd, stressed_recovery, measure: str = "loss_fraction"):
     """Tranche expected loss by the BET with the cash-flow engine in each default scenario.
 
     The pool is D equal recovery units; in scenario j, j units fail and recover only

@@ -9,6 +9,7 @@ docs/methodology.md §5.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,79 +20,132 @@ from . import _checks as chk
 from . import _chunks
 from ._normal import bvn_excess
 
-__all__ = ["LossDistribution", "loss_distribution", "METHODS"]
+__all__ = ["LossDistribution", "LatticeLossDistribution", "MonteCarloLossDistribution", "LargePoolLossDistribution",
+           "loss_distribution", "METHODS"]
 
 METHODS = ("exact", "lhp", "mc")
 #: largest exact lattice before bucketing takes over
 MAX_EXACT_LATTICE = 200_000
 
 
-@dataclass(frozen=True)
-class LossDistribution:
-    """A pool loss distribution. ``losses`` and ``probabilities`` are fractions of pool notional.
+class LossDistribution(ABC):
+    """A pool loss distribution under the one-factor Gaussian copula: one interface, three methods.
 
-    ``method`` says how it was made; ``exact`` whether the lattice is exact ("exact" method with
-    losses on whole multiples of the lattice unit) or bucketed; ``paths`` holds Monte Carlo path
-    losses (standard errors come from them); ``lhp`` holds (p, lgd, rho) for closed forms.
+    ``losses`` and ``probabilities`` are fractions of pool notional (for the large pool, a display
+    grid); ``method`` says how it was made ("exact", "lhp", "mc"); ``exact`` whether the lattice is
+    exact; ``note`` describes it. A statistic a method lacks raises ``ValueError`` saying so.
     """
 
     losses: np.ndarray
     probabilities: np.ndarray
     method: str
     exact: bool
+    note: str
+
+    @property
+    @abstractmethod
+    def expected_loss(self) -> float:
+        """Expected pool loss, fraction of notional."""
+
+    @abstractmethod
+    def tranche_expected_loss(self, attachment, detachment) -> float:
+        """Expected loss of the tranche [A, B] as a fraction of the tranche."""
+
+    @abstractmethod
+    def tranche_default_probability(self, attachment, detachment) -> float:
+        """P(tranche loss > 0) = P(pool loss > attachment)."""
+
+    @abstractmethod
+    def quantile(self, q) -> float:
+        """Smallest loss whose cumulative probability reaches q, in [0, 1]."""
+
+    @property
+    def expected_loss_se(self) -> float:
+        """Standard error of the expected loss (Monte Carlo only)."""
+        raise ValueError(f"standard errors: only a Monte Carlo distribution has them, this one is {self.method!r}")
+
+    def tranche_expected_loss_se(self, attachment, detachment) -> float:
+        """Standard error of the tranche expected loss (Monte Carlo only)."""
+        raise ValueError(f"standard errors: only a Monte Carlo distribution has them, this one is {self.method!r}")
+
+
+@dataclass(frozen=True)
+class LatticeLossDistribution(LossDistribution):
+    """A discrete distribution on loss points (the exact lattice): sums over the points."""
+
+    losses: np.ndarray
+    probabilities: np.ndarray
+    method: str
+    exact: bool
     note: str = ""
-    paths: np.ndarray | None = field(default=None, repr=False)
-    lhp: tuple[float, float, float] | None = None
 
     @property
     def expected_loss(self) -> float:
-        """Expected pool loss, fraction of notional."""
-        if self.lhp:
-            return self.lhp[0] * self.lhp[1]
         return float(self.probabilities @ self.losses)
 
     def tranche_expected_loss(self, attachment, detachment) -> float:
-        """Expected loss of the tranche [A, B] as a fraction of the tranche."""
         a, b = (float(x) for x in chk.tranche_bounds(attachment, detachment))
-        if self.lhp:
-            p, lgd, rho = self.lhp
-            return float((_lhp_call(a, p, lgd, rho) - _lhp_call(b, p, lgd, rho)) / (b - a))
         return float(self.probabilities @ (np.clip(self.losses - a, 0.0, b - a) / (b - a)))
 
     def tranche_default_probability(self, attachment, detachment) -> float:
-        """P(tranche loss > 0) = P(pool loss > attachment)."""
         a, _ = (float(x) for x in chk.tranche_bounds(attachment, detachment))
-        if self.lhp:
-            return float(1.0 - _lhp_cdf(a, *self.lhp))
         return float(self.probabilities[self.losses > a + 1e-15].sum())
 
     def quantile(self, q) -> float:
-        """Smallest loss whose cumulative probability reaches q, in [0, 1]."""
         q = float(chk.probability(q, "q"))
-        if self.lhp:
-            p, lgd, rho = self.lhp
-            if q >= 1.0:
-                return lgd
-            return float(lgd * ndtr((ndtri(p) + math.sqrt(rho) * ndtri(q)) / math.sqrt(1 - rho)))
         cdf = np.cumsum(self.probabilities)
         return float(self.losses[min(np.searchsorted(cdf, q - 1e-12), len(cdf) - 1)])
 
-    # -- Monte Carlo standard errors ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MonteCarloLossDistribution(LatticeLossDistribution):
+    """The distribution of simulated path losses, with standard errors from the paths."""
+
+    paths: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
     def _se(self, values) -> float:
-        if self.paths is None:
-            raise ValueError("standard errors: only a Monte Carlo distribution has them")
         return float(np.std(values, ddof=1) / math.sqrt(len(values)))
 
     @property
     def expected_loss_se(self) -> float:
-        """Standard error of the Monte Carlo expected loss."""
         return self._se(self.paths)
 
     def tranche_expected_loss_se(self, attachment, detachment) -> float:
-        """Standard error of the Monte Carlo tranche expected loss."""
         a, b = (float(x) for x in chk.tranche_bounds(attachment, detachment))
         return self._se(np.clip(self.paths - a, 0.0, b - a) / (b - a))
+
+
+@dataclass(frozen=True)
+class LargePoolLossDistribution(LossDistribution):
+    """Vasicek's large homogeneous pool: closed forms in (pd, lgd, rho); ``losses``/``probabilities``
+    are a grid for display."""
+
+    losses: np.ndarray
+    probabilities: np.ndarray
+    pd: float
+    lgd: float
+    rho: float
+    method: str = "lhp"
+    exact: bool = False
+    note: str = "Vasicek large homogeneous pool (closed forms; grid for display)"
+
+    @property
+    def expected_loss(self) -> float:
+        return self.pd * self.lgd
+
+    def tranche_expected_loss(self, attachment, detachment) -> float:
+        a, b = (float(x) for x in chk.tranche_bounds(attachment, detachment))
+        return float((_lhp_call(a, self.pd, self.lgd, self.rho) - _lhp_call(b, self.pd, self.lgd, self.rho)) / (b - a))
+
+    def tranche_default_probability(self, attachment, detachment) -> float:
+        a, _ = (float(x) for x in chk.tranche_bounds(attachment, detachment))
+        return float(1.0 - _lhp_cdf(a, self.pd, self.lgd, self.rho))
+
+    def quantile(self, q) -> float:
+        q = float(chk.probability(q, "q"))
+        if q >= 1.0:
+            return self.lgd
+        return float(self.lgd * ndtr((ndtri(self.pd) + math.sqrt(self.rho) * ndtri(q)) / math.sqrt(1 - self.rho)))
 
 
 def _lhp_cdf(x, p, lgd, rho):
@@ -118,7 +172,7 @@ def _lhp_call(k, p, lgd, rho):
     return lgd * joint - k * ndtr(m)
 
 
-def loss_distribution(pds, exposures, lgds, rho, method: str = "exact", *, nodes: int = 64,
+def loss_distribution(pds, exposures, lgds, rho, *, method: str = "exact", nodes: int = 64,
                       lattice: int = 15_000, unit: float | None = None, paths: int = 100_000,
                       seed: int = 0, chunk: int | None = None, sectors=None, sector_rho: float = 0.0,
                       client=None, progress: Callable[[int, int], None] | None = None) -> LossDistribution:
@@ -161,8 +215,7 @@ def loss_distribution(pds, exposures, lgds, rho, method: str = "exact", *, nodes
             cdf = (ndtr((math.sqrt(1 - r) * ndtri(grid / lbar) - ndtri(pbar)) / math.sqrt(r)) if r > 0
                    else (grid >= pbar * lbar).astype(float))
         cdf[-1] = 1.0
-        return LossDistribution(grid, np.diff(cdf, prepend=0.0), "lhp", False,
-                                "Vasicek large homogeneous pool (closed forms; grid for display)", lhp=(pbar, lbar, r))
+        return LargePoolLossDistribution(grid, np.diff(cdf, prepend=0.0), pbar, lbar, r)
     if method == "exact":
         return _exact(p, loss, total, r, nodes, lattice, unit)
     n_paths = int(chk.positive(paths, "paths"))
@@ -178,8 +231,8 @@ def loss_distribution(pds, exposures, lgds, rho, method: str = "exact", *, nodes
                               progress=progress, client=client, c=ndtri(p), loss=loss / total, rho=r,
                               sectors=s_codes, sector_rho=s_rho)
     values, counts = np.unique(path_losses, return_counts=True)
-    return LossDistribution(values, counts / n_paths, "mc", False,
-                            f"Monte Carlo, {n_paths:,} paths, seed {seed}", paths=path_losses)
+    return MonteCarloLossDistribution(values, counts / n_paths, "mc", False,
+                                      f"Monte Carlo, {n_paths:,} paths, seed {seed}", paths=path_losses)
 
 
 def _mc_chunk(rng: np.random.Generator, n: int, *, c, loss, rho, sectors, sector_rho) -> np.ndarray:
@@ -231,7 +284,7 @@ def _lattice_unit(loss) -> float | None:
     return None
 
 
-def _exact(p, loss, total, rho, nodes, lattice, unit) -> LossDistribution:
+def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution:
     positive = loss > 1e-15 * total  # names that cannot move the loss by a representable amount are left out
     p, loss = p[positive], loss[positive]
     if unit is None:
@@ -271,4 +324,4 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LossDistribution:
     losses = np.arange(size) * unit / total
     note = (f"exact lattice, unit {unit:g}" if exact else
             f"bucketed lattice of {size - 1:,} units of {unit:g}: probability and expected loss kept")
-    return LossDistribution(losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes")
+    return LatticeLossDistribution(losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes")

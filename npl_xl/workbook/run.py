@@ -102,18 +102,18 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
 
     tick(STEPS[1])
     be = analysis.breakeven_haircut(deal, base_c)
-    st = analysis.stress_ratings(deal, base_c, inputs.stress)
+    st = analysis.stress_ratings(deal, base_c, table=inputs.stress)
     top = st.table.iloc[0]
     delay = int(round(float(top["delay_months"]) / (12 / deal.payments_per_year)))
     stress_c = stressed(base_c, haircut=float(top["haircut"]), delay=delay)
 
     tick(STEPS[2])
     vol, r = a.recovery_vol, a.discount_rate
-    kmv = analysis.tranche_kmv(deal, base_c, vol, r)
+    kmv = analysis.tranche_kmv(deal, base_c, recovery_vol=vol, discount_rate=r)
     grids = dict(SENSITIVITY_GRIDS)
     c0 = deal.ordered_tranches[0].coupon
     grids["coupon"] = [max(0.0, c0 + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)]
-    sens = tuple(SensitivityGrid(name, tuple(values), analysis.kmv_sensitivity(deal, base_c, vol, r, name, values))
+    sens = tuple(SensitivityGrid(name, tuple(values), analysis.kmv_sensitivity(deal, base_c, name, values, recovery_vol=vol, discount_rate=r))
                  for name, values in grids.items())
 
     tick(STEPS[3])
@@ -123,7 +123,8 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
 
         ds = diversity_inputs(inputs.tape).diversity_score
     d_bet = int(np.floor(min(max(ds or 20.0, 1.0), 200.0) + 0.5))  # the BET's whole units
-    bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, d_bet, a.unit_default_probability, a.stressed_recovery)
+    bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, diversity=d_bet, pd=a.unit_default_probability,
+                                                  stressed_recovery=a.stressed_recovery)
 
     tick(STEPS[4])
     if inputs.tape is not None and len(inputs.tape):
