@@ -1,4 +1,5 @@
-"""Waterfall engine timings: one scenario of 120 periods x 2 tranches x 8 fees, and 10,000 such scenarios.
+"""Waterfall engine timings: one scenario of 120 periods x 2 tranches x 8 fees, and 10,000 such
+scenarios.
 
 Run: ``python benchmarks/bench_waterfall.py``. Best of several repeats.
 """
@@ -28,21 +29,47 @@ FEES = [
 
 
 def main() -> None:
-    deal = Deal.from_dict({
-        "name": "bench", "payments_per_year": 12, "fees": FEES, "incentive_fee_share": 0.2,
-        "tranches": [{"name": "Senior", "balance": 41000, "coupon": 0.033, "seniority": 1},
-                     {"name": "Sub", "balance": 10400, "seniority": 2, "issue_price": 110}]})
+    deal = Deal.from_dict(
+        {
+            "name": "bench",
+            "payments_per_year": 12,
+            "fees": FEES,
+            "incentive_fee_share": 0.2,
+            "tranches": [
+                {"name": "Senior", "balance": 41000, "coupon": 0.033, "seniority": 1},
+                {"name": "Sub", "balance": 10400, "seniority": 2, "issue_price": 110},
+            ],
+        }
+    )
     one = np.full(120, 82416.68 / 120)
     many = np.random.default_rng(0).uniform(0.3, 1.5, (10_000, 120)) * one
-    best = lambda fn, n, r=7: min(timeit.repeat(fn, number=n, repeat=r)) / n  # noqa: E731
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {np.__version__}")
-    print(f"1 scenario x 120 periods x 2 tranches x 8 fees: {best(lambda: run_waterfall(deal, one), 100) * 1e3:8.3f} ms")
-    print(f"10,000 scenarios x 120 periods:                  {best(lambda: run_waterfall(deal, many), 1, 3):8.3f} s")
+
+    def best(fn, n, r=7):
+        return min(timeit.repeat(fn, number=n, repeat=r)) / n
+
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, "
+        f"numpy {np.__version__}"
+    )
+    print(
+        "1 scenario x 120 periods x 2 tranches x 8 fees: "
+        f"{best(lambda: run_waterfall(deal, one), 100) * 1e3:8.3f} ms"
+    )
+    print(
+        "10,000 scenarios x 120 periods:                  "
+        f"{best(lambda: run_waterfall(deal, many), 1, 3):8.3f} s"
+    )
     ex = load_example("credit_card")
     c = ex.base_collections()
-    print(f"break-even haircuts, credit-card example:        {best(lambda: analysis.breakeven_haircut(ex, c), 1, 3) * 1e3:8.1f} ms")
-    print(f"stress ratings (16 levels), credit-card example: {best(lambda: analysis.stress_ratings(ex, c), 3, 3) * 1e3:8.1f} ms")
+    print(
+        "break-even haircuts, credit-card example:        "
+        f"{best(lambda: analysis.breakeven_haircut(ex, c), 1, 3) * 1e3:8.1f} ms"
+    )
+    print(
+        "stress ratings (16 levels), credit-card example: "
+        f"{best(lambda: analysis.stress_ratings(ex, c), 3, 3) * 1e3:8.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Reading workbooks and tapes, and the main job, timed (best of ``--repeat``).
 
     python benchmarks/bench_workbook.py            # this checkout
-    PYTHONPATH=/path/to/other/checkout python benchmarks/bench_workbook.py --root /path/to/other/checkout
+    PYTHONPATH=/path/to/other/checkout python benchmarks/bench_workbook.py --root
+    /path/to/other/checkout
 
 The second form times another version of npl-xl on its own committed example workbook, so a
 before/after pair comes from one session on one machine (figures in benchmarks/README.md).
@@ -36,8 +37,11 @@ def main() -> None:
     from npl_xl.workbook.tape import synthetic_tape
 
     example = os.path.join(a.root, "workbook_templates", "example_credit_card.xlsx")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"npl-xl from {os.path.dirname(npl_xl.__file__)}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}; "
+        f"npl-xl from {os.path.dirname(npl_xl.__file__)}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tape = os.path.join(tmp, "tape.csv")
         synthetic_tape(20_000, seed=1).to_csv(tape, index=False, encoding="utf-8-sig")

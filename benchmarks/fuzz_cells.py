@@ -24,10 +24,53 @@ from npl_xl.tables import COM_ERRORS
 
 MODULE, _, _ = xlharness.load()
 MISSING = xlharness.MISSING
-NUMBERS = [0.0, -0.0, 1.0, -1.0, 0.5, 0.05, 2.0, 3.5, 25.0, 100.0, 1e-300, 5e-324, 1.6e-223, 1e-12, 1e12, 1e300,
-           -1e300, 1.7976931348623157e308, 0.999999, 1e6, 10_000_001.0, 2.5, 0.3]
-TEXTS = ["", " ", "abc", "#N/A", "#SPILL!", "=1+1", "merton", "kmv", "exact", "lhp", "mc", "cn_sf", "moodys",
-         "Senior", "Sub", "1", "３", "\x01", "0.05", "senior_interest"]
+NUMBERS = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    0.05,
+    2.0,
+    3.5,
+    25.0,
+    100.0,
+    1e-300,
+    5e-324,
+    1.6e-223,
+    1e-12,
+    1e12,
+    1e300,
+    -1e300,
+    1.7976931348623157e308,
+    0.999999,
+    1e6,
+    10_000_001.0,
+    2.5,
+    0.3,
+]
+TEXTS = [
+    "",
+    " ",
+    "abc",
+    "#N/A",
+    "#SPILL!",
+    "=1+1",
+    "merton",
+    "kmv",
+    "exact",
+    "lhp",
+    "mc",
+    "cn_sf",
+    "moodys",
+    "Senior",
+    "Sub",
+    "1",
+    "３",
+    "\x01",
+    "0.05",
+    "senior_interest",
+]
 
 
 class Gen:
@@ -63,7 +106,9 @@ class Gen:
 
     def column(self, n=None):
         n = n or int(self.r.integers(1, 8))
-        return tuple((self.scalar() if self.r.random() < 0.15 else self.number(),) for _ in range(n))
+        return tuple(
+            (self.scalar() if self.r.random() < 0.15 else self.number(),) for _ in range(n)
+        )
 
     def block(self):
         rows, cols = int(self.r.integers(1, 5)), int(self.r.integers(1, 5))
@@ -80,13 +125,22 @@ class Gen:
     # near-valid deal inputs with one thing broken now and then
     def collections(self):
         n = int(self.r.integers(1, 9))
-        return tuple((float(self.r.uniform(0, 50)) if self.r.random() > 0.05 else self.scalar(),) for _ in range(n))
+        return tuple(
+            (float(self.r.uniform(0, 50)) if self.r.random() > 0.05 else self.scalar(),)
+            for _ in range(n)
+        )
 
     def tranches(self):
         rows = [("Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return")]
         for k in range(int(self.r.integers(1, 4))):
-            row = [f"T{k}", float(self.r.uniform(1, 100)), float(self.r.uniform(0, 0.08)), float(k + 1),
-                   float(self.r.uniform(90, 115)), float(self.r.uniform(0, 0.05)) * (self.r.random() < 0.3)]
+            row = [
+                f"T{k}",
+                float(self.r.uniform(1, 100)),
+                float(self.r.uniform(0, 0.08)),
+                float(k + 1),
+                float(self.r.uniform(90, 115)),
+                float(self.r.uniform(0, 0.05)) * (self.r.random() < 0.3),
+            ]
             if self.r.random() < 0.2:
                 row[int(self.r.integers(1, 6))] = self.scalar()
             rows.append(tuple(row))
@@ -96,9 +150,14 @@ class Gen:
         rows = [("Name", "Basis", "Rate", "Amount", "Cap", "Position")]
         for k in range(int(self.r.integers(0, 4))):
             basis = self.pick(["fixed", "collections", "notes_balance"])
-            row = [f"F{k}", basis, float(self.r.uniform(0, 0.05)) if basis != "fixed" else None,
-                   float(self.r.uniform(0, 3)) if basis == "fixed" else None, None,
-                   self.pick(["senior", "subordinated"])]
+            row = [
+                f"F{k}",
+                basis,
+                float(self.r.uniform(0, 0.05)) if basis != "fixed" else None,
+                float(self.r.uniform(0, 3)) if basis == "fixed" else None,
+                None,
+                self.pick(["senior", "subordinated"]),
+            ]
             if self.r.random() < 0.2:
                 row[int(self.r.integers(1, 6))] = self.scalar()
             rows.append(tuple(row))
@@ -107,8 +166,17 @@ class Gen:
     def options(self):
         if self.r.random() < 0.5:
             return MISSING
-        keys = ["payments_per_year", "reserve_multiple", "incentive_fee_share", "default_event", "delay",
-                "discount_rate", "legal_maturity_periods", "reserve_initial", "colour"]
+        keys = [
+            "payments_per_year",
+            "reserve_multiple",
+            "incentive_fee_share",
+            "default_event",
+            "delay",
+            "discount_rate",
+            "legal_maturity_periods",
+            "reserve_initial",
+            "colour",
+        ]
         return tuple((self.pick(keys), self.scalar()) for _ in range(int(self.r.integers(1, 4))))
 
 
@@ -118,10 +186,14 @@ DEAL_FUNCTIONS = {"WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HA
 def args_for(name: str, g: Gen) -> list:
     n_args = len(getattr(MODULE, name).__xlfunc__["args"])
     if name in DEAL_FUNCTIONS and g.r.random() < 0.8:
-        extra = {"TRANCHE_KMV": [g.scalar(), g.scalar()], "BREAKEVEN_HAIRCUT": [g.pick(["T0", "T1", 1.0, 2.0,
-                                                                                          g.scalar()])]}
+        extra = {
+            "TRANCHE_KMV": [g.scalar(), g.scalar()],
+            "BREAKEVEN_HAIRCUT": [g.pick(["T0", "T1", 1.0, 2.0, g.scalar()])],
+        }
         return [g.collections(), g.tranches(), g.fees(), *extra.get(name, []), g.options()][:n_args]
-    if g.r.random() < 0.5:  # numbers of every magnitude in every position: exercises the maths, not the parsing
+    if (
+        g.r.random() < 0.5
+    ):  # numbers of every magnitude in every position: exercises the maths, not the parsing
         n = int(g.r.integers(max(0, n_args - 3), n_args + 1))
         return [g.number() if g.r.random() < 0.85 else g.column() for _ in range(n)]
     return [g.arg() for _ in range(int(g.r.integers(0, n_args + 1)))]
@@ -145,21 +217,35 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", type=int, default=3, help="examples to print per problem kind")
     a = ap.parse_args()
-    print(f"machine: {platform.machine()}, Python {platform.python_version()}, numpy {np.__version__}; "
-          f"{a.calls:,} calls per function, seed {a.seed}")
-    print(f"{'function':22s} {'calls':>7s} {'messages':>9s} {'results':>8s} {'internal':>8s} {'nonfinite':>9s} "
-          f"{'escapes':>7s} {'over 1 s':>8s}")
+    print(
+        f"machine: {platform.machine()}, Python {platform.python_version()}, numpy "
+        f"{np.__version__}; "
+        f"{a.calls:,} calls per function, seed {a.seed}"
+    )
+    print(
+        f"{'function':22s} {'calls':>7s} {'messages':>9s} {'results':>8s} {'internal':>8s} "
+        f"{'nonfinite':>9s} "
+        f"{'escapes':>7s} {'over 1 s':>8s}"
+    )
     totals = np.zeros(7, int)
     examples = []
     for name in MODULE.FUNCTIONS:
         g = Gen(a.seed * 1000 + MODULE.FUNCTIONS.index(name))
-        counts = dict(calls=0, message=0, result=0, internal=0, nonfinite=0, escape=0, slow=0)
+        counts = {
+            "calls": 0,
+            "message": 0,
+            "result": 0,
+            "internal": 0,
+            "nonfinite": 0,
+            "escape": 0,
+            "slow": 0,
+        }
         for _ in range(a.calls):
             args = args_for(name, g)
             t0 = time.perf_counter()
             try:
                 kind = classify(xlharness.call(name, *args))
-            except Exception as exc:  # noqa: BLE001 - counting escapes is the point
+            except Exception as exc:  # counting escapes is the point
                 kind = "escape"
                 if len(examples) < 50:
                     examples.append((name, args, f"{type(exc).__name__}: {exc}"))
@@ -169,11 +255,20 @@ def main() -> None:
             counts["slow"] += dt > 1.0
             if kind in ("internal", "nonfinite") and len(examples) < 50:
                 examples.append((name, args, kind))
-        row = [counts[k] for k in ("calls", "message", "result", "internal", "nonfinite", "escape", "slow")]
+        row = [
+            counts[k]
+            for k in ("calls", "message", "result", "internal", "nonfinite", "escape", "slow")
+        ]
         totals += row
-        print(f"{name:22s} {row[0]:7,d} {row[1]:9,d} {row[2]:8,d} {row[3]:8,d} {row[4]:9,d} {row[5]:7,d} {row[6]:8,d}")
-    print(f"{'total':22s} {totals[0]:7,d} {totals[1]:9,d} {totals[2]:8,d} {totals[3]:8,d} {totals[4]:9,d} "
-          f"{totals[5]:7,d} {totals[6]:8,d}")
+        print(
+            f"{name:22s} {row[0]:7,d} {row[1]:9,d} {row[2]:8,d} {row[3]:8,d} {row[4]:9,d} "
+            f"{row[5]:7,d} {row[6]:8,d}"
+        )
+    print(
+        f"{'total':22s} {totals[0]:7,d} {totals[1]:9,d} {totals[2]:8,d} {totals[3]:8,d} "
+        f"{totals[4]:9,d} "
+        f"{totals[5]:7,d} {totals[6]:8,d}"
+    )
     for name, args, what in examples[: a.show * 5]:
         print(f"  {what}: {name}{tuple(args)!r:.300}")
 

@@ -26,17 +26,27 @@ class Assumptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-    recovery_vol: float = Field(0.25, gt=0, le=3, description="recovery-value volatility, annual decimal")
+    recovery_vol: float = Field(
+        0.25, gt=0, le=3, description="recovery-value volatility, annual decimal"
+    )
     discount_rate: float = Field(0.05, ge=0, le=1, description="annual decimal, for present values")
-    recovery_correlation: float = Field(0.3, ge=0, le=1, description="systematic share of recovery variance")
-    delay_beta: float = Field(1.0, ge=0, le=24, description="periods of delay per unit of adverse factor")
-    unit_default_probability: float = Field(0.2, ge=0, le=1, description="BET: probability a recovery unit fails")
-    stressed_recovery: float = Field(0.3, ge=0, le=1, description="BET: share of base recovery a failing unit keeps")
+    recovery_correlation: float = Field(
+        0.3, ge=0, le=1, description="systematic share of recovery variance"
+    )
+    delay_beta: float = Field(
+        1.0, ge=0, le=24, description="periods of delay per unit of adverse factor"
+    )
+    unit_default_probability: float = Field(
+        0.2, ge=0, le=1, description="BET: probability a recovery unit fails"
+    )
+    stressed_recovery: float = Field(
+        0.3, ge=0, le=1, description="BET: share of base recovery a failing unit keeps"
+    )
     paths: int = Field(10_000, ge=2, description="Monte Carlo scenarios")
     seed: int = Field(20_240_101, ge=0, description="Monte Carlo seed")
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Assumptions":
+    def from_dict(cls, data: dict) -> Assumptions:
         """Validate plain data; one line naming the field on error."""
         if "paths" in data and isinstance(data["paths"], (int, float)):
             limits.check("max_paths", data["paths"], "paths")

@@ -8,13 +8,20 @@ Temporary files are removed on any failure and, via :func:`install_signal_cleanu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
 
-__all__ = ["write_with", "write_text", "check_extension", "install_signal_cleanup", "OutputExistsError"]
+__all__ = [
+    "write_with",
+    "write_text",
+    "check_extension",
+    "install_signal_cleanup",
+    "OutputExistsError",
+]
 
 #: temporary files being written now (removed by the signal handler if the process is stopped)
 _PENDING: set[str] = set()
@@ -29,11 +36,15 @@ def check_extension(path: str | os.PathLike, allowed: Iterable[str], what: str) 
     allowed = tuple(allowed)
     ext = os.path.splitext(os.fspath(path))[1].lower()
     if ext not in allowed:
-        raise ValueError(f"{what}: {os.fspath(path)!r} must end in {' or '.join(allowed)} "
-                         f"(the format written), not {ext or 'no extension'!r}")
+        raise ValueError(
+            f"{what}: {os.fspath(path)!r} must end in {' or '.join(allowed)} "
+            f"(the format written), not {ext or 'no extension'!r}"
+        )
 
 
-def write_with(path: str | os.PathLike, writer: Callable[[str], None], *, overwrite: bool = False) -> None:
+def write_with(
+    path: str | os.PathLike, writer: Callable[[str], None], *, overwrite: bool = False
+) -> None:
     """Call ``writer(tmp_path)`` then move the result to ``path`` in one step.
 
     Raises :class:`OutputExistsError` if ``path`` exists (before or after the write) and
@@ -42,7 +53,9 @@ def write_with(path: str | os.PathLike, writer: Callable[[str], None], *, overwr
     """
     path = os.fspath(path)
     if os.path.exists(path) and not overwrite:
-        raise OutputExistsError(f"output: {path} exists; pass --force (overwrite=True) to replace it")
+        raise OutputExistsError(
+            f"output: {path} exists; pass --force (overwrite=True) to replace it"
+        )
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".npl-xl-", suffix=os.path.splitext(path)[1], dir=folder)
@@ -50,7 +63,11 @@ def write_with(path: str | os.PathLike, writer: Callable[[str], None], *, overwr
     _PENDING.add(tmp)
     try:
         writer(tmp)
-        mode = os.stat(path).st_mode & 0o777 if overwrite and os.path.exists(path) else 0o666 & ~_umask()
+        mode = (
+            os.stat(path).st_mode & 0o777
+            if overwrite and os.path.exists(path)
+            else 0o666 & ~_umask()
+        )
         os.chmod(tmp, mode)
         if overwrite:
             os.replace(tmp, path)
@@ -58,8 +75,9 @@ def write_with(path: str | os.PathLike, writer: Callable[[str], None], *, overwr
             try:
                 os.link(tmp, path)  # atomic and exclusive: fails if the file appeared meanwhile
             except FileExistsError:
-                raise OutputExistsError(f"output: {path} appeared while writing (another run?); "
-                                        "it was left as it is") from None
+                raise OutputExistsError(
+                    f"output: {path} appeared while writing (another run?); it was left as it is"
+                ) from None
             except OSError:  # a file system without hard links: exclusive create, then replace
                 _exclusive_replace(tmp, path)
             os.unlink(tmp)
@@ -73,7 +91,9 @@ def _exclusive_replace(tmp: str, path: str) -> None:
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
-        raise OutputExistsError(f"output: {path} appeared while writing (another run?); it was left as it is") from None
+        raise OutputExistsError(
+            f"output: {path} appeared while writing (another run?); it was left as it is"
+        ) from None
     os.close(fd)
     os.replace(tmp, path)
 
@@ -86,18 +106,18 @@ def _umask() -> int:
 
 def write_text(path: str | os.PathLike, text: str, *, overwrite: bool = False) -> None:
     """Write ``text`` (UTF-8) atomically."""
+
     def writer(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
+
     write_with(path, writer, overwrite=overwrite)
 
 
-def _on_signal(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+def _on_signal(signum, frame) -> None:  # signal handler signature
     for tmp in list(_PENDING):
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
     sys.exit(128 + signum)
 
 

@@ -11,7 +11,8 @@ from .atomic import OutputExistsError, check_extension, install_signal_cleanup
 
 
 class _Group(click.Group):
-    """Turn every failure into one line on stderr and exit code 1 (``--debug`` shows the traceback)."""
+    """Turn every failure into one line on stderr and exit code 1 (``--debug`` shows the
+    traceback)."""
 
     def invoke(self, ctx):
         install_signal_cleanup()
@@ -22,7 +23,8 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("npl-xl: interrupted", err=True)
             sys.exit(130)
-        except Exception as exc:  # noqa: BLE001 - the command line never shows a traceback unless asked
+        # the command line never shows a traceback unless asked
+        except Exception as exc:
             if ctx.meta.get("debug"):
                 raise
             click.echo(f"npl-xl: error: {_one_line(exc)}", err=True)
@@ -32,7 +34,9 @@ class _Group(click.Group):
 def _one_line(exc: BaseException) -> str:
     """The message of an exception as one line a user can act on."""
     if isinstance(exc, MemoryError):
-        return "out of memory: the run is too large for this machine (fewer scenarios, periods or loans)"
+        return (
+            "out of memory: the run is too large for this machine (use fewer paths, periods, loans)"
+        )
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     if isinstance(exc, ValueError):
@@ -47,15 +51,22 @@ def _set_debug(ctx, _param, value):
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="npl-xl")
-@click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
-              help="Show the full traceback of an error.")
+@click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_set_debug,
+    help="Show the full traceback of an error.",
+)
 def main():
     """npl-xl: credit-rating models for non-performing-loan ABS."""
 
 
 @main.command()
 def demo():
-    """Print each core model on the bundled example inputs (a credit-card NPL deal, 21建鑫2 figures)."""
+    """Print each core model on the bundled example inputs (a credit-card NPL deal, 21建鑫2
+    figures)."""
     from .demo import run_demo
 
     click.echo(run_demo())
@@ -63,7 +74,9 @@ def demo():
 
 @main.command()
 @click.argument("deal_file", required=False, type=click.Path(dir_okay=False))
-@click.option("--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal.")
+@click.option(
+    "--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal."
+)
 def deal(deal_file, example):
     """Waterfall, break-even haircuts, stress ratings and tranche KMV of DEAL_FILE (JSON)."""
     from .deal import Deal, load_example
@@ -76,16 +89,45 @@ def deal(deal_file, example):
 
 @main.command()
 @click.argument("deal_file", required=False, type=click.Path(dir_okay=False))
-@click.option("--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal.")
-@click.option("--paths", "--scenarios", "paths", default=10_000, show_default=True,
-              help="Monte Carlo recovery scenarios (--scenarios is the old name).")
-@click.option("--seed", default=0, show_default=True, help="Random seed (results do not depend on chunking).")
-@click.option("--loans", default=1_000, show_default=True, help="Recovery units the base case is split into.")
-@click.option("--recovery-correlation", "--rho", "rho", default=0.3, show_default=True,
-              help="Systematic share of the recovery log-variance (--rho is the old name).")
-@click.option("--recovery-vol", "--sigma", "sigma", default=None, type=float,
-              help="Recovery volatility, decimal (default: the deal's; --sigma is the old name).")
-@click.option("--delay-beta", default=1.0, show_default=True, help="Periods of delay per unit of adverse factor.")
+@click.option(
+    "--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal."
+)
+@click.option(
+    "--paths",
+    "--scenarios",
+    "paths",
+    default=10_000,
+    show_default=True,
+    help="Monte Carlo recovery scenarios (--scenarios is the old name).",
+)
+@click.option(
+    "--seed", default=0, show_default=True, help="Random seed (results do not depend on chunking)."
+)
+@click.option(
+    "--loans", default=1_000, show_default=True, help="Recovery units the base case is split into."
+)
+@click.option(
+    "--recovery-correlation",
+    "--rho",
+    "rho",
+    default=0.3,
+    show_default=True,
+    help="Systematic share of the recovery log-variance (--rho is the old name).",
+)
+@click.option(
+    "--recovery-vol",
+    "--sigma",
+    "sigma",
+    default=None,
+    type=float,
+    help="Recovery volatility, decimal (default: the deal's; --sigma is the old name).",
+)
+@click.option(
+    "--delay-beta",
+    default=1.0,
+    show_default=True,
+    help="Periods of delay per unit of adverse factor.",
+)
 def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
     """Monte Carlo recovery scenarios through the waterfall: tranche PD, EL and ratings."""
     import numpy as np
@@ -98,31 +140,52 @@ def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
         raise click.UsageError("give a DEAL_FILE or --example, not both or neither")
     d = Deal.from_json(deal_file) if deal_file else load_example(example)
     base = d.base_collections()
-    sigma = sigma if sigma is not None else d.recovery.volatility
+    sigma = sigma if sigma is not None else d.require_recovery().volatility
     if sigma is None:
         raise click.UsageError("the deal has no recovery volatility; give --recovery-vol")
     scenarios = paths
     simulation.check_run_size(scenarios, len(base), loans)
     amounts = np.full(loans, base.sum() / loans)
     with tqdm(total=1, desc="simulating", unit="chunk", disable=None) as bar:
+
         def progress(done, total):
             bar.total = total
             bar.update(done - bar.n)
-        c = simulation.simulate_collections(amounts, base / base.sum(), rho=rho, sigma=sigma, scenarios=scenarios,
-                                            seed=seed, delay_beta=delay_beta, progress=progress)
+
+        c = simulation.simulate_collections(
+            amounts,
+            base / base.sum(),
+            rho=rho,
+            sigma=sigma,
+            scenarios=scenarios,
+            seed=seed,
+            delay_beta=delay_beta,
+            progress=progress,
+        )
     st = simulation.tranche_statistics(d, c)
-    click.echo(f"{d.name}: {scenarios:,} scenarios, seed {seed}, sigma {sigma:.0%}, rho {rho:.0%}, "
-               f"{loans:,} recovery units")
-    click.echo(f"  {'tranche':8s} {'PD':>8s} {'EL':>10s} {'EL s.e.':>9s} {'WAL y':>6s} {'rating (EL)':>20s} "
-               f"{'rating (PD)':>22s}")
+    click.echo(
+        f"{d.name}: {scenarios:,} scenarios, seed {seed}, sigma {sigma:.0%}, rho {rho:.0%}, "
+        f"{loans:,} recovery units"
+    )
+    click.echo(
+        f"  {'tranche':8s} {'PD':>8s} {'EL':>10s} {'EL s.e.':>9s} {'WAL y':>6s} "
+        f"{'rating (EL)':>20s} "
+        f"{'rating (PD)':>22s}"
+    )
     for i, name in enumerate(st.tranches):
-        click.echo(f"  {name:8s} {st.pd[i]:8.3%} {st.el[i]:10.4%} {st.el_se[i]:9.4%} {st.wal[i]:6.2f} "
-                   f"{st.rating_el[i].labelled():>20s} {st.rating_pd[i].labelled():>22s}")
+        click.echo(
+            f"  {name:8s} {st.pd[i]:8.3%} {st.el[i]:10.4%} {st.el_se[i]:9.4%} {st.wal[i]:6.2f} "
+            f"{st.rating_el[i].labelled():>20s} {st.rating_pd[i].labelled():>22s}"
+        )
 
 
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), help="Memo path (default: <deal>_memo.xlsx here, never replacing a file).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    help="Memo path (default: <deal>_memo.xlsx here, never replacing a file).",
+)
 @click.option("--paths", type=int, help="Monte Carlo scenarios (default: the workbook's).")
 @click.option("--seed", type=int, help="Random seed (default: the workbook's).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
@@ -146,9 +209,12 @@ def rate(workbook, out, paths, seed, force):
         def step(name):
             bar.set_postfix_str(name)
             bar.update()
+
         run = rate_inputs(inputs, paths=paths, seed=seed, progress=step)
         bar.set_postfix_str("writing the memo")
-        if out is None:  # the first free numbered name, never replacing a file (even one a concurrent run wrote)
+        if (
+            out is None
+        ):  # the first free numbered name, never replacing a file (even one a concurrent run wrote)
             stem = os.path.splitext(os.path.basename(workbook))[0]
             for n in range(1, 10_000):
                 out = f"{stem}_memo.xlsx" if n == 1 else f"{stem}_memo_{n}.xlsx"
@@ -162,44 +228,77 @@ def rate(workbook, out, paths, seed, force):
         else:
             write_memo(run, out, overwrite=force)
         bar.update()
-    click.echo(f"{run.inputs.deal.name}: " + ", ".join(
-        f"{t.name} {r}" for t, r in zip(run.inputs.deal.ordered_tranches, run.proposed))
-        + (" (illustrative stress table)" if run.stress.illustrative else ""))
+    click.echo(
+        f"{run.inputs.deal.name}: "
+        + ", ".join(f"{t.name} {r}" for t, r in zip(run.inputs.deal.ordered_tranches, run.proposed))
+        + (" (illustrative stress table)" if run.stress.illustrative else "")
+    )
     click.echo(f"memo written to {os.path.abspath(out)}")
 
 
 @main.command("new-deal")
 @click.argument("tape", type=click.Path(dir_okay=False))
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Deal workbook to write (.xlsx).")
-@click.option("--template", type=click.Path(dir_okay=False, exists=True),
-              help="A deal workbook whose tranches, fees, stress and rating tables to use.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="Deal workbook to write (.xlsx)."
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, exists=True),
+    help="A deal workbook whose tranches, fees, stress and rating tables to use.",
+)
 @click.option("--sheet", help="The tape's sheet (default: the sheet with a loan header).")
-@click.option("--encoding", help="The CSV's text encoding (default: detected; utf-8, gb18030, ...).")
-@click.option("--unit", help="The tape's amount unit (元, 千元, 万元) when headers and title lines do not say.")
-@click.option("--deal-unit", type=click.Choice(["万元", "元"]), default="万元", show_default=True,
-              help="Unit of every amount in the deal workbook.")
+@click.option(
+    "--encoding", help="The CSV's text encoding (default: detected; utf-8, gb18030, ...)."
+)
+@click.option(
+    "--unit",
+    help="The tape's amount unit (元, 千元, 万元) when headers and title lines do not say.",
+)
+@click.option(
+    "--deal-unit",
+    type=click.Choice(["万元", "元"]),
+    default="万元",
+    show_default=True,
+    help="Unit of every amount in the deal workbook.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.new_deal import new_deal
 
     check_extension(out, (".xlsx",), "--out")
-    s = new_deal(tape, out, template=template, overwrite=force, sheet=sheet, encoding=encoding, unit=unit,
-                 deal_unit=deal_unit)
+    s = new_deal(
+        tape,
+        out,
+        template=template,
+        overwrite=force,
+        sheet=sheet,
+        encoding=encoding,
+        unit=unit,
+        deal_unit=deal_unit,
+    )
     for line in s["intake"]:
         click.echo(line)
     u = s["unit"]
-    click.echo(f"{s['loans']:,} loans: principal {s['principal']:,.2f} + interest {s['interest']:,.2f} + fees "
-               f"{s['fees']:,.2f} = {s['pool']:,.2f} {u}; secured {s['secured_share']:.1%}; assumed base-case "
-               f"recovery {s['expected_recovery']:,.2f} {u} (replace it on the Assumptions sheet)")
+    click.echo(
+        f"{s['loans']:,} loans: principal {s['principal']:,.2f} + interest {s['interest']:,.2f} + "
+        "fees "
+        f"{s['fees']:,.2f} = {s['pool']:,.2f} {u}; secured {s['secured_share']:.1%}; assumed "
+        "base-case "
+        f"recovery {s['expected_recovery']:,.2f} {u} (replace it on the Assumptions sheet)"
+    )
     click.echo(f"deal workbook written to {s['out']}")
 
 
 @main.command("synthetic-tape")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="CSV (or .xlsx) to write.")
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="CSV (or .xlsx) to write."
+)
 @click.option("--loans", default=20_000, show_default=True)
 @click.option("--seed", default=0, show_default=True)
-@click.option("--kind", type=click.Choice(["consumer", "mortgage"]), default="consumer", show_default=True)
+@click.option(
+    "--kind", type=click.Choice(["consumer", "mortgage"]), default="consumer", show_default=True
+)
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def synthetic_tape_cmd(out, loans, seed, kind, force):
     """Write a seeded synthetic NPL loan tape (Chinese headers, CNY yuan) for trials and tests."""
@@ -211,12 +310,16 @@ def synthetic_tape_cmd(out, loans, seed, kind, force):
     if out.lower().endswith(".xlsx"):
         write_with(out, lambda p: tape.to_excel(p, index=False), overwrite=force)
     else:
-        write_with(out, lambda p: tape.to_csv(p, index=False, encoding="utf-8-sig"), overwrite=force)
+        write_with(
+            out, lambda p: tape.to_csv(p, index=False, encoding="utf-8-sig"), overwrite=force
+        )
     click.echo(f"{loans:,} {kind} loans written to {out}")
 
 
 @main.command()
-@click.option("--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False)
+)
 @click.option("--force", is_flag=True, help="Replace existing workbooks in --out.")
 def templates(out, force):
     """Rebuild the blank deal template and the two filled example workbooks."""
@@ -232,7 +335,9 @@ def excel():
 
 
 @excel.command("vba")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write the module here instead of printing it.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Write the module here instead of printing it."
+)
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def excel_vba(out, force):
     """The VBA module that xlwings' "Import Functions" installs for npl_xl.xl."""

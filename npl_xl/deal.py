@@ -19,14 +19,32 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import limits
 
-__all__ = ["Tranche", "Fee", "Reserve", "RecoveryAssumptions", "Deal", "STEP_KINDS", "default_order",
-           "EXAMPLES", "load_example"]
+__all__ = [
+    "Tranche",
+    "Fee",
+    "Reserve",
+    "RecoveryAssumptions",
+    "Deal",
+    "STEP_KINDS",
+    "default_order",
+    "EXAMPLES",
+    "load_example",
+]
 
 #: bundled example deals: name -> file in npl_xl/examples
 EXAMPLES = {"credit_card": "credit_card_21jianxin2.json", "mortgage": "mortgage_21jianxin10.json"}
 
-#: step kinds of a priority of payments; tranche steps name the tranche after a colon ("interest:Senior")
-STEP_KINDS = ("senior_fees", "reserve", "interest", "principal", "fixed_return", "incentive_fee", "fee_excess")
+#: step kinds of a priority of payments; tranche steps name the tranche after a colon
+# ("interest:Senior")
+STEP_KINDS = (
+    "senior_fees",
+    "reserve",
+    "interest",
+    "principal",
+    "fixed_return",
+    "incentive_fee",
+    "fee_excess",
+)
 
 _PERCENT_HINT = "looks like a percent; give decimals (0.033 for 3.3 %)"
 
@@ -50,8 +68,11 @@ class Tranche(_Model):
     seniority: int = Field(ge=1)
     issue_price: float = Field(100.0, gt=0, le=1000, description="per 100 of principal")
     amortisation: Literal["pass_through"] | list[float] = Field(
-        "pass_through", description="'pass_through' or target principal payments per period")
-    fixed_return: float = Field(0.0, ge=0, description="sub fixed return (期间收益), annual decimal on the initial balance")
+        "pass_through", description="'pass_through' or target principal payments per period"
+    )
+    fixed_return: float = Field(
+        0.0, ge=0, description="sub fixed return (期间收益), annual decimal on the initial balance"
+    )
 
     _rate = field_validator("coupon", "fixed_return")(classmethod(lambda cls, v: _decimal_rate(v)))
 
@@ -69,7 +90,8 @@ class Fee(_Model):
     basis: "fixed" (``amount`` a period), "collections" (``rate`` x the period's collections) or
     "notes_balance" (``rate`` a year x notes outstanding at the start of the period).
     ``cap``: most paid a period at the fee's position; the excess is paid at the "fee_excess" step.
-    position: "senior" (in the "senior_fees" step, in list order) or "subordinated" (at "fee_excess").
+    position: "senior" (in the "senior_fees" step, in list order) or "subordinated" (at
+    "fee_excess").
     """
 
     name: str = Field(min_length=1)
@@ -105,13 +127,23 @@ class RecoveryAssumptions(_Model):
     """Base-case recoveries: expected total (currency units) collected along a cumulative curve."""
 
     total: float = Field(gt=0, description="expected total recovery, currency units")
-    cumulative: list[float] = Field(min_length=1, description="cumulative share collected by each period end")
-    cost_rate: float = Field(0.0, ge=0, lt=1, description="collection cost, share of each period's recoveries")
-    volatility: float | None = Field(None, gt=0, le=3, description="recovery-value volatility (annual decimal)")
-    discount_rate: float | None = Field(None, ge=0, description="discount rate for present values (annual decimal)")
+    cumulative: list[float] = Field(
+        min_length=1, description="cumulative share collected by each period end"
+    )
+    cost_rate: float = Field(
+        0.0, ge=0, lt=1, description="collection cost, share of each period's recoveries"
+    )
+    volatility: float | None = Field(
+        None, gt=0, le=3, description="recovery-value volatility (annual decimal)"
+    )
+    discount_rate: float | None = Field(
+        None, ge=0, description="discount rate for present values (annual decimal)"
+    )
     source: str = ""
 
-    _rate = field_validator("discount_rate")(classmethod(lambda cls, v: v if v is None else _decimal_rate(v)))
+    _rate = field_validator("discount_rate")(
+        classmethod(lambda cls, v: v if v is None else _decimal_rate(v))
+    )
 
 
 class Deal(_Model):
@@ -122,8 +154,12 @@ class Deal(_Model):
     tranches: list[Tranche] = Field(min_length=1)
     fees: list[Fee] = []
     reserve: Reserve = Reserve()
-    incentive_fee_share: float = Field(0.0, ge=0, le=1, description="servicer excess incentive fee, share of the remainder")
-    legal_maturity_periods: int | None = Field(None, ge=1, description="payment periods to legal maturity")
+    incentive_fee_share: float = Field(
+        0.0, ge=0, le=1, description="servicer excess incentive fee, share of the remainder"
+    )
+    legal_maturity_periods: int | None = Field(
+        None, ge=1, description="payment periods to legal maturity"
+    )
     closing_date: dt.date | None = None
     first_payment_date: dt.date | None = None
     day_count: Literal["ACT/365", "ACT/360", "30/360"] = "ACT/365"
@@ -157,7 +193,8 @@ class Deal(_Model):
             raise ValueError("tranches: two tranches share a seniority rank")
         if (self.closing_date is None) != (self.first_payment_date is None):
             raise ValueError("closing_date and first_payment_date go together")
-        if self.closing_date and self.first_payment_date <= self.closing_date:
+        first, closing = self.first_payment_date, self.closing_date
+        if closing and first and first <= closing:
             raise ValueError("first_payment_date: must be after closing_date")
         for field in ("pre_default_order", "post_default_order"):
             order = getattr(self, field)
@@ -166,7 +203,9 @@ class Deal(_Model):
         n = self.legal_maturity_periods
         for i, t in enumerate(self.tranches):
             if isinstance(t.amortisation, list) and n is not None and len(t.amortisation) != n:
-                raise ValueError(f"tranches[{i}].amortisation: expected {n} periods, got {len(t.amortisation)}")
+                raise ValueError(
+                    f"tranches[{i}].amortisation: expected {n} periods, got {len(t.amortisation)}"
+                )
         return self
 
     # -- derived views ----------------------------------------------------------------------------
@@ -182,21 +221,27 @@ class Deal(_Model):
         return self.pre_default_order or pre, self.post_default_order or post
 
     def accrual_fractions(self, n_periods: int) -> np.ndarray:
-        """Year fraction of each interest period: 1/payments_per_year, or from dates and day count."""
-        if self.closing_date is None:
+        """Year fraction of each interest period: 1/payments_per_year, or from dates and day
+        count."""
+        if self.closing_date is None or self.first_payment_date is None:
             return np.full(n_periods, 1.0 / self.payments_per_year)
-        dates = [self.closing_date] + [_add_months(self.first_payment_date, 12 // self.payments_per_year * k)
-                                       for k in range(n_periods)]
-        return np.array([_year_fraction(a, b, self.day_count) for a, b in zip(dates[:-1], dates[1:])])
+        dates = [self.closing_date] + [
+            _add_months(self.first_payment_date, 12 // self.payments_per_year * k)
+            for k in range(n_periods)
+        ]
+        return np.array(
+            [_year_fraction(a, b, self.day_count) for a, b in zip(dates[:-1], dates[1:])]
+        )
 
     def period_times(self, n_periods: int) -> np.ndarray:
         """Time of each payment date from closing, in years."""
         return np.cumsum(self.accrual_fractions(n_periods))
 
-    # -- interchange --------------------------------------------------------------------------------
+    # -- interchange
+    # --------------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Deal":
+    def from_dict(cls, data: dict) -> Deal:
         """Build and validate a deal from plain data (as in the JSON files)."""
         try:
             return cls.model_validate(data)
@@ -208,7 +253,7 @@ class Deal(_Model):
         return self.model_dump(mode="json", exclude_defaults=True)
 
     @classmethod
-    def from_json(cls, path: str | os.PathLike) -> "Deal":
+    def from_json(cls, path: str | os.PathLike) -> Deal:
         """Read a deal from a JSON file."""
         try:
             with open(path, encoding="utf-8") as f:
@@ -216,32 +261,48 @@ class Deal(_Model):
         except FileNotFoundError:
             raise ValueError(f"deal file: no such file {os.fspath(path)!r}") from None
         except json.JSONDecodeError as exc:
-            raise ValueError(f"deal file: {os.fspath(path)} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+            raise ValueError(
+                f"deal file: {os.fspath(path)} is not valid JSON ({exc.msg}, line {exc.lineno})"
+            ) from None
         return cls.from_dict(data)
 
     def to_json(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
         """Write the deal as JSON atomically; an existing file is kept unless ``overwrite``."""
         from .atomic import write_text
 
-        write_text(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", overwrite=overwrite)
+        write_text(
+            path,
+            json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n",
+            overwrite=overwrite,
+        )
+
+    def require_recovery(self) -> RecoveryAssumptions:
+        """The recovery assumptions; ``ValueError`` if the deal has none."""
+        if self.recovery is None:
+            raise ValueError(
+                "recovery: the deal has no recovery assumptions (total and cumulative curve)"
+            )
+        return self.recovery
 
     def base_collections(self) -> np.ndarray:
-        """Base-case net collections per period from ``recovery`` (total x curve, less collection costs)."""
-        if self.recovery is None:
-            raise ValueError("recovery: the deal has no recovery assumptions (total and cumulative curve)")
+        """Base-case net collections per period from ``recovery`` (total x curve, less collection
+        costs)."""
         from .models.recovery import collections, timing_from_cumulative
 
+        recovery = self.require_recovery()
         try:
-            timing = timing_from_cumulative(self.recovery.cumulative)
+            timing = timing_from_cumulative(recovery.cumulative)
         except ValueError as exc:
             raise ValueError(f"recovery.{exc}") from None
         n = self.legal_maturity_periods or len(timing)
         if len(timing) > n:
-            raise ValueError(f"recovery.cumulative: {len(timing)} periods, beyond legal maturity ({n} periods)")
+            raise ValueError(
+                f"recovery.cumulative: {len(timing)} periods, beyond legal maturity ({n} periods)"
+            )
         timing = np.pad(timing, (0, n - len(timing)))
-        return collections(self.recovery.total, timing, cost_rate=self.recovery.cost_rate)
+        return collections(recovery.total, timing, cost_rate=recovery.cost_rate)
 
-    def with_changes(self, **changes) -> "Deal":
+    def with_changes(self, **changes) -> Deal:
         """A validated copy with top-level fields replaced (e.g. ``tranches=[...]``)."""
         data = self.model_dump()
         data.update(changes)
@@ -253,9 +314,13 @@ def default_order(deal: Deal) -> tuple[list[str], list[str]]:
     incentive fee, uncapped fee excess; after a default event fees (with excess) first, then each
     tranche's interest and principal in rank order, no reserve top-up and no incentive fee."""
     ts = deal.ordered_tranches
-    pre = (["senior_fees", "reserve"] + [f"interest:{t.name}" for t in ts if t.coupon > 0]
-           + [f"principal:{t.name}" for t in ts] + [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
-           + ["incentive_fee", "fee_excess"])
+    pre = (
+        ["senior_fees", "reserve"]
+        + [f"interest:{t.name}" for t in ts if t.coupon > 0]
+        + [f"principal:{t.name}" for t in ts]
+        + [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
+        + ["incentive_fee", "fee_excess"]
+    )
     post = ["senior_fees", "fee_excess", "reserve"]
     for t in ts:
         post += ([f"interest:{t.name}"] if t.coupon > 0 else []) + [f"principal:{t.name}"]
@@ -289,7 +354,20 @@ def _one_line(exc: ValidationError) -> str:
 def _add_months(d: dt.date, months: int) -> dt.date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    days = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    days = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ]
     return dt.date(year, month, min(d.day, days[month - 1]))
 
 
@@ -306,5 +384,7 @@ def load_example(name: str = "credit_card") -> Deal:
 
     if name not in EXAMPLES:
         raise ValueError(f"example: expected one of {', '.join(EXAMPLES)}, got {name!r}")
-    with resources.files("npl_xl").joinpath(f"examples/{EXAMPLES[name]}").open(encoding="utf-8") as f:
+    with (
+        resources.files("npl_xl").joinpath(f"examples/{EXAMPLES[name]}").open(encoding="utf-8") as f
+    ):
         return Deal.from_dict(json.load(f))

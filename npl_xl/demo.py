@@ -21,54 +21,80 @@ def run_demo() -> str:
 
     s = kmv.merton_solve(3.0, 0.80, 10.0, 0.05, 1.0)
     add("Merton, Hull's textbook firm (E 3, sigma_E 80 %, D 10, r 5 %, T 1):")
-    add(f"  asset value {s.asset_value:.4f}, asset vol {s.asset_vol:.4%}, DD {s.distance_to_default:.4f}, "
-        f"PD {s.default_probability:.4%}")
+    add(
+        f"  asset value {s.asset_value:.4f}, asset vol {s.asset_vol:.4%}, DD "
+        f"{s.distance_to_default:.4f}, "
+        f"PD {s.default_probability:.4%}"
+    )
 
     v0, dp, sigma = 82_416.68, 41_000 * (1 + 0.033), 0.25
     pd_senior = kmv.kmv_pd(v0, sigma, dp, maturity=1.0)
-    add("KMV on the senior tranche of 21建鑫2 (V0 = base-case recovery, DP = senior principal + 1y coupon,")
-    add(f"  sigma 25 % assumed): DD {kmv.distance_to_default(v0, sigma, dp):.4f}, PD {pd_senior:.4%}; "
-        f"simple KMV DD {kmv.distance_to_default(v0, sigma, dp, method='kmv'):.4f}")
+    add(
+        "KMV on the senior tranche of 21建鑫2 (V0 = base-case recovery, DP = senior principal + 1y "
+        "coupon,"
+    )
+    add(
+        f"  sigma 25 % assumed): DD {kmv.distance_to_default(v0, sigma, dp):.4f}, PD "
+        f"{pd_senior:.4%}; "
+        f"simple KMV DD {kmv.distance_to_default(v0, sigma, dp, method='kmv'):.4f}"
+    )
 
     rng = np.random.default_rng(7)
     par = rng.lognormal(3.0, 1.0, 200)
     region = rng.choice(["East", "North", "South", "West", "Central"], 200)
     ds = diversity.diversity_score(par, region)
-    add(f"Diversity score of a 200-loan pool in 5 regions (synthetic): {ds:.2f} (capped at 5.00 a group)")
+    add(
+        f"Diversity score of a 200-loan pool in 5 regions (synthetic): {ds:.2f} (capped at 5.00 a "
+        "group)"
+    )
     ads = diversity.alternative_diversity_score(par, 0.2, diversity.default_correlation(0.2, 0.15))
     add(f"Alternative diversity score, pd 20 %, asset correlation 15 %: {ads:.2f}")
 
     d, p, lgd = 20, 0.2, 0.6
     el_senior = bet.bet_expected_loss(d, p, lgd, 0.25, 1.0)
     el_sub = bet.bet_expected_loss(d, p, lgd, 0.0, 0.25)
-    add(f"BET, D {d}, pd {p:.0%}, lgd {lgd:.0%}: pool EL {bet.bet_expected_loss(d, p, lgd):.4%}, "
-        f"senior [25 %, 100 %] EL {el_senior:.4%}, sub [0, 25 %] EL {el_sub:.4%}")
+    add(
+        f"BET, D {d}, pd {p:.0%}, lgd {lgd:.0%}: pool EL {bet.bet_expected_loss(d, p, lgd):.4%}, "
+        f"senior [25 %, 100 %] EL {el_senior:.4%}, sub [0, 25 %] EL {el_sub:.4%}"
+    )
 
     r_el = rating.rating_from_expected_loss(el_senior, 1.0)
     r_pd = rating.rating_from_default_probability(pd_senior, 1.0, scale="cn_sf")
-    add(f"Ratings: senior by BET EL at 1 year -> {r_el.labelled()}; senior by KMV PD -> {r_pd.labelled()}")
+    add(
+        f"Ratings: senior by BET EL at 1 year -> {r_el.labelled()}; senior by KMV PD -> "
+        f"{r_pd.labelled()}"
+    )
     add("")
     add(deal_report(load_example("credit_card")))
     return "\n".join(lines)
 
 
 def deal_report(d) -> str:
-    """Waterfall, break-even, stress ratings and tranche KMV of a deal with recovery assumptions, as text."""
+    """Waterfall, break-even, stress ratings and tranche KMV of a deal with recovery assumptions,
+    as text."""
     c = d.base_collections()
     if d.recovery.volatility is None or d.recovery.discount_rate is None:
-        raise ValueError("recovery: the deal needs 'volatility' and 'discount_rate' for the KMV columns")
+        raise ValueError(
+            "recovery: the deal needs 'volatility' and 'discount_rate' for the KMV columns"
+        )
     m = run_waterfall(d, c).metrics()
     be = analysis.breakeven_haircut(d, c)
     st = analysis.stress_ratings(d, c)
     vol, r = d.recovery.volatility, d.recovery.discount_rate
     k = analysis.tranche_kmv(d, c, recovery_vol=vol, discount_rate=r)
-    lines = [f"{d.name}: base-case recoveries {c.sum():,.2f} over {len(c)} periods "
-             f"(recovery vol {vol:.0%}, discount rate {r:.0%}, assumptions as documented in the deal file)",
-             f"  {'tranche':8s} {'balance':>10s} {'WAL y':>6s} {'yield':>7s} {'loss':>6s} {'break-even':>10s} "
-             f"{'stress rating':>20s} {'KMV DD':>7s} {'KMV PD':>8s}"]
+    lines = [
+        f"{d.name}: base-case recoveries {c.sum():,.2f} over {len(c)} periods "
+        f"(recovery vol {vol:.0%}, discount rate {r:.0%}, assumptions as documented in the deal "
+        "file)",
+        f"  {'tranche':8s} {'balance':>10s} {'WAL y':>6s} {'yield':>7s} {'loss':>6s} "
+        f"{'break-even':>10s} "
+        f"{'stress rating':>20s} {'KMV DD':>7s} {'KMV PD':>8s}",
+    ]
     for i, t in enumerate(d.ordered_tranches):
         tag = " (illustrative)" if st.illustrative else ""
-        lines.append(f"  {t.name:8s} {t.balance:10,.0f} {m.wal[i]:6.2f} {m.issue_yield[i]:7.2%} "
-                     f"{m.loss_fraction[i]:6.1%} {be[i]:10.2%} {st.ratings[i] + tag:>20s} "
-                     f"{k.distance_to_default[i]:7.3f} {k.default_probability[i]:8.3%}")
+        lines.append(
+            f"  {t.name:8s} {t.balance:10,.0f} {m.wal[i]:6.2f} {m.issue_yield[i]:7.2%} "
+            f"{m.loss_fraction[i]:6.1%} {be[i]:10.2%} {st.ratings[i] + tag:>20s} "
+            f"{k.distance_to_default[i]:7.3f} {k.default_probability[i]:8.3%}"
+        )
     return "\n".join(lines)

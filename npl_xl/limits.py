@@ -1,4 +1,5 @@
-"""Resource limits, checked before work starts (imports nothing from the package: every layer uses it).
+"""Resource limits, checked before work starts (imports nothing from the package: every layer uses
+it).
 
 Each limit has a default and an environment variable that changes it (``NPL_XL_MAX_TRANCHES=500``);
 a breach raises ``ValueError`` with one line naming the limit, the value and how to change it.
@@ -15,7 +16,8 @@ __all__ = ["Limit", "LIMITS", "get", "check", "check_memory", "available_memory"
 
 @dataclass(frozen=True)
 class Limit:
-    """One documented limit: ``name`` (also the key of :data:`LIMITS`), default, unit and meaning."""
+    """One documented limit: ``name`` (also the key of :data:`LIMITS`), default, unit and
+    meaning."""
 
     name: str
     default: float
@@ -28,18 +30,46 @@ class Limit:
         return f"NPL_XL_{self.name.upper()}"
 
 
-LIMITS = {lim.name: lim for lim in (
-    Limit("max_periods", 1_200, "payment periods", "periods of a deal, 100 years paid monthly"),
-    Limit("max_tranches", 100, "tranches", "tranches of a deal"),
-    Limit("max_fees", 200, "fees", "fees of a deal"),
-    Limit("max_paths", 10_000_000, "scenarios", "Monte Carlo scenarios or paths of one run"),
-    Limit("max_memory_share", 0.5, "of available memory", "share of available memory one run may plan to use"),
-    Limit("max_tape_rows", 2_000_000, "rows", "rows of a loan tape"),
-    Limit("max_workbook_bytes", 400_000_000, "bytes", "uncompressed size of a workbook (all its parts)"),
-    Limit("max_part_ratio", 200, "x", "compression ratio of one workbook part over 1 MB (a zip bomb is ~1000x)"),
-    Limit("max_workbook_cells", 20_000_000, "cells", "cells of a workbook, from each sheet's dimension"),
-    Limit("max_cell_work", 200_000_000, "units", "work of one Excel function call (e.g. paths x names)"),
-)}
+LIMITS = {
+    lim.name: lim
+    for lim in (
+        Limit("max_periods", 1_200, "payment periods", "periods of a deal, 100 years paid monthly"),
+        Limit("max_tranches", 100, "tranches", "tranches of a deal"),
+        Limit("max_fees", 200, "fees", "fees of a deal"),
+        Limit("max_paths", 10_000_000, "scenarios", "Monte Carlo scenarios or paths of one run"),
+        Limit(
+            "max_memory_share",
+            0.5,
+            "of available memory",
+            "share of available memory one run may plan to use",
+        ),
+        Limit("max_tape_rows", 2_000_000, "rows", "rows of a loan tape"),
+        Limit(
+            "max_workbook_bytes",
+            400_000_000,
+            "bytes",
+            "uncompressed size of a workbook (all its parts)",
+        ),
+        Limit(
+            "max_part_ratio",
+            200,
+            "x",
+            "compression ratio of one workbook part over 1 MB (a zip bomb is ~1000x)",
+        ),
+        Limit(
+            "max_workbook_cells",
+            20_000_000,
+            "cells",
+            "cells of a workbook, from each sheet's dimension",
+        ),
+        Limit(
+            "max_cell_work",
+            200_000_000,
+            "units",
+            "work of one Excel function call (e.g. paths x names)",
+        ),
+    )
+}
 
 
 def get(name: str) -> float:
@@ -58,16 +88,20 @@ def get(name: str) -> float:
 
 
 def check(name: str, value: float, what: str) -> None:
-    """Raise ``ValueError`` if ``value`` exceeds the limit ``name``; ``what`` says what was counted."""
+    """Raise ``ValueError`` if ``value`` exceeds the limit ``name``; ``what`` says what was
+    counted."""
     limit = get(name)
     if value > limit:
         lim = LIMITS[name]
-        raise ValueError(f"{what}: {value:,.0f} exceeds the limit of {limit:,.0f} {lim.unit} ({lim.meaning}); "
-                         f"set {lim.env} to change it")
+        raise ValueError(
+            f"{what}: {value:,.0f} exceeds the limit of {limit:,.0f} {lim.unit} ({lim.meaning}); "
+            f"set {lim.env} to change it"
+        )
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available now (Linux /proc/meminfo, else POSIX sysconf), or None if unknown."""
+    """Bytes of memory available now (Linux /proc/meminfo, else POSIX sysconf), or None if
+    unknown."""
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
             for line in f:
@@ -89,5 +123,7 @@ def check_memory(planned_bytes: float, what: str) -> None:
     share = get("max_memory_share")
     if planned_bytes > share * avail:
         lim = LIMITS["max_memory_share"]
-        raise ValueError(f"{what}: needs about {planned_bytes / 2**30:,.1f} GiB, over {share:.0%} of the "
-                         f"{avail / 2**30:,.1f} GiB available; use fewer scenarios or periods, or set {lim.env}")
+        raise ValueError(
+            f"{what}: needs about {planned_bytes / 2**30:,.1f} GiB, over {share:.0%} of the "
+            f"{avail / 2**30:,.1f} GiB available; use fewer scenarios or periods, or set {lim.env}"
+        )

@@ -14,17 +14,43 @@ import re
 
 from .deal import Deal
 
-__all__ = ["TRANCHE_COLUMNS", "FEE_COLUMNS", "OPTION_KEYS", "EXCEL_ERRORS", "COM_ERRORS", "excel_error", "records",
-           "deal_from_tables", "options_dict"]
+__all__ = [
+    "TRANCHE_COLUMNS",
+    "FEE_COLUMNS",
+    "OPTION_KEYS",
+    "EXCEL_ERRORS",
+    "COM_ERRORS",
+    "excel_error",
+    "records",
+    "deal_from_tables",
+    "options_dict",
+]
 
-#: Excel's error values by VBA error number (XlCVError: 2000 + the C API code), classic and Excel 365
-_ERROR_NUMBERS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
-                  2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
-                  2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!", 2051: "#BUSY!"}
-#: the same errors as COM delivers them to classic xlwings (HRESULT 0x800A0000 + number, signed); xlwings
+#: Excel's error values by VBA error number (XlCVError: 2000 + the C API code), classic and Excel
+# 365
+_ERROR_NUMBERS = {
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
+    2051: "#BUSY!",
+}
+#: the same errors as COM delivers them to classic xlwings (HRESULT 0x800A0000 + number, signed);
+# xlwings
 #: maps only the seven classic ones to text, so the Excel 365 errors arrive as these plain integers
 COM_ERRORS = {n - 2146828288: text for n, text in _ERROR_NUMBERS.items()}
-#: every error value as text (xlwings Lite and err_to_str deliver these), plus newer ones seen as text only
+#: every error value as text (xlwings Lite and err_to_str deliver these), plus newer ones seen as
+# text only
 EXCEL_ERRORS = frozenset(_ERROR_NUMBERS.values()) | {"#EXTERNAL!", "#PYTHON!", "#TIMEOUT!"}
 
 
@@ -37,7 +63,9 @@ def excel_error(v) -> str | None:
         return COM_ERRORS.get(v)
     return None
 
-#: canonical column -> accepted header spellings (normalised: lower case, no spaces/underscores/hyphens)
+
+#: canonical column -> accepted header spellings (normalised: lower case, no
+# spaces/underscores/hyphens)
 TRANCHE_COLUMNS = {
     "name": ("name", "tranche", "class", "档次", "名称"),
     "balance": ("balance", "principal", "size", "amount", "本金", "发行金额"),
@@ -65,11 +93,20 @@ OPTION_KEYS = {
     "default_event": ("default_event", str),
     "pre_default_order": ("pre_default_order", list),
     "post_default_order": ("post_default_order", list),
-    "delay": (None, int),            # break-even: periods of delay applied with the haircut
+    "delay": (None, int),  # break-even: periods of delay applied with the haircut
     "discount_rate": (None, float),  # PV loss: discount rate instead of each coupon
 }
 _REQUIRED = {"tranches": ("name", "balance"), "fees": ("name", "basis")}
-_NUMERIC = {"balance", "coupon", "seniority", "issue_price", "fixed_return", "rate", "amount", "cap"}
+_NUMERIC = {
+    "balance",
+    "coupon",
+    "seniority",
+    "issue_price",
+    "fixed_return",
+    "rate",
+    "amount",
+    "cap",
+}
 _ZERO_MEANS_DEFAULT = {"seniority", "issue_price", "cap"}
 
 
@@ -81,56 +118,93 @@ def _blank(v) -> bool:
     return v is None or (isinstance(v, str) and not v.strip())
 
 
-def records(rows, table: str, columns: dict[str, tuple[str, ...]]) -> list[dict]:
-    """Rows with a header -> list of dicts keyed by canonical column; blank rows skipped."""
-    if not isinstance(rows, (list, tuple)) or not rows or not isinstance(rows[0], (list, tuple)):
-        raise ValueError(f"{table}: expected a range with a header row and one row per item")
-    header = [_norm(h) if not _blank(h) else "" for h in rows[0]]
+def _number_cell(v, col: str, where: str) -> float | int:
+    """A numeric table cell (numbers or text with thousands separators) -> float; seniority ->
+    int."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        try:
+            v = float(str(v).replace(",", "").strip())
+        except ValueError:
+            raise ValueError(f"{where}: {col}: expected a number, got {v!r}") from None
+    v = float(v)
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {col}: expected a finite number, got {v!r}")
+    if col != "seniority":
+        return v
+    if not v.is_integer() or not 1 <= v <= 1e9:
+        raise ValueError(f"{where}: seniority: expected a whole rank from 1, got {v:g}")
+    return int(v)
+
+
+def _text_cell(v, col: str) -> str:
+    """A text table cell; whole floats lose their '.0'; fee bases and positions are lower case."""
+    text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
+    return text.lower().replace(" ", "_") if col in ("basis", "position") else text
+
+
+def _columns(header: list, table: str, columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Canonical column -> its index in the header; the required ones must be there."""
+    names = [_norm(h) if not _blank(h) else "" for h in header]
     where = {}
     for col, aliases in columns.items():
-        hits = [i for i, h in enumerate(header) if h in {_norm(a) for a in aliases}]
+        keys = {_norm(a) for a in aliases}
+        hits = [i for i, h in enumerate(names) if h in keys]
         if hits:
             where[col] = hits[0]
     missing = [c for c in _REQUIRED.get(table, ()) if c not in where]
     if missing:
-        raise ValueError(f"{table}: no {' or '.join(missing)} column in the header row "
-                         f"(found: {', '.join(str(h) for h in rows[0] if not _blank(h)) or 'nothing'})")
+        found = ", ".join(str(h) for h in header if not _blank(h)) or "nothing"
+        raise ValueError(
+            f"{table}: no {' or '.join(missing)} column in the header row (found: {found})"
+        )
+    return where
+
+
+def records(rows, table: str, columns: dict[str, tuple[str, ...]]) -> list[dict]:
+    """Rows with a header -> list of dicts keyed by canonical column; blank rows skipped."""
+    if not isinstance(rows, (list, tuple)) or not rows or not isinstance(rows[0], (list, tuple)):
+        raise ValueError(f"{table}: expected a range with a header row and one row per item")
+    where = _columns(list(rows[0]), table, columns)
     out = []
     for r, row in enumerate(rows[1:], start=2):
         if all(_blank(v) or v == 0 for v in row):
             continue
+        name = row[where["name"]] if "name" in where and where["name"] < len(row) else None
+        at = f"{table} row {r} ({name if not _blank(name) else f'row {r}'})"
         rec = {}
-        label = row[where["name"]] if "name" in where and not _blank(row[where["name"]]) else f"row {r}"
         for col, i in where.items():
             v = row[i] if i < len(row) else None
             err = excel_error(v)
             if err:
-                raise ValueError(f"{table} row {r} ({label}): {col}: the cell holds the Excel error {err}")
+                raise ValueError(f"{at}: {col}: the cell holds the Excel error {err}")
             if _blank(v) or (col in _ZERO_MEANS_DEFAULT and v == 0):
                 continue
-            if col in _NUMERIC:
-                if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    try:
-                        v = float(str(v).replace(",", "").strip())
-                    except ValueError:
-                        raise ValueError(f"{table} row {r} ({label}): {col}: expected a number, got {v!r}") from None
-                v = float(v)
-                if not math.isfinite(v):
-                    raise ValueError(f"{table} row {r} ({label}): {col}: expected a finite number, got {v!r}")
-                if col == "seniority":
-                    if not v.is_integer() or not 1 <= v <= 1e9:
-                        raise ValueError(f"{table} row {r} ({label}): seniority: expected a whole rank from 1, "
-                                         f"got {v:g}")
-                    v = int(v)
-            else:
-                v = str(v).strip() if not isinstance(v, float) or not v.is_integer() else str(int(v))
-                if col in ("basis", "position"):
-                    v = v.lower().replace(" ", "_")
-            rec[col] = v
+            rec[col] = _number_cell(v, col, at) if col in _NUMERIC else _text_cell(v, col)
         out.append(rec)
     if not out and table == "tranches":
         raise ValueError("tranches: the range has a header but no tranche rows")
     return out
+
+
+def _option_value(key: str, value):
+    """An option cell converted to its kind; raises naming the key."""
+    kind = OPTION_KEYS[key][1]
+    try:
+        if kind is list:
+            return [s.strip() for s in str(value).split(",") if s.strip()]
+        if kind is int:
+            number = float(value)
+            if not number.is_integer():
+                raise ValueError
+            return int(number)
+        if kind is float:
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError
+            return number
+        return str(value).strip()
+    except (TypeError, ValueError):
+        raise ValueError(f"options: {key}: expected {kind.__name__}, got {value!r}") from None
 
 
 def options_dict(rows) -> dict:
@@ -142,46 +216,32 @@ def options_dict(rows) -> dict:
     keys = {_norm(k): k for k in OPTION_KEYS}
     out = {}
     for row in rows:
-        if not row or _blank(row[0]) or (row[0] == 0 and (len(row) < 2 or _blank(row[1]) or row[1] == 0)):
+        empty_pair = row and row[0] == 0 and (len(row) < 2 or _blank(row[1]) or row[1] == 0)
+        if not row or _blank(row[0]) or empty_pair:
             continue
         if len(row) < 2:
             raise ValueError("options: expected a two-column range of keys and values")
         key = keys.get(_norm(row[0]))
         if key is None:
             raise ValueError(f"options: unknown key {row[0]!r}; keys are {', '.join(OPTION_KEYS)}")
-        value = row[1]
-        if _blank(value):
+        if _blank(row[1]):
             continue
-        err = excel_error(value)
+        err = excel_error(row[1])
         if err:
             raise ValueError(f"options: {key}: the cell holds the Excel error {err}")
-        kind = OPTION_KEYS[key][1]
-        try:
-            if kind is list:
-                value = [s.strip() for s in str(value).split(",") if s.strip()]
-            elif kind is int:
-                number = float(value)
-                if not number.is_integer():
-                    raise ValueError
-                value = int(number)
-            elif kind is float:
-                value = float(value)
-                if not math.isfinite(value):
-                    raise ValueError
-            else:
-                value = str(value).strip()
-        except (TypeError, ValueError):
-            raise ValueError(f"options: {key}: expected {kind.__name__}, got {value!r}") from None
-        out[key] = value
+        out[key] = _option_value(key, row[1])
     return out
 
 
-def deal_from_tables(tranches, fees=None, options=None, *, n_periods: int | None = None) -> tuple[Deal, dict]:
+def deal_from_tables(
+    tranches, fees=None, options=None, *, n_periods: int | None = None
+) -> tuple[Deal, dict]:
     """Build a Deal from a tranche table, a fee table and key/value options.
 
     Tranches without a seniority are ranked in row order (first row most senior).
     ``n_periods`` (e.g. the length of the collections) sets the legal maturity unless the
-    options give one. Returns the deal and the options that are not deal fields (delay, discount_rate).
+    options give one. Returns the deal and the options that are not deal fields (delay,
+    discount_rate).
     """
     opts = options_dict(options)
     tr = records(tranches, "tranches", TRANCHE_COLUMNS)

@@ -18,10 +18,9 @@ import functools
 import numpy as np
 import xlwings as xw
 
-from . import __version__
+from . import __version__, limits
 from .models import analysis, bet, diversity, kmv, portfolio, rating
 from .models.waterfall import TrancheMetrics, run_waterfall
-from . import limits
 from .tables import deal_from_tables, excel_error
 
 CATEGORY = "npl-xl"
@@ -33,18 +32,23 @@ class CellError(ValueError):
 
 
 def _finite(result):
-    """Refuse a result holding NaN or an infinity (Excel would show a blank or #NUM!): say why instead."""
+    """Refuse a result holding NaN or an infinity (Excel would show a blank or #NUM!): say why
+    instead."""
     values = result if isinstance(result, list) else [result]
     for row in values:
         for v in row if isinstance(row, list) else [row]:
             if isinstance(v, float) and not np.isfinite(v):
-                raise CellError("result: not a finite number for these inputs (they lie outside the range the "
-                                "model can represent: check magnitudes, volatilities and horizons)")
+                raise CellError(
+                    "result: not a finite number for these inputs (they lie outside the range the "
+                    "model can represent: check magnitudes, volatilities and horizons)"
+                )
     return result
 
 
 def _guard(fn):
-    """Return ``#npl-xl: message`` instead of raising (the cell never shows a traceback or a blank)."""
+    """Return ``#npl-xl: message`` instead of raising (the cell never shows a traceback or a
+    blank)."""
+
     @functools.wraps(fn)
     def wrapper(*args):
         try:
@@ -53,12 +57,15 @@ def _guard(fn):
         except ValueError as exc:
             return PREFIX + str(exc)
         except (OverflowError, FloatingPointError, ZeroDivisionError):
-            return (f"{PREFIX}result: the inputs overflow the numbers the model can represent "
-                    "(check magnitudes, volatilities and horizons)")
+            return (
+                f"{PREFIX}result: the inputs overflow the numbers the model can represent "
+                "(check magnitudes, volatilities and horizons)"
+            )
         except MemoryError:
             return f"{PREFIX}inputs: too large to compute in a cell (see the limits in the README)"
-        except Exception as exc:  # noqa: BLE001 - a cell must never show a traceback
+        except Exception as exc:  # a cell must never show a traceback
             return f"{PREFIX}internal error ({type(exc).__name__}: {exc}); please report it"
+
     return wrapper
 
 
@@ -66,19 +73,22 @@ def _guard(fn):
 _TABLE_ARGS = {"tranches": 2, "fees": 2, "options": 2}
 
 
-def _udf(heavy: bool = False, **docs):
+def _udf(heavy: bool = False, **docs: str):
     """Register ``fn`` as an Excel function with a doc string per argument (function wizard);
     Excel error cells arrive as their text (#N/A, ...) so the message can name them."""
+
     def deco(fn):
         fn = _guard(fn)
         for name, doc in docs.items():
             extra = {"ndim": _TABLE_ARGS[name]} if name in _TABLE_ARGS else {}
             fn = xw.arg(name, err_to_str=True, doc=doc, **extra)(fn)
         return xw.func(category=CATEGORY, call_in_wizard=not heavy)(fn)
+
     return deco
 
 
 # --- cell conversion ------------------------------------------------------------------------------
+
 
 def _cell_number(v, name: str) -> float:
     if v is None or (isinstance(v, str) and not v.strip()):
@@ -94,14 +104,20 @@ def _cell_number(v, name: str) -> float:
 
 
 def _not_percent(values: np.ndarray, name: str, limit: float | None) -> None:
-    """Reject a value above ``limit`` that is clearly a percent typed as a number (3.5 for 3.5 %)."""
+    """Reject a value above ``limit`` that is clearly a percent typed as a number (3.5 for 3.5
+    %)."""
     if limit is not None and (values > limit).any():
         x = float(values[values > limit].flat[0])
-        raise CellError(f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)")
+        raise CellError(
+            f"{name}: {x:g} looks like a percent; give decimals ({x / 100:g} for {x:g} %)"
+        )
 
 
-def _number(v, name: str, default=None, *, zero_is_blank: bool = False, percent_above: float | None = None):
-    """One cell -> float; a blank (or 0 where ``zero_is_blank``) gives ``default`` when there is one."""
+def _number(
+    v, name: str, default=None, *, zero_is_blank: bool = False, percent_above: float | None = None
+):
+    """One cell -> float; a blank (or 0 where ``zero_is_blank``) gives ``default`` when there is
+    one."""
     if isinstance(v, (list, tuple)):
         raise CellError(f"{name}: expected a single cell, got a range")
     if default is not None and (v is None or v == "" or (zero_is_blank and v == 0)):
@@ -171,55 +187,80 @@ def _table(header: list[str], rows) -> list[list]:
 
 # --- KMV -----------------------------------------------------------------------------------------
 
-_KMV_DOCS = dict(
-    asset_value="Asset value V (> 0, currency units); a cell or a range",
-    asset_vol="Annual asset volatility (decimal, 0.25 = 25 %)",
-    default_point="Default point DP (> 0, currency units)",
-    maturity="Horizon in years (optional, default 1)",
-    drift="Expected annual asset return (decimal, optional, default 0; Merton form only)",
-    method='"merton" (default) or "kmv" = (V - DP) / (V sigma sqrt T)',
-)
+_KMV_DOCS = {
+    "asset_value": "Asset value V (> 0, currency units); a cell or a range",
+    "asset_vol": "Annual asset volatility (decimal, 0.25 = 25 %)",
+    "default_point": "Default point DP (> 0, currency units)",
+    "maturity": "Horizon in years (optional, default 1)",
+    "drift": "Expected annual asset return (decimal, optional, default 0; Merton form only)",
+    "method": '"merton" (default) or "kmv" = (V - DP) / (V sigma sqrt T)',
+}
 
 
 def _kmv_args(asset_value, asset_vol, default_point, maturity, drift, method):
-    return dict(
-        asset_value=_numbers(asset_value, "asset_value"),
-        asset_vol=_numbers(asset_vol, "asset_vol", percent_above=5.0),
-        default_point=_numbers(default_point, "default_point"),
-        maturity=_number(maturity, "maturity", 1.0, zero_is_blank=True),
-        drift=_number(drift, "drift", 0.0, percent_above=1.0),
-        method=_text(method, "method", "merton", ("merton", "kmv")),
+    return {
+        "asset_value": _numbers(asset_value, "asset_value"),
+        "asset_vol": _numbers(asset_vol, "asset_vol", percent_above=5.0),
+        "default_point": _numbers(default_point, "default_point"),
+        "maturity": _number(maturity, "maturity", 1.0, zero_is_blank=True),
+        "drift": _number(drift, "drift", 0.0, percent_above=1.0),
+        "method": _text(method, "method", "merton", ("merton", "kmv")),
+    }
+
+
+@_udf(False, **_KMV_DOCS)
+def KMV_PD(asset_value, asset_vol, default_point, maturity=None, drift=None, method=None):
+    """Probability of default N(-DD) over the horizon (Merton/KMV distance to default)."""
+    return _out(
+        kmv.kmv_pd(**_kmv_args(asset_value, asset_vol, default_point, maturity, drift, method))
     )
 
 
-@_udf(**_KMV_DOCS)
-def KMV_PD(asset_value, asset_vol, default_point, maturity=None, drift=None, method=None):
-    """Probability of default N(-DD) over the horizon (Merton/KMV distance to default)."""
-    return _out(kmv.kmv_pd(**_kmv_args(asset_value, asset_vol, default_point, maturity, drift, method)))
-
-
-@_udf(**_KMV_DOCS)
+@_udf(False, **_KMV_DOCS)
 def KMV_DD(asset_value, asset_vol, default_point, maturity=None, drift=None, method=None):
     """Distance to default in standard deviations (Merton form or simple KMV form)."""
-    return _out(kmv.distance_to_default(**_kmv_args(asset_value, asset_vol, default_point, maturity, drift, method)))
+    return _out(
+        kmv.distance_to_default(
+            **_kmv_args(asset_value, asset_vol, default_point, maturity, drift, method)
+        )
+    )
 
 
-@_udf(heavy=True, equity_value="Market value of equity E (> 0)", equity_vol="Annual equity volatility (decimal)",
-      debt="Face value of debt due at maturity (> 0)", rate="Risk-free rate (decimal, continuous)",
-      maturity="Years to the debt's maturity (> 0)")
+@_udf(
+    heavy=True,
+    equity_value="Market value of equity E (> 0)",
+    equity_vol="Annual equity volatility (decimal)",
+    debt="Face value of debt due at maturity (> 0)",
+    rate="Risk-free rate (decimal, continuous)",
+    maturity="Years to the debt's maturity (> 0)",
+)
 def KMV_SOLVE(equity_value, equity_vol, debt, rate, maturity):
     """Merton: asset value and volatility implied by equity; spills a labelled two-column table."""
-    s = kmv.merton_solve(_number(equity_value, "equity_value"),
-                         _number(equity_vol, "equity_vol", percent_above=5.0), _number(debt, "debt"),
-                         _number(rate, "rate", percent_above=1.0), _number(maturity, "maturity"))
-    return [["asset_value", s.asset_value], ["asset_vol", s.asset_vol], ["d1", s.d1], ["d2", s.d2],
-            ["distance_to_default", s.distance_to_default], ["default_probability", s.default_probability]]
+    s = kmv.merton_solve(
+        _number(equity_value, "equity_value"),
+        _number(equity_vol, "equity_vol", percent_above=5.0),
+        _number(debt, "debt"),
+        _number(rate, "rate", percent_above=1.0),
+        _number(maturity, "maturity"),
+    )
+    return [
+        ["asset_value", s.asset_value],
+        ["asset_vol", s.asset_vol],
+        ["d1", s.d1],
+        ["d2", s.d2],
+        ["distance_to_default", s.distance_to_default],
+        ["default_probability", s.default_probability],
+    ]
 
 
 # --- diversity and BET ---------------------------------------------------------------------------
 
-@_udf(par_amounts="Par of each position (currency units, a column)", groups="Group (industry, region) of each position",
-      obligors="Obligor id of each position (optional; positions of one obligor are added up)")
+
+@_udf(
+    par_amounts="Par of each position (currency units, a column)",
+    groups="Group (industry, region) of each position",
+    obligors="Obligor id of each position (optional; positions of one obligor are added up)",
+)
 def DIVERSITY_SCORE(par_amounts, groups, obligors=None):
     """Moody's diversity score (industry table method; above 19.95 units a group scores 5.00)."""
     par = _vector(par_amounts, "par_amounts")
@@ -228,106 +269,176 @@ def DIVERSITY_SCORE(par_amounts, groups, obligors=None):
     return diversity.diversity_score(par, grp, obl)
 
 
-@_udf(par_amounts="Par of each obligor (a column)", pds="Default probability of each obligor (decimal; one cell for all)",
-      correlation="Pairwise DEFAULT correlation: one cell, or an N x N matrix",
-      groups="Group of each obligor (optional; then correlation is the within-group value)",
-      rho_between="Default correlation between groups (with groups; default 0)")
+@_udf(
+    par_amounts="Par of each obligor (a column)",
+    pds="Default probability of each obligor (decimal; one cell for all)",
+    correlation="Pairwise DEFAULT correlation: one cell, or an N x N matrix",
+    groups="Group of each obligor (optional; then correlation is the within-group value)",
+    rho_between="Default correlation between groups (with groups; default 0)",
+)
 def ALT_DIVERSITY_SCORE(par_amounts, pds, correlation, groups=None, rho_between=None):
-    """Alternative diversity score (Moody's moment matching): N / (1 + rho (N - 1)) for a homogeneous pool."""
+    """Alternative diversity score (Moody's moment matching): N / (1 + rho (N - 1)) for a
+    homogeneous pool."""
     par = _vector(par_amounts, "par_amounts")
     p = _vector(pds, "pds", percent_above=1.0)
     p = p[0] if p.size == 1 else p
     rho = _numbers(correlation, "correlation", percent_above=1.0)
     if groups is not None and groups != 0:
         if np.ndim(rho):
-            raise CellError("correlation: with groups, give the within-group correlation as one cell")
-        rho = (_labels(groups, "groups", len(par)), rho, _number(rho_between, "rho_between", 0.0, percent_above=1.0))
+            raise CellError(
+                "correlation: with groups, give the within-group correlation as one cell"
+            )
+        within = (
+            _labels(groups, "groups", len(par)),
+            rho,
+            _number(rho_between, "rho_between", 0.0, percent_above=1.0),
+        )
+        return diversity.alternative_diversity_score(par, p, within)
     return diversity.alternative_diversity_score(par, p, rho)
 
 
-@_udf(diversity="Diversity score D (rounded to a whole number)", pd="Default probability of a unit (decimal)",
-      lgd="Loss given default (decimal)", attachment="Tranche attachment, fraction of the pool (optional, default 0)",
-      detachment="Tranche detachment, fraction of the pool (optional, default 1; blank or 0 = 1)")
+@_udf(
+    diversity="Diversity score D (rounded to a whole number)",
+    pd="Default probability of a unit (decimal)",
+    lgd="Loss given default (decimal)",
+    attachment="Tranche attachment, fraction of the pool (optional, default 0)",
+    detachment="Tranche detachment, fraction of the pool (optional, default 1; blank or 0 = 1)",
+)
 def BET_LOSS(diversity, pd, lgd, attachment=None, detachment=None):
-    """Tranche expected loss under the binomial expansion technique, as a fraction of the tranche."""
-    return bet.bet_expected_loss(_number(diversity, "diversity"), _number(pd, "pd", percent_above=1.0),
-                                 _number(lgd, "lgd", percent_above=1.0), _number(attachment, "attachment", 0.0),
-                                 _number(detachment, "detachment", 1.0, zero_is_blank=True))
+    """Tranche expected loss under the binomial expansion technique, as a fraction of the
+    tranche."""
+    return bet.bet_expected_loss(
+        _number(diversity, "diversity"),
+        _number(pd, "pd", percent_above=1.0),
+        _number(lgd, "lgd", percent_above=1.0),
+        _number(attachment, "attachment", 0.0),
+        _number(detachment, "detachment", 1.0, zero_is_blank=True),
+    )
 
 
-@_udf(diversity="Diversity score D (rounded to a whole number)", pd="Default probability of a unit (decimal)")
+@_udf(
+    diversity="Diversity score D (rounded to a whole number)",
+    pd="Default probability of a unit (decimal)",
+)
 def BET_DISTRIBUTION(diversity, pd):
     """Binomial distribution of defaults: spills j, P(j) and the cumulative probability."""
-    probs = bet.bet_probabilities(_number(diversity, "diversity"), _number(pd, "pd", percent_above=1.0))
+    probs = bet.bet_probabilities(
+        _number(diversity, "diversity"), _number(pd, "pd", percent_above=1.0)
+    )
     return _table(["j", "P(j)", "cumulative"], zip(range(len(probs)), probs, np.cumsum(probs)))
 
 
 # --- deals ---------------------------------------------------------------------------------------
 
-_DEAL_DOCS = dict(
-    collections="Net collections per period (a row or column; blanks count as 0)",
-    tranches="Tranche table with a header: name, balance, coupon, [seniority], [issue_price], [fixed_return]",
-    fees="Fee table with a header: name, basis (fixed/collections/notes_balance), rate, amount, [cap], [position]",
-    options="Optional two-column key/value range: payments_per_year, reserve_multiple, incentive_fee_share, ...",
-)
+_DEAL_DOCS = {
+    "collections": "Net collections per period (a row or column; blanks count as 0)",
+    "tranches": "Tranche table with a header: name, balance, coupon, [seniority], [issue_price], "
+    "[fixed_return]",
+    "fees": "Fee table with a header: name, basis (fixed/collections/notes_balance), rate, "
+    "amount, [cap], [position]",
+    "options": "Optional two-column key/value range: payments_per_year, reserve_multiple, "
+    "incentive_fee_share, ...",
+}
 
 
 def _deal(collections, tranches, fees, options):
     c = _vector(collections, "collections", blank=0.0)
-    d, extra = deal_from_tables(tranches, None if fees in (None, 0) else fees,
-                                None if options in (None, 0) else options, n_periods=len(c))
+    d, extra = deal_from_tables(
+        tranches,
+        None if fees in (None, 0) else fees,
+        None if options in (None, 0) else options,
+        n_periods=len(c),
+    )
     return d, c, extra
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
 def WATERFALL(collections, tranches, fees, options=None):
-    """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each tranche, residual)."""
+    """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each
+    tranche, residual)."""
     d, c, _ = _deal(collections, tranches, fees, options)
     header, rows = run_waterfall(d, c).table()
     return [header] + rows
 
 
-#: shown where a metric does not exist (WAL of a tranche that received no principal, yield with no receipts)
+#: shown where a metric does not exist (WAL of a tranche that received no principal, yield with no
+# receipts)
 NOT_AVAILABLE = "n/a"
 SUMMARY_METRICS = TrancheMetrics.names()
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
 def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
-    """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV loss."""
+    """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV
+    loss."""
     d, c, extra = _deal(collections, tranches, fees, options)
     m = run_waterfall(d, c).metrics(extra.get("discount_rate"))
-    rows = [[t.name, t.balance] + [getattr(m, k)[i] for k in SUMMARY_METRICS] for i, t in enumerate(d.ordered_tranches)]
-    return _table(["tranche", "balance", *SUMMARY_METRICS], [[NOT_AVAILABLE if isinstance(v, float) and np.isnan(v)
-                                                              else v for v in row] for row in rows])
+    rows = [
+        [t.name, t.balance] + [getattr(m, k)[i] for k in SUMMARY_METRICS]
+        for i, t in enumerate(d.ordered_tranches)
+    ]
+    return _table(
+        ["tranche", "balance", *SUMMARY_METRICS],
+        [
+            [NOT_AVAILABLE if isinstance(v, float) and np.isnan(v) else v for v in row]
+            for row in rows
+        ],
+    )
 
 
-@_udf(heavy=True, **_DEAL_DOCS, recovery_vol="Recovery-value volatility (decimal, e.g. 0.25)",
-      discount_rate="Discount rate for the present value of collections (decimal)")
+@_udf(
+    heavy=True,
+    **_DEAL_DOCS,
+    recovery_vol="Recovery-value volatility (decimal, e.g. 0.25)",
+    discount_rate="Discount rate for the present value of collections (decimal)",
+)
 def TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, options=None):
     """Modified KMV per tranche: V0, default point, horizon, distance to default and PD."""
     d, c, _ = _deal(collections, tranches, fees, options)
-    k = analysis.tranche_kmv(d, c, recovery_vol=_number(recovery_vol, "recovery_vol", percent_above=3.0),
-                             discount_rate=_number(discount_rate, "discount_rate", percent_above=1.0))
-    cols = ("asset_value", "default_point", "maturity", "distance_to_default", "default_probability")
-    return _table(["tranche", *cols], [[t.name] + [getattr(k, c)[i] for c in cols]
-                                       for i, t in enumerate(d.ordered_tranches)])
+    k = analysis.tranche_kmv(
+        d,
+        c,
+        recovery_vol=_number(recovery_vol, "recovery_vol", percent_above=3.0),
+        discount_rate=_number(discount_rate, "discount_rate", percent_above=1.0),
+    )
+    cols = (
+        "asset_value",
+        "default_point",
+        "maturity",
+        "distance_to_default",
+        "default_probability",
+    )
+    return _table(
+        ["tranche", *cols],
+        [[t.name] + [getattr(k, c)[i] for c in cols] for i, t in enumerate(d.ordered_tranches)],
+    )
 
 
 @_udf(heavy=True, **_DEAL_DOCS, tranche="Tranche name, or its rank (1 = most senior)")
 def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
-    """Largest recovery haircut at which the tranche is still paid in full by legal maturity (option: delay)."""
+    """Largest recovery haircut at which the tranche is still paid in full by legal maturity
+    (option: delay)."""
     d, c, extra = _deal(collections, tranches, fees, options)
     names = [t.name for t in d.ordered_tranches]
-    if isinstance(tranche, (int, float)) and not isinstance(tranche, bool) and float(tranche).is_integer() \
-            and str(int(tranche)) not in names:
+    if (
+        isinstance(tranche, (int, float))
+        and not isinstance(tranche, bool)
+        and float(tranche).is_integer()
+        and str(int(tranche)) not in names
+    ):
         k = int(tranche) - 1
         if not 0 <= k < len(names):
             raise CellError(f"tranche: rank {int(tranche)} is outside 1..{len(names)}")
     else:
-        label = str(int(tranche)) if isinstance(tranche, float) and tranche.is_integer() else str(tranche)
+        label = (
+            str(int(tranche))
+            if isinstance(tranche, float) and tranche.is_integer()
+            else str(tranche)
+        )
         if label not in names:
-            raise CellError(f"tranche: expected one of {', '.join(names)} or a rank, got {tranche!r}")
+            raise CellError(
+                f"tranche: expected one of {', '.join(names)} or a rank, got {tranche!r}"
+            )
         k = names.index(label)
     h = analysis.breakeven_haircut(d, c, delay=extra.get("delay", 0))[k]
     if np.isnan(h):
@@ -339,16 +450,25 @@ def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
 MAX_CELL_PATHS = 10_000_000
 
 
-# --- portfolio loss distribution --------------------------------------------------------------------
+# --- portfolio loss distribution
+# --------------------------------------------------------------------
 
-@_udf(heavy=True, pds="Default probability of each name (decimal; a column, or one cell for all)",
-      exposures="Exposure of each name (currency units, a column)",
-      lgds="Loss given default of each name (decimal; a column, or one cell for all)",
-      rho="Asset correlation with the common factor, in [0, 1)",
-      attachment="Tranche attachment, fraction of the pool", detachment="Tranche detachment, fraction of the pool",
-      method='"exact" (default), "lhp" or "mc"', paths="Monte Carlo paths (default 100,000)",
-      seed="Monte Carlo seed (default 0)")
-def PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, method=None, paths=None, seed=None):
+
+@_udf(
+    heavy=True,
+    pds="Default probability of each name (decimal; a column, or one cell for all)",
+    exposures="Exposure of each name (currency units, a column)",
+    lgds="Loss given default of each name (decimal; a column, or one cell for all)",
+    rho="Asset correlation with the common factor, in [0, 1)",
+    attachment="Tranche attachment, fraction of the pool",
+    detachment="Tranche detachment, fraction of the pool",
+    method='"exact" (default), "lhp" or "mc"',
+    paths="Monte Carlo paths (default 100,000)",
+    seed="Monte Carlo seed (default 0)",
+)
+def PORTFOLIO_LOSS(
+    pds, exposures, lgds, rho, attachment, detachment, method=None, paths=None, seed=None
+):
     """Tranche expected loss (fraction of the tranche) under the one-factor Gaussian copula."""
     e = _vector(exposures, "exposures")
     n = len(e)
@@ -358,38 +478,55 @@ def PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, method=Non
     n_paths = _number(paths, "paths", 100_000.0, zero_is_blank=True)
     s = _number(seed, "seed", 0.0)
     if not float(n_paths).is_integer() or not 1 <= n_paths <= MAX_CELL_PATHS:
-        raise CellError(f"paths: expected a whole number from 1 to {MAX_CELL_PATHS:,}, got {n_paths:g}")
+        raise CellError(
+            f"paths: expected a whole number from 1 to {MAX_CELL_PATHS:,}, got {n_paths:g}"
+        )
     if not float(s).is_integer() or s < 0:
         raise CellError(f"seed: expected a whole number >= 0, got {s:g}")
     if p.size not in (1, n) or g.size not in (1, n):
         raise CellError(f"pds, lgds: expected one cell or {n} cells (one per exposure)")
     if m == "mc":
         limits.check("max_cell_work", n_paths * n, "paths x names")
-    d = portfolio.loss_distribution(p, e, g, _number(rho, "rho", percent_above=1.0), method=m, paths=int(n_paths),
-                                    seed=int(s))
-    return d.tranche_expected_loss(_number(attachment, "attachment", percent_above=1.0),
-                                   _number(detachment, "detachment", percent_above=1.0))
+    d = portfolio.loss_distribution(
+        p, e, g, _number(rho, "rho", percent_above=1.0), method=m, paths=int(n_paths), seed=int(s)
+    )
+    return d.tranche_expected_loss(
+        _number(attachment, "attachment", percent_above=1.0),
+        _number(detachment, "detachment", percent_above=1.0),
+    )
 
 
 # --- ratings -------------------------------------------------------------------------------------
 
+
 def _rating(fn, value, name, horizon, scale) -> str:
-    r = fn(_number(value, name, percent_above=1.0), _number(horizon, "horizon"),
-           scale=_text(scale, "scale", "moodys", rating.SCALES))
+    r = fn(
+        _number(value, name, percent_above=1.0),
+        _number(horizon, "horizon"),
+        scale=_text(scale, "scale", "moodys", rating.SCALES),
+    )
     return r.labelled()
 
 
-@_udf(el="Tranche expected loss (decimal, fraction of the tranche)", horizon="Horizon in years (the tranche's WAL)",
-      scale='"moodys" (default) or "cn_sf"')
+@_udf(
+    el="Tranche expected loss (decimal, fraction of the tranche)",
+    horizon="Horizon in years (the tranche's WAL)",
+    scale='"moodys" (default) or "cn_sf"',
+)
 def RATING_FROM_EL(el, horizon, scale=None):
-    """Best rating whose idealised expected loss at the horizon is not below EL; '(illustrative)' marks the packaged table."""
+    """Best rating whose idealised expected loss at the horizon is not below EL; '(illustrative)'
+    marks the packaged table."""
     return _rating(rating.rating_from_expected_loss, el, "el", horizon, scale)
 
 
-@_udf(pd="Tranche default probability over the horizon (decimal)", horizon="Horizon in years",
-      scale='"moodys" (default) or "cn_sf"')
+@_udf(
+    pd="Tranche default probability over the horizon (decimal)",
+    horizon="Horizon in years",
+    scale='"moodys" (default) or "cn_sf"',
+)
 def RATING_FROM_PD(pd, horizon, scale=None):
-    """Best rating whose idealised default probability at the horizon is not below PD; '(illustrative)' marks the packaged table."""
+    """Best rating whose idealised default probability at the horizon is not below PD;
+    '(illustrative)' marks the packaged table."""
     return _rating(rating.rating_from_default_probability, pd, "pd", horizon, scale)
 
 
@@ -400,6 +537,20 @@ def NPLXL_VERSION():
 
 
 #: every Excel function of the module, in documentation order
-FUNCTIONS = ("KMV_PD", "KMV_DD", "KMV_SOLVE", "DIVERSITY_SCORE", "ALT_DIVERSITY_SCORE", "BET_LOSS",
-             "BET_DISTRIBUTION", "WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT",
-             "PORTFOLIO_LOSS", "RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION")
+FUNCTIONS = (
+    "KMV_PD",
+    "KMV_DD",
+    "KMV_SOLVE",
+    "DIVERSITY_SCORE",
+    "ALT_DIVERSITY_SCORE",
+    "BET_LOSS",
+    "BET_DISTRIBUTION",
+    "WATERFALL",
+    "WATERFALL_SUMMARY",
+    "TRANCHE_KMV",
+    "BREAKEVEN_HAIRCUT",
+    "PORTFOLIO_LOSS",
+    "RATING_FROM_EL",
+    "RATING_FROM_PD",
+    "NPLXL_VERSION",
+)

@@ -26,8 +26,15 @@ XLWINGS_TESTED = "0.37."
 #: what VBA passes for an omitted Optional argument
 MISSING = -2147352572
 #: COM error integers as Excel delivers them (xlwings/_xlwindows.py)
-CELL_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
-               -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!"}
+CELL_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
 ERROR_CODES = {v: k for k, v in CELL_ERRORS.items()}
 
 _loaded: dict = {}
@@ -36,19 +43,30 @@ _loaded: dict = {}
 def _install_pywin32_stubs() -> None:
     if "pythoncom" in sys.modules and not getattr(sys.modules["pythoncom"], "_npl_xl_stub", False):
         return  # real pywin32 (Windows): nothing to stub
-    pythoncom = types.ModuleType("pythoncom")
-    pythoncom._npl_xl_stub = True
-    pythoncom.CoInitialize = lambda: None
-    pywintypes = types.ModuleType("pywintypes")
-    pywintypes.TimeType = type("TimeType", (dt.datetime,), {})
-    pywintypes.com_error = type("com_error", (Exception,), {})
-    pywintypes.IID = lambda s: s
-    win32com = types.ModuleType("win32com")
-    client = types.ModuleType("win32com.client")
-    client.Dispatch = lambda *a, **k: None
-    win32com.client = client
-    sys.modules.update({"pythoncom": pythoncom, "pywintypes": pywintypes, "win32com": win32com,
-                        "win32com.client": client})
+
+    def stub(name: str, **attrs) -> types.ModuleType:
+        module = types.ModuleType(name)
+        for key, value in attrs.items():
+            setattr(module, key, value)
+        return module
+
+    pythoncom = stub("pythoncom", _npl_xl_stub=True, CoInitialize=lambda: None)
+    pywintypes = stub(
+        "pywintypes",
+        TimeType=type("TimeType", (dt.datetime,), {}),
+        com_error=type("com_error", (Exception,), {}),
+        IID=lambda s: s,
+    )
+    client = stub("win32com.client", Dispatch=lambda *a, **k: None)
+    win32com = stub("win32com", client=client)
+    sys.modules.update(
+        {
+            "pythoncom": pythoncom,
+            "pywintypes": pywintypes,
+            "win32com": win32com,
+            "win32com.client": client,
+        }
+    )
 
 
 class _ExcelEngine:
@@ -63,12 +81,15 @@ class _ExcelEngine:
             if v in ("", None):
                 return empty_as
             if isinstance(v, dt.datetime):
-                return datetime_builder(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond)
+                return datetime_builder(
+                    v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond
+                )
             if number_builder is not None and isinstance(v, float):
                 return number_builder(v)
             if isinstance(v, int) and not isinstance(v, bool) and v in CELL_ERRORS:
                 return CELL_ERRORS[v] if err_to_str else None
             return v
+
         return [[clean(c) for c in row] for row in data]
 
     @staticmethod
@@ -83,13 +104,17 @@ class _ExcelEngine:
 
 
 def load():
-    """The UDF module decorated by the real xlwings decorators, plus xlwings' udfs and conversion."""
+    """The UDF module decorated by the real xlwings decorators, plus xlwings' udfs and
+    conversion."""
     if "module" in _loaded:
         return _loaded["module"], _loaded["udfs"], _loaded["conversion"]
     import xlwings
 
     if not xlwings.__version__.startswith(XLWINGS_TESTED):
-        raise RuntimeError(f"the Excel harness is tested with xlwings {XLWINGS_TESTED}x, found {xlwings.__version__}")
+        raise RuntimeError(
+            f"the Excel harness is tested with xlwings {XLWINGS_TESTED}x, found "
+            f"{xlwings.__version__}"
+        )
     _install_pywin32_stubs()
     import xlwings.udfs as udfs
     from xlwings import conversion
@@ -98,9 +123,13 @@ def load():
     if "excel" not in [e.name for e in xlwings.engines]:
         xlwings.engines.add(Engine(impl=_ExcelEngine()))
     saved = xlwings.func, xlwings.arg, xlwings.ret
-    xlwings.func, xlwings.arg, xlwings.ret = udfs.xlfunc, udfs.xlarg, udfs.xlret
+    # the real decorators, for one import of the UDF module
+    setattr(xlwings, "func", udfs.xlfunc)  # noqa: B010 - assigning over an overloaded function
+    xlwings.arg, xlwings.ret = udfs.xlarg, udfs.xlret
     try:
         spec = importlib.util.find_spec("npl_xl.xl")
+        if spec is None or spec.loader is None:
+            raise RuntimeError("npl_xl.xl: the module cannot be found")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
@@ -121,7 +150,9 @@ def call(func_name: str, *raw_args):
             args.append(arg_info.get("optional"))
         else:
             args.append(conversion.read(None, raw, arg_info["options"]))
-    for arg_info in info["args"][len(raw_args):]:  # Excel passes every Optional, omitted ones as MISSING
+    for arg_info in info["args"][
+        len(raw_args) :
+    ]:  # Excel passes every Optional, omitted ones as MISSING
         args.append(arg_info.get("optional"))
     res = conversion.write(func(*args), None, info["ret"]["options"])
     if len(res) == 1 and len(res[0]) == 1:
@@ -136,6 +167,8 @@ def vba_module(workbook_name: str = "npl-xl.xlam") -> str:
     module, udfs, _ = load()
     buf = io.StringIO()
     udfs.generate_vba_wrapper("npl_xl.xl", module, buf, types.SimpleNamespace(Name=workbook_name))
-    return ('Attribute VB_Name = "xlwings_udfs"\n'
-            "'Autogenerated code by xlwings - changes will be lost with next import!\n"
-            "#Const App = \"Microsoft Excel\" 'Adjust when using outside of Excel\n" + buf.getvalue())
+    return (
+        'Attribute VB_Name = "xlwings_udfs"\n'
+        "'Autogenerated code by xlwings - changes will be lost with next import!\n"
+        '#Const App = "Microsoft Excel" \'Adjust when using outside of Excel\n' + buf.getvalue()
+    )

@@ -1,4 +1,5 @@
-"""Recoveries, break-even haircuts, stress ratings, tranche KMV, sensitivity grids, cash-flow BET, examples."""
+"""Recoveries, break-even haircuts, stress ratings, tranche KMV, sensitivity grids, cash-flow BET,
+examples."""
 
 import numpy as np
 import pandas as pd
@@ -10,19 +11,33 @@ from npl_xl.models.waterfall import run_waterfall
 
 
 def simple(senior=80.0, sub=20.0, coupon=0.0, **kw):
-    return Deal.from_dict({"name": "s", "payments_per_year": 1, "reserve": {"multiple": 0},
-                           "tranches": [{"name": "Senior", "balance": senior, "coupon": coupon, "seniority": 1},
-                                        {"name": "Sub", "balance": sub, "seniority": 2}]} | kw)
+    return Deal.from_dict(
+        {
+            "name": "s",
+            "payments_per_year": 1,
+            "reserve": {"multiple": 0},
+            "tranches": [
+                {"name": "Senior", "balance": senior, "coupon": coupon, "seniority": 1},
+                {"name": "Sub", "balance": sub, "seniority": 2},
+            ],
+        }
+        | kw
+    )
 
 
 # --- recoveries ---------------------------------------------------------------------------------
+
 
 def test_timing_and_stresses():
     t = recovery.timing_from_cumulative([0.2, 0.5, 0.8, 1.0])
     np.testing.assert_allclose(t, [0.2, 0.3, 0.3, 0.2])
     c = recovery.collections(100, t, haircut=[0, 0.5], delay=[0, 1], cost_rate=0.1)
     np.testing.assert_allclose(c, [[18, 27, 27, 18], [0, 9, 13.5, 13.5]])
-    for shape, kw in (("uniform", {}), ("exponential", {"half_life": 3}), ("gamma", {"mean": 4, "cv": 0.5})):
+    for shape, kw in (
+        ("uniform", {}),
+        ("exponential", {"half_life": 3}),
+        ("gamma", {"mean": 4, "cv": 0.5}),
+    ):
         s = recovery.timing_parametric(12, shape, **kw)
         assert s.sum() == pytest.approx(1.0) and (s >= 0).all()
     with pytest.raises(ValueError, match="cumulative: must end at 1"):
@@ -35,7 +50,9 @@ def test_timing_and_stresses():
         recovery.collections(100, t, haircut=20)
 
 
-# --- break-even and stress ratings ------------------------------------------------------------------
+# --- break-even and stress ratings
+# ------------------------------------------------------------------
+
 
 def test_breakeven_by_hand_and_consistent_with_engine():
     # one period, no fees or coupons: senior 80 paid in full while 100 (1 - h) >= 80 -> h* = 20 %;
@@ -72,18 +89,23 @@ def test_stress_ratings_on_examples():
 
 
 def test_user_stress_table():
-    table = pd.DataFrame({"Rating": ["AAAsf", "AAsf"], "Haircut": [0.5, 0.1], "Delay_Months": [0, 0]})
+    table = pd.DataFrame(
+        {"Rating": ["AAAsf", "AAsf"], "Haircut": [0.5, 0.1], "Delay_Months": [0, 0]}
+    )
     out = analysis.stress_ratings(simple(), [100.0], table=table)
     assert out.ratings == ("AAsf", "below AAsf") and not out.illustrative
     with pytest.raises(ValueError, match="delay_months"):
         analysis.stress_ratings(simple(), [100.0], table=table.drop(columns="Delay_Months"))
 
 
-# --- tranche KMV --------------------------------------------------------------------------------------
+# --- tranche KMV
+# --------------------------------------------------------------------------------------
+
 
 def test_tranche_kmv_by_hand():
     # two annual periods, no fees; senior 60 at 5 %, sub 20; collections 50, 50; discount 4 %.
-    # V0 = 50/1.04 + 50/1.04^2; senior repaid in year 2 (T 2), promised interest 3 + 0.65 (year 2 on 13);
+    # V0 = 50/1.04 + 50/1.04^2; senior repaid in year 2 (T 2), promised interest 3 + 0.65 (year 2
+    # on 13);
     # DP senior = 60 + 3.65; the sub's T is 2 as well: DP sub = 80 + 3.65.
     d = simple(senior=60.0, coupon=0.05)
     out = analysis.tranche_kmv(d, [50.0, 50.0], recovery_vol=0.3, discount_rate=0.04)
@@ -98,13 +120,21 @@ def test_tranche_kmv_by_hand():
 def test_kmv_sensitivity_directions():
     d = load_example("mortgage")
     c = d.base_collections()
-    vol = analysis.kmv_sensitivity(d, c, "recovery_vol", [0.15, 0.25, 0.35], recovery_vol=0.25, discount_rate=0.05)
-    assert (np.diff(vol, axis=0) > 0).all()                     # PD rises with recovery volatility
-    size = analysis.kmv_sensitivity(d, c, "issuance_size", [0.8, 1.0, 1.2], recovery_vol=0.25, discount_rate=0.05)
-    assert (np.diff(size, axis=0) > 0).all()                    # and with issuance size
-    rate = analysis.kmv_sensitivity(d, c, "recovery_rate", [0.8, 1.0, 1.2], recovery_vol=0.25, discount_rate=0.05)
-    assert (np.diff(rate, axis=0) < 0).all()                    # and falls with recoveries
-    cpn = analysis.kmv_sensitivity(d, c, "coupon", [0.02, 0.04, 0.06], recovery_vol=0.25, discount_rate=0.05)
+    vol = analysis.kmv_sensitivity(
+        d, c, "recovery_vol", [0.15, 0.25, 0.35], recovery_vol=0.25, discount_rate=0.05
+    )
+    assert (np.diff(vol, axis=0) > 0).all()  # PD rises with recovery volatility
+    size = analysis.kmv_sensitivity(
+        d, c, "issuance_size", [0.8, 1.0, 1.2], recovery_vol=0.25, discount_rate=0.05
+    )
+    assert (np.diff(size, axis=0) > 0).all()  # and with issuance size
+    rate = analysis.kmv_sensitivity(
+        d, c, "recovery_rate", [0.8, 1.0, 1.2], recovery_vol=0.25, discount_rate=0.05
+    )
+    assert (np.diff(rate, axis=0) < 0).all()  # and falls with recoveries
+    cpn = analysis.kmv_sensitivity(
+        d, c, "coupon", [0.02, 0.04, 0.06], recovery_vol=0.25, discount_rate=0.05
+    )
     assert (np.diff(cpn[:, 0]) > 0).all()
     mid = analysis.tranche_kmv(d, c, recovery_vol=0.25, discount_rate=0.05).default_probability
     np.testing.assert_allclose(vol[1], mid)
@@ -112,33 +142,51 @@ def test_kmv_sensitivity_directions():
         analysis.kmv_sensitivity(d, c, "colour", [1], recovery_vol=0.25, discount_rate=0.05)
 
 
-# --- BET with cash flows --------------------------------------------------------------------------------
+# --- BET with cash flows
+# --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("D, p, s", [(10, 0.2, 0.3), (25, 0.1, 0.0), (7, 0.4, 0.6)])
 def test_cashflow_bet_equals_closed_form_on_a_plain_deal(D, p, s):
-    # no fees or coupons, one period: senior 100 (1 - a), sub 100 a; failing units lose 1 - s of their value,
-    # so the tranche losses are exactly the BET attachment formula with lgd = 1 - s (docs/methodology.md §4)
+    # no fees or coupons, one period: senior 100 (1 - a), sub 100 a; failing units lose 1 - s of
+    # their value,
+    # so the tranche losses are exactly the BET attachment formula with lgd = 1 - s
+    # (docs/methodology.md §4)
     a = 0.25
     d = simple(senior=100 * (1 - a), sub=100 * a)
     el = analysis.bet_cashflow_expected_loss(d, [100.0], diversity=D, pd=p, stressed_recovery=s)
-    np.testing.assert_allclose(el, [bet.bet_expected_loss(D, p, 1 - s, a, 1.0),
-                                    bet.bet_expected_loss(D, p, 1 - s, 0.0, a)], atol=1e-12)
+    np.testing.assert_allclose(
+        el,
+        [bet.bet_expected_loss(D, p, 1 - s, a, 1.0), bet.bet_expected_loss(D, p, 1 - s, 0.0, a)],
+        atol=1e-12,
+    )
 
 
-# --- example deals ------------------------------------------------------------------------------------
+# --- example deals
+# ------------------------------------------------------------------------------------
+
 
 def test_examples_match_public_figures_and_round_trip():
     cc, mg = load_example("credit_card"), load_example("mortgage")
     # docs/methodology.md §6 (CNY 10k)
     assert [t.balance for t in cc.tranches] == [41000, 10400] and cc.tranches[0].coupon == 0.033
-    assert cc.recovery.total == 82416.68 and cc.payments_per_year == 4 and cc.tranches[1].issue_price == 110
+    assert (
+        cc.recovery.total == 82416.68
+        and cc.payments_per_year == 4
+        and cc.tranches[1].issue_price == 110
+    )
     assert [t.balance for t in mg.tranches] == [113000, 44000] and mg.tranches[0].coupon == 0.0355
-    assert mg.recovery.total == 222016.46 and mg.payments_per_year == 2 and mg.tranches[1].issue_price == 112
+    assert (
+        mg.recovery.total == 222016.46
+        and mg.payments_per_year == 2
+        and mg.tranches[1].issue_price == 112
+    )
     for d in (cc, mg):
         assert Deal.from_dict(d.to_dict()) == d
         # the senior is 48-62 % of base-case recovery in public deals
         assert 0.48 <= d.tranches[0].balance / d.recovery.total <= 0.62
-    # expected senior life: ~0.6-1.3 years for credit cards, ~2.6 for mortgages (docs/methodology.md §6)
+    # expected senior life: ~0.6-1.3 years for credit cards, ~2.6 for mortgages
+    # (docs/methodology.md §6)
     wal_cc = run_waterfall(cc, cc.base_collections()).metrics().wal
     wal_mg = run_waterfall(mg, mg.base_collections()).metrics().wal
     assert 0.6 <= wal_cc[0] <= 1.3 and 2.0 <= wal_mg[0] <= 3.2

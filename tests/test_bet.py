@@ -11,20 +11,26 @@ from npl_xl.models import bet
 
 def test_probabilities_by_hand():
     # D = 3, p = 0.1: 0.9^3, 3 x 0.1 x 0.9^2, 3 x 0.01 x 0.9, 0.001
-    np.testing.assert_allclose(bet.bet_probabilities(3, 0.1), [0.729, 0.243, 0.027, 0.001], rtol=1e-13)
+    np.testing.assert_allclose(
+        bet.bet_probabilities(3, 0.1), [0.729, 0.243, 0.027, 0.001], rtol=1e-13
+    )
 
 
 def test_probabilities_match_scipy_binomial():
     # peer library: scipy.stats.binom
     for d, p in [(1, 0.3), (17, 0.02), (300, 0.15), (60, 0.0), (60, 1.0)]:
-        np.testing.assert_allclose(bet.bet_probabilities(d, p), binom.pmf(np.arange(d + 1), d, p), atol=1e-15)
+        np.testing.assert_allclose(
+            bet.bet_probabilities(d, p), binom.pmf(np.arange(d + 1), d, p), atol=1e-15
+        )
         assert bet.bet_probabilities(d, p).sum() == pytest.approx(1.0)
 
 
 def test_non_integer_diversity_rounds_to_nearest_whole():
     assert len(bet.bet_probabilities(20.4, 0.1)) == 21
     assert len(bet.bet_probabilities(20.5, 0.1)) == 22
-    assert bet.bet_expected_loss(20.4, 0.1, 0.5, 0.05, 0.1) == bet.bet_expected_loss(20, 0.1, 0.5, 0.05, 0.1)
+    assert bet.bet_expected_loss(20.4, 0.1, 0.5, 0.05, 0.1) == bet.bet_expected_loss(
+        20, 0.1, 0.5, 0.05, 0.1
+    )
 
 
 def test_tranche_expected_loss_by_hand():
@@ -53,13 +59,22 @@ def test_pool_el_and_additivity(d, p, lgd):
 
 
 @settings(max_examples=100, deadline=None)
-@given(d=st.integers(1, 150), p=st.floats(0.001, 0.999), lgd=st.floats(0.05, 1),
-       cuts=st.lists(st.floats(0, 0.99), min_size=2, max_size=2, unique=True))
+@given(
+    d=st.integers(1, 150),
+    p=st.floats(0.001, 0.999),
+    lgd=st.floats(0.05, 1),
+    cuts=st.lists(st.floats(0, 0.99), min_size=2, max_size=2, unique=True),
+)
 def test_el_non_increasing_in_attachment(d, p, lgd, cuts):
     a1, a2 = sorted(cuts)
-    assert bet.bet_expected_loss(d, p, lgd, a2, 1.0) <= bet.bet_expected_loss(d, p, lgd, a1, 1.0) + 1e-12
+    assert (
+        bet.bet_expected_loss(d, p, lgd, a2, 1.0)
+        <= bet.bet_expected_loss(d, p, lgd, a1, 1.0) + 1e-12
+    )
     b = 1.0
-    assert bet.bet_expected_loss(d, p, lgd, a2, b) <= bet.bet_expected_loss(d, p, lgd, a1, b) + 1e-12
+    assert (
+        bet.bet_expected_loss(d, p, lgd, a2, b) <= bet.bet_expected_loss(d, p, lgd, a1, b) + 1e-12
+    )
 
 
 def test_scenario_hook_equals_formula_and_takes_cash_flow_losses():
@@ -71,7 +86,9 @@ def test_scenario_hook_equals_formula_and_takes_cash_flow_losses():
     losses = np.zeros(d + 1)
     losses[-2:] = [0.5, 1.0]
     probs = bet.bet_probabilities(d, p)
-    assert bet.bet_scenario_expected_loss(d, p, losses) == pytest.approx(0.5 * probs[-2] + probs[-1])
+    assert bet.bet_scenario_expected_loss(d, p, losses) == pytest.approx(
+        0.5 * probs[-2] + probs[-1]
+    )
     with pytest.raises(ValueError, match="tranche_losses"):
         bet.bet_scenario_expected_loss(d, p, [0.1, 0.2])
 
@@ -87,7 +104,8 @@ def test_multi_bet_by_hand():
 
 def test_multi_bet_one_group_is_bet():
     assert bet.multi_bet_expected_loss([(25, 0.12, 0.6, 1.0)], 0.1, 0.2) == pytest.approx(
-        bet.bet_expected_loss(25, 0.12, 0.6, 0.1, 0.2), rel=1e-12)
+        bet.bet_expected_loss(25, 0.12, 0.6, 0.1, 0.2), rel=1e-12
+    )
 
 
 def test_bet_limit_large_diversity_tends_to_deterministic_loss():
@@ -96,26 +114,31 @@ def test_bet_limit_large_diversity_tends_to_deterministic_loss():
     assert all(np.diff(els) < 0) and els[-1] < 1e-12
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: bet.bet_expected_loss(0, 0.1, 0.5), "diversity"),
-    (lambda: bet.bet_expected_loss(-3, 0.1, 0.5), "diversity"),
-    (lambda: bet.bet_expected_loss(10, 1.1, 0.5), "pd"),
-    (lambda: bet.bet_expected_loss(10, 5.0, 0.5), "give decimals"),
-    (lambda: bet.bet_expected_loss(10, 0.1, np.nan), "lgd"),
-    (lambda: bet.bet_expected_loss(10, 0.1, 0.5, 0.3, 0.3), "attachment"),
-    (lambda: bet.bet_expected_loss(10, 0.1, 0.5, 0.5, 0.2), "attachment"),
-    (lambda: bet.bet_expected_loss([10, 20], [0.1, 0.2, 0.3], 0.5), "mismatched lengths"),
-    (lambda: bet.multi_bet_expected_loss([(10, 0.1, 0.5, 0.6)]), "par_share"),
-    (lambda: bet.multi_bet_expected_loss([(10, 0.1, 0.5)]), "groups"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: bet.bet_expected_loss(0, 0.1, 0.5), "diversity"),
+        (lambda: bet.bet_expected_loss(-3, 0.1, 0.5), "diversity"),
+        (lambda: bet.bet_expected_loss(10, 1.1, 0.5), "pd"),
+        (lambda: bet.bet_expected_loss(10, 5.0, 0.5), "give decimals"),
+        (lambda: bet.bet_expected_loss(10, 0.1, np.nan), "lgd"),
+        (lambda: bet.bet_expected_loss(10, 0.1, 0.5, 0.3, 0.3), "attachment"),
+        (lambda: bet.bet_expected_loss(10, 0.1, 0.5, 0.5, 0.2), "attachment"),
+        (lambda: bet.bet_expected_loss([10, 20], [0.1, 0.2, 0.3], 0.5), "mismatched lengths"),
+        (lambda: bet.multi_bet_expected_loss([(10, 0.1, 0.5, 0.6)]), "par_share"),
+        (lambda: bet.multi_bet_expected_loss([(10, 0.1, 0.5)]), "groups"),
+    ],
+)
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
 
 
 @settings(max_examples=150, deadline=None)
-@given(d=st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.none()),
-       p=st.one_of(st.floats(allow_nan=True), st.text(max_size=3)))
+@given(
+    d=st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.none()),
+    p=st.one_of(st.floats(allow_nan=True), st.text(max_size=3)),
+)
 def test_garbage_gives_value_error_or_a_number(d, p):
     try:
         out = bet.bet_expected_loss(d, p, 0.5)

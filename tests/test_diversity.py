@@ -10,7 +10,18 @@ from npl_xl.models import diversity as dv
 
 # Moody's (1996), "The Binomial Expansion Method Applied to CBO/CLO Analysis", diversity table at
 # whole numbers of equal-par obligors in one industry (docs/methodology.md §3).
-CLASSIC = {1: 1.00, 2: 1.50, 3: 2.00, 4: 2.33, 5: 2.67, 6: 3.00, 7: 3.25, 8: 3.50, 9: 3.75, 10: 4.00}
+CLASSIC = {
+    1: 1.00,
+    2: 1.50,
+    3: 2.00,
+    4: 2.33,
+    5: 2.67,
+    6: 3.00,
+    7: 3.25,
+    8: 3.50,
+    9: 3.75,
+    10: 4.00,
+}
 
 
 @pytest.mark.parametrize("n, score", CLASSIC.items())
@@ -24,8 +35,9 @@ def test_indenture_table_end_points_and_rule_above_it():
     # between two points the lower one applies; above 19.95 the last score (5.00) applies.
     np.testing.assert_allclose(
         dv.industry_diversity([0.0, 0.049, 0.05, 1.05, 3.05, 19.95, 20.0, 1000.0]),
-        [0.0, 0.0, 0.10, 1.05, 2.0333, 5.0, 5.0, 5.0])
-    assert dv.industry_diversity(2.5) == 1.75          # between 2.45 (1.75) and 2.55 (1.80)
+        [0.0, 0.0, 0.10, 1.05, 2.0333, 5.0, 5.0, 5.0],
+    )
+    assert dv.industry_diversity(2.5) == 1.75  # between 2.45 (1.75) and 2.55 (1.80)
 
 
 def test_seed_review_one_decimal_table_at_whole_units():
@@ -38,7 +50,8 @@ def test_seed_review_one_decimal_table_at_whole_units():
 
 def test_mixed_pool_by_hand():
     # 6 obligors, par 10, 10, 30 (industry X), 20, 5 (Y), 5 (Z): average par 80/6 = 13.333;
-    # EU = .75, .75, 1 | 1, .375 | .375; AIEUS X 2.5 -> 1.75, Y 1.375 -> 1.20, Z 0.375 -> 0.40; DS 3.35
+    # EU = .75, .75, 1 | 1, .375 | .375; AIEUS X 2.5 -> 1.75, Y 1.375 -> 1.20, Z 0.375 -> 0.40; DS
+    # 3.35
     par = [10, 10, 30, 20, 5, 5]
     grp = ["X", "X", "X", "Y", "Y", "Z"]
     assert dv.diversity_score(par, grp) == pytest.approx(3.35)
@@ -71,10 +84,13 @@ def test_industry_diversity_is_non_decreasing():
 
 # --- alternative diversity score -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("n, rho", [(10, 0.0), (50, 0.05), (100, 0.3), (7, 1.0)])
 def test_ads_homogeneous_identity(n, rho):
     # Moody's (2000) moment matching: homogeneous pool D = N / (1 + rho (N - 1))
-    assert dv.alternative_diversity_score([1.0] * n, 0.07, rho) == pytest.approx(n / (1 + rho * (n - 1)))
+    assert dv.alternative_diversity_score([1.0] * n, 0.07, rho) == pytest.approx(
+        n / (1 + rho * (n - 1))
+    )
 
 
 def test_ads_limits():
@@ -83,7 +99,9 @@ def test_ads_limits():
     assert dv.alternative_diversity_score(np.ones(40), 0.1, 0.0) == pytest.approx(40)
     assert dv.alternative_diversity_score(np.ones(40), 0.1, 1.0) == pytest.approx(1.0)
     # unequal par: uncorrelated D = (sum F)^2 / sum F^2 <= N  (the par-Herfindahl count)
-    assert dv.alternative_diversity_score(par, 0.1, 0.0) == pytest.approx(par.sum() ** 2 / (par**2).sum())
+    assert dv.alternative_diversity_score(par, 0.1, 0.0) == pytest.approx(
+        par.sum() ** 2 / (par**2).sum()
+    )
 
 
 def test_ads_group_description_equals_full_matrix():
@@ -97,7 +115,8 @@ def test_ads_group_description_equals_full_matrix():
     described = dv.alternative_diversity_score(par, pd, (groups, 0.25, 0.05))
     assert described == pytest.approx(full, rel=1e-12)
     assert dv.alternative_diversity_score(par, pd, 0.1) == pytest.approx(
-        dv.alternative_diversity_score(par, pd, (groups, 0.1, 0.1)), rel=1e-12)
+        dv.alternative_diversity_score(par, pd, (groups, 0.1, 0.1)), rel=1e-12
+    )
 
 
 def test_ads_bad_matrix():
@@ -112,7 +131,9 @@ def test_default_correlation_matches_scipy_bivariate_normal(p, rho):
     # peer library: scipy.stats.multivariate_normal.cdf (Genz's algorithm)
     c = norm.ppf(p)
     joint = multivariate_normal([0, 0], [[1, rho], [rho, 1]]).cdf([c, c])
-    assert dv.default_correlation(p, rho) == pytest.approx((joint - p * p) / (p * (1 - p)), abs=1e-7)
+    assert dv.default_correlation(p, rho) == pytest.approx(
+        (joint - p * p) / (p * (1 - p)), abs=1e-7
+    )
 
 
 def test_default_correlation_limits():
@@ -122,18 +143,24 @@ def test_default_correlation_limits():
     assert np.all(np.diff(dv.default_correlation(0.05, rhos)) > 0)
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: dv.diversity_score([1, -2], ["a", "b"]), "par"),
-    (lambda: dv.diversity_score([1, 2, 3], ["a", "b"]), "mismatched lengths"),
-    (lambda: dv.diversity_score([1, np.nan], ["a", "b"]), "par"),
-    (lambda: dv.diversity_score([1, 2], ["a", None]), "group"),
-    (lambda: dv.alternative_diversity_score([1, 2], 1.5, 0.1), "pd"),
-    (lambda: dv.alternative_diversity_score([1, 2], [0.1, 0.2, 0.3], 0.1), "mismatched lengths"),
-    (lambda: dv.alternative_diversity_score([1, 2], 0.1, 2.0), "correlation"),
-    (lambda: dv.default_correlation(0.0, 0.2), "pd"),
-    (lambda: dv.default_correlation(0.1, 1.2), "asset_correlation"),
-    (lambda: dv.industry_diversity(-1), "units"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: dv.diversity_score([1, -2], ["a", "b"]), "par"),
+        (lambda: dv.diversity_score([1, 2, 3], ["a", "b"]), "mismatched lengths"),
+        (lambda: dv.diversity_score([1, np.nan], ["a", "b"]), "par"),
+        (lambda: dv.diversity_score([1, 2], ["a", None]), "group"),
+        (lambda: dv.alternative_diversity_score([1, 2], 1.5, 0.1), "pd"),
+        (
+            lambda: dv.alternative_diversity_score([1, 2], [0.1, 0.2, 0.3], 0.1),
+            "mismatched lengths",
+        ),
+        (lambda: dv.alternative_diversity_score([1, 2], 0.1, 2.0), "correlation"),
+        (lambda: dv.default_correlation(0.0, 0.2), "pd"),
+        (lambda: dv.default_correlation(0.1, 1.2), "asset_correlation"),
+        (lambda: dv.industry_diversity(-1), "units"),
+    ],
+)
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
@@ -141,7 +168,8 @@ def test_bad_input_names_the_argument(call, name):
 
 def test_ads_matches_the_variance_of_the_copula_loss_distribution():
     # No worked ADS example with published inputs was found; this checks the defining property
-    # instead (Moody's 2000: D units of par P/D with pd p-bar match the pool loss's mean and variance):
+    # instead (Moody's 2000: D units of par P/D with pd p-bar match the pool loss's mean and
+    # variance):
     # Var(pool loss) under a one-factor Gaussian copula (exact lattice, independent code) must equal
     # P^2 p q / D with D from alternative_diversity_score and rho_D from default_correlation.
     from npl_xl.models.portfolio import loss_distribution

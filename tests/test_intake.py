@@ -14,12 +14,27 @@ from npl_xl.workbook.intake import TapeError, read_tape
 from npl_xl.workbook.reader import read_deal_workbook
 
 CUTOFF = dt.date(2021, 6, 30)
-PROVINCE_SPELLINGS = {"广东": ["广东省", "广东", "Guangdong"], "上海": ["上海市", "上海"],
-                      "内蒙古": ["内蒙古自治区", "内蒙古"], "江苏": ["江苏省"], "广西": ["广西壮族自治区"]}
-CLASS_SPELLINGS = {"次级": ["次级类", "次级"], "可疑": ["可疑类", "可疑"], "损失": ["损失类", "损失"]}
-SECURITY_SPELLINGS = [("信用", "unsecured", False), ("保证", "guaranteed", True), ("抵押", "mortgage", False),
-                      ("抵押+保证", "mortgage", True), ("信用+保证", "guaranteed", True), ("房产抵押", "mortgage", False),
-                      ("质押", "pledge", False)]
+PROVINCE_SPELLINGS = {
+    "广东": ["广东省", "广东", "Guangdong"],
+    "上海": ["上海市", "上海"],
+    "内蒙古": ["内蒙古自治区", "内蒙古"],
+    "江苏": ["江苏省"],
+    "广西": ["广西壮族自治区"],
+}
+CLASS_SPELLINGS = {
+    "次级": ["次级类", "次级"],
+    "可疑": ["可疑类", "可疑"],
+    "损失": ["损失类", "损失"],
+}
+SECURITY_SPELLINGS = [
+    ("信用", "unsecured", False),
+    ("保证", "guaranteed", True),
+    ("抵押", "mortgage", False),
+    ("抵押+保证", "mortgage", True),
+    ("信用+保证", "guaranteed", True),
+    ("房产抵押", "mortgage", False),
+    ("质押", "pledge", False),
+]
 
 
 def truth(n=400, seed=7):
@@ -33,20 +48,42 @@ def truth(n=400, seed=7):
     sec = rng.integers(0, len(SECURITY_SPELLINGS), n)
     orig = [CUTOFF - dt.timedelta(days=int(d)) for d in rng.integers(400, 3000, n)]
     default = [o + dt.timedelta(days=int(d)) for o, d in zip(orig, rng.integers(100, 390, n))]
-    return pd.DataFrame({
-        "loan_id": [f"L{i:05d}" for i in range(n)], "borrower_id": [f"B{i // 2:05d}" for i in range(n)],
-        "principal": principal, "interest": interest, "fees": fees,
-        "days_overdue": rng.integers(90, 2000, n), "region": region, "five_category": klass,
-        "region_as_written": [rng.choice(PROVINCE_SPELLINGS[r]) for r in region],
-        "class_as_written": [rng.choice(CLASS_SPELLINGS[c]) for c in klass],
-        "security_as_written": [SECURITY_SPELLINGS[k][0] for k in sec],
-        "security": [SECURITY_SPELLINGS[k][1] for k in sec], "guaranteed": [SECURITY_SPELLINGS[k][2] for k in sec],
-        "origination_date": pd.to_datetime(orig), "default_date": pd.to_datetime(default),
-    })
+    return pd.DataFrame(
+        {
+            "loan_id": [f"L{i:05d}" for i in range(n)],
+            "borrower_id": [f"B{i // 2:05d}" for i in range(n)],
+            "principal": principal,
+            "interest": interest,
+            "fees": fees,
+            "days_overdue": rng.integers(90, 2000, n),
+            "region": region,
+            "five_category": klass,
+            "region_as_written": [rng.choice(PROVINCE_SPELLINGS[r]) for r in region],
+            "class_as_written": [rng.choice(CLASS_SPELLINGS[c]) for c in klass],
+            "security_as_written": [SECURITY_SPELLINGS[k][0] for k in sec],
+            "security": [SECURITY_SPELLINGS[k][1] for k in sec],
+            "guaranteed": [SECURITY_SPELLINGS[k][2] for k in sec],
+            "origination_date": pd.to_datetime(orig),
+            "default_date": pd.to_datetime(default),
+        }
+    )
 
 
-HEADERS = ["借据号", "客户号", "未偿本金（元）", "未偿利息（元）", "费用（元）", "逾期天数", "省份", "五级分类",
-           "担保方式", "放款日期", "违约日期", "客户经理", "备注"]
+HEADERS = [
+    "借据号",
+    "客户号",
+    "未偿本金（元）",
+    "未偿利息（元）",
+    "费用（元）",
+    "逾期天数",
+    "省份",
+    "五级分类",
+    "担保方式",
+    "放款日期",
+    "违约日期",
+    "客户经理",
+    "备注",
+]
 
 
 def _serial(d: dt.date) -> int:
@@ -54,20 +91,42 @@ def _serial(d: dt.date) -> int:
 
 
 def _as_written(t: pd.DataFrame, i: int, text_dates: bool):
-    """One loan as the servicer writes it: amounts as text with separators now and then, dates in every form."""
+    """One loan as the servicer writes it: amounts as text with separators now and then, dates in
+    every form."""
     r = t.iloc[i]
     money = [f"{v:,.2f}" if i % 3 == 0 else float(v) for v in (r.principal, r.interest, r.fees)]
     od, dd = r.origination_date.date(), r.default_date.date()
-    forms = [od.isoformat(), f"{od.year}/{od.month}/{od.day}", od.strftime("%Y%m%d"), f"{od.year}年{od.month}月{od.day}日"]
+    forms = [
+        od.isoformat(),
+        f"{od.year}/{od.month}/{od.day}",
+        od.strftime("%Y%m%d"),
+        f"{od.year}年{od.month}月{od.day}日",
+    ]
     orig = forms[i % 4] if text_dates or i % 5 else (od if i % 2 else _serial(od))
     default = f"{dd.year}/{dd.month}/{dd.day}" if text_dates or i % 7 else _serial(dd)
-    return [r.loan_id, r.borrower_id, *money, int(r.days_overdue), r.region_as_written, r.class_as_written,
-            r.security_as_written, orig, default, "张三", "=HYPERLINK(\"x\")" if i == 5 else None]
+    return [
+        r.loan_id,
+        r.borrower_id,
+        *money,
+        int(r.days_overdue),
+        r.region_as_written,
+        r.class_as_written,
+        r.security_as_written,
+        orig,
+        default,
+        "张三",
+        '=HYPERLINK("x")' if i == 5 else None,
+    ]
 
 
 def _totals(t):
-    return ["合计", None, f"{t.principal.sum():,.2f}", round(t.interest.sum(), 2), round(t.fees.sum(), 2)] + \
-        [None] * (len(HEADERS) - 5)
+    return [
+        "合计",
+        None,
+        f"{t.principal.sum():,.2f}",
+        round(t.interest.sum(), 2),
+        round(t.fees.sum(), 2),
+    ] + [None] * (len(HEADERS) - 5)
 
 
 def write_xlsx(path, t, *, title_unit="金额单位：元", total_row=True, sheet="资产清单"):
@@ -83,7 +142,7 @@ def write_xlsx(path, t, *, title_unit="金额单位：元", total_row=True, shee
     for i in range(len(t)):
         ws.append(_as_written(t, i, text_dates=False))
         if i == 150:
-            ws.append([])                                  # a blank row in the middle
+            ws.append([])  # a blank row in the middle
     if total_row:
         ws.append(_totals(t))
     wb.save(path)
@@ -93,22 +152,33 @@ def write_csv(path, t, encoding="gbk"):
     lines = ["XX银行不良资产清单", "金额单位：元", ",".join(HEADERS)]
     for i in range(len(t)):
         row = _as_written(t, i, text_dates=True)
-        lines.append(",".join("" if v is None else f'"{v}"' if isinstance(v, str) and "," in v else str(v)
-                              for v in row))
+        lines.append(
+            ",".join(
+                "" if v is None else f'"{v}"' if isinstance(v, str) and "," in v else str(v)
+                for v in row
+            )
+        )
         if i == 40:
-            lines.append("," * (len(HEADERS) - 1))       # a blank row
-    lines.append(",".join("" if v is None else f'"{v}"' if isinstance(v, str) and "," in v else str(v)
-                          for v in _totals(t)))
+            lines.append("," * (len(HEADERS) - 1))  # a blank row
+    lines.append(
+        ",".join(
+            "" if v is None else f'"{v}"' if isinstance(v, str) and "," in v else str(v)
+            for v in _totals(t)
+        )
+    )
     path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
 
 
 def check_against_truth(tape, t):
     assert len(tape) == len(t)
     for col in ("principal", "interest", "fees"):
-        assert round(tape[col].sum(), 2) == round(t[col].sum(), 2)            # to the cent
+        assert round(tape[col].sum(), 2) == round(t[col].sum(), 2)  # to the cent
         assert np.allclose(tape[col].to_numpy(), t[col].to_numpy(), atol=0.005, rtol=0)
     assert tape["region"].value_counts().to_dict() == t["region"].value_counts().to_dict()
-    assert tape["five_category"].value_counts().to_dict() == t["five_category"].value_counts().to_dict()
+    assert (
+        tape["five_category"].value_counts().to_dict()
+        == t["five_category"].value_counts().to_dict()
+    )
     assert tape["security"].tolist() == t["security"].tolist()
     assert tape["guaranteed"].tolist() == t["guaranteed"].tolist()
     assert (tape["origination_date"].dt.date == t["origination_date"].dt.date).all()
@@ -131,11 +201,20 @@ def test_a_messy_xlsx_tape_is_read_exactly(tmp_path):
     assert r.dropped[0][0] == 4 + 152 and r.dropped[1][0] == 4 + len(t) + 2
     assert any("未偿本金（元）" in line for line in r.totals_check)
     assert r.serial_dates["放款日期"] > 0 and r.serial_dates["违约日期"] > 0
-    assert r.normalised["region"]["广东省"] == "广东" and r.normalised["five_category"]["可疑类"] == "可疑"
+    assert (
+        r.normalised["region"]["广东省"] == "广东"
+        and r.normalised["five_category"]["可疑类"] == "可疑"
+    )
     assert r.normalised["security"]["抵押+保证"] == "mortgage, guaranteed"
     text = "\n".join(r.lines())
-    for words in ("header on row 4", "Ignored columns: 客户经理", "Dropped 1 row(s), totals row", "amounts converted to 元",
-                  "Excel serial number(s) read as dates", "region normalised: "):
+    for words in (
+        "header on row 4",
+        "Ignored columns: 客户经理",
+        "Dropped 1 row(s), totals row",
+        "amounts converted to 元",
+        "Excel serial number(s) read as dates",
+        "region normalised: ",
+    ):
         assert words in text, words
 
 
@@ -159,7 +238,9 @@ def test_a_gbk_csv_tape_with_text_dates(tmp_path):
 
 def test_serial_dates_in_a_csv(tmp_path):
     path = tmp_path / "serial.csv"
-    path.write_text("借据号,未偿本金,违约日期\nA,100,44377\nB,200,2021-06-30\nC,300,44377.5\n", encoding="utf-8")
+    path.write_text(
+        "借据号,未偿本金,违约日期\nA,100,44377\nB,200,2021-06-30\nC,300,44377.5\n", encoding="utf-8"
+    )
     tape = read_tape(path, today=CUTOFF)
     assert tape["default_date"].dt.date.tolist() == [dt.date(2021, 6, 30)] * 3
     assert tape.attrs["intake"].serial_dates == {"违约日期": 2}
@@ -170,7 +251,10 @@ def test_units_from_headers_titles_or_the_option(tmp_path):
     t = truth(50, seed=2)
     wan = tmp_path / "wan.xlsx"
     write_xlsx(wan, t, title_unit="金额单位：万元")
-    with pytest.raises(TapeError, match=r"ambiguous \(header '未偿本金（元）' says 元.*title line '金额单位:万元' says 万元"):
+    with pytest.raises(
+        TapeError,
+        match=r"ambiguous \(header '未偿本金（元）' says 元.*title line '金额单位:万元' says 万元",
+    ):
         read_tape(wan, today=CUTOFF)
     plain = tmp_path / "plain.csv"
     plain.write_text("loan_id,principal,interest\nA,1.5,0.25\nB,2,0\n", encoding="utf-8")
@@ -185,8 +269,14 @@ def test_units_from_headers_titles_or_the_option(tmp_path):
 
 def test_totals_row_mismatch_names_the_column(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("借据号,未偿本金（元）,未偿利息（元）\nA,\"1,000.00\",10\nB,500,5\n合计,1500,16\n", encoding="utf-8")
-    with pytest.raises(TapeError, match=r"t.csv row 4, 未偿利息（元）: totals row says 16.00, the loans add up to 15.00"):
+    path.write_text(
+        '借据号,未偿本金（元）,未偿利息（元）\nA,"1,000.00",10\nB,500,5\n合计,1500,16\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        TapeError,
+        match=r"t.csv row 4, 未偿利息（元）: totals row says 16.00, the loans add up to 15.00",
+    ):
         read_tape(path)
 
 
@@ -196,19 +286,22 @@ def test_every_problem_names_file_sheet_row_and_column(tmp_path):
     write_xlsx(path, t, total_row=False)
     wb = load_workbook(path)
     ws = wb["资产清单"]
-    ws["C10"] = "abc"                                 # principal as text
-    ws["J20"] = "2021-13-45"                          # no such date
-    ws["A30"] = ws["A31"].value                       # duplicate id
-    ws["D40"] = -5.0                                  # negative interest
+    ws["C10"] = "abc"  # principal as text
+    ws["J20"] = "2021-13-45"  # no such date
+    ws["A30"] = ws["A31"].value  # duplicate id
+    ws["D40"] = -5.0  # negative interest
     wb.save(path)
     with pytest.raises(TapeError) as err:
         read_tape(path, today=CUTOFF)
     msg = str(err.value)
     assert msg.startswith("tape.xlsx!资产清单: 5 problem(s) in 5 row(s):")
-    for line in ("tape.xlsx!资产清单 row 10, 未偿本金（元）: not a number ('abc')",
-                 "tape.xlsx!资产清单 row 20, 放款日期: not a date ('2021-13-45')",
-                 "tape.xlsx!资产清单 row 30, 借据号: duplicate", "tape.xlsx!资产清单 row 31, 借据号: duplicate",
-                 "tape.xlsx!资产清单 row 40, 未偿利息（元）: negative (-5)"):
+    for line in (
+        "tape.xlsx!资产清单 row 10, 未偿本金（元）: not a number ('abc')",
+        "tape.xlsx!资产清单 row 20, 放款日期: not a date ('2021-13-45')",
+        "tape.xlsx!资产清单 row 30, 借据号: duplicate",
+        "tape.xlsx!资产清单 row 31, 借据号: duplicate",
+        "tape.xlsx!资产清单 row 40, 未偿利息（元）: negative (-5)",
+    ):
         assert line in msg, line
     assert len(err.value.problems) == 5
 
@@ -216,22 +309,28 @@ def test_every_problem_names_file_sheet_row_and_column(tmp_path):
 def test_missing_columns_list_the_headers_found(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("编号,金额,地区\nA,1,广东\n", encoding="utf-8")
-    with pytest.raises(TapeError, match=r"missing column\(s\) loan_id, principal .*has: 编号, 金额, 地区.*借据号"):
+    with pytest.raises(
+        TapeError, match=r"missing column\(s\) loan_id, principal .*has: 编号, 金额, 地区.*借据号"
+    ):
         read_tape(path)
-    with pytest.raises(TapeError, match=r"--sheet: .* has no sheet 'Loans' \(sheets: 说明, 资产清单\)"):
+    with pytest.raises(
+        TapeError, match=r"--sheet: .* has no sheet 'Loans' \(sheets: 说明, 资产清单\)"
+    ):
         write_xlsx(tmp_path / "x.xlsx", truth(5))
         read_tape(tmp_path / "x.xlsx", sheet="Loans")
 
 
 def test_unrecognised_categories_are_reported_not_mapped(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("借据号,未偿本金,省份,担保方式\nA,1,广东省,抵押\nB,2,深圳市,车位抵押\nC,3,火星,以物抵债\nD,4,火星,\n",
-                    encoding="utf-8")
+    path.write_text(
+        "借据号,未偿本金,省份,担保方式\nA,1,广东省,抵押\nB,2,深圳市,车位抵押\nC,3,火星,以物抵债\nD,4,火星,\n",
+        encoding="utf-8",
+    )
     tape = read_tape(path)
     r = tape.attrs["intake"]
     assert tape["region"].tolist() == ["广东", "深圳市", "火星", "火星"]
     assert r.unrecognised["region"] == {"深圳市": 1, "火星": 2}
-    assert tape["security"].tolist()[:2] == ["mortgage", "mortgage"]    # '车位抵押' names a mortgage
+    assert tape["security"].tolist()[:2] == ["mortgage", "mortgage"]  # '车位抵押' names a mortgage
     assert r.unrecognised["security"] == {"以物抵债": 1}
     assert "region: 3 value(s) not recognised, kept as written: 火星 (2), 深圳市 (1)" in r.lines()
 
@@ -247,26 +346,35 @@ def test_new_deal_writes_the_pool_in_the_deal_unit_and_the_memo_says_it(tmp_path
     pool_wan = (t.principal.sum() + t.interest.sum() + t.fees.sum()) / 1e4
     assert f"= {pool_wan:,.2f} 万元" in r.output
     wb = load_workbook(out)
-    assert wb["Deal"][wb.defined_names["Deal_unit"].attr_text.split("!")[1].replace("$", "")].value == "万元"
+    assert (
+        wb["Deal"][wb.defined_names["Deal_unit"].attr_text.split("!")[1].replace("$", "")].value
+        == "万元"
+    )
     totals = {row[0].value: row[1].value for row in wb["Pool"].iter_rows() if row[0].value}
     assert totals["principal + interest + fees (万元)"] == pytest.approx(pool_wan, abs=1e-9)
     assert totals["principal (万元)"] == pytest.approx(t.principal.sum() / 1e4, abs=1e-9)
     inputs = read_deal_workbook(out)
-    assert inputs.unit == "万元" and round(inputs.tape["total"].sum(), 2) == round(pool_wan * 1e4, 2)
+    assert inputs.unit == "万元" and round(inputs.tape["total"].sum(), 2) == round(
+        pool_wan * 1e4, 2
+    )
     fees = {f.name: f for f in inputs.deal.fees}
     paying = fees["Paying agent"].amount
-    assert paying in (2.0, 3.0)                   # the bundled example's fee a period, in 万元 as it states it
+    assert paying in (2.0, 3.0)  # the bundled example's fee a period, in 万元 as it states it
     memo = tmp_path / "memo.xlsx"
     r = CliRunner().invoke(main, ["rate", str(out), "--out", str(memo), "--paths", "200"])
     assert r.exit_code == 0, r.output
     assert "amounts in 万元 (CNY 10k)" in load_workbook(memo)["Summary"]["A2"].value
     # the same tape into a deal stated in yuan: every amount 10,000 times larger
     out_yuan = tmp_path / "deal_yuan.xlsx"
-    r = CliRunner().invoke(main, ["new-deal", str(path), "--out", str(out_yuan), "--deal-unit", "元"])
+    r = CliRunner().invoke(
+        main, ["new-deal", str(path), "--out", str(out_yuan), "--deal-unit", "元"]
+    )
     assert r.exit_code == 0, r.output
     yuan = read_deal_workbook(out_yuan)
     assert yuan.unit == "元"
-    assert yuan.deal.recovery.total == pytest.approx(inputs.deal.recovery.total * 1e4, abs=50)  # 0.01 万元 rounding
+    assert yuan.deal.recovery.total == pytest.approx(
+        inputs.deal.recovery.total * 1e4, abs=50
+    )  # 0.01 万元 rounding
     assert {f.name: f for f in yuan.deal.fees}["Paying agent"].amount == paying * 1e4
 
 
@@ -275,9 +383,12 @@ def test_a_deal_with_mixed_units_is_refused(tmp_path):
     from npl_xl.workbook.template import write_deal_workbook
 
     deal = load_example("credit_card")
-    big = deal.with_changes(tranches=[t.model_dump() | {"balance": t.balance * 1e4} for t in deal.tranches])
+    big = deal.with_changes(
+        tranches=[t.model_dump() | {"balance": t.balance * 1e4} for t in deal.tranches]
+    )
     path = tmp_path / "mixed.xlsx"
     write_deal_workbook(path, big)
-    with pytest.raises(ValueError, match=r"the notes add up to 514,000,000.00, 6,237 times the expected recovery"):
+    with pytest.raises(
+        ValueError, match=r"the notes add up to 514,000,000.00, 6,237 times the expected recovery"
+    ):
         read_deal_workbook(path)
-

@@ -23,8 +23,10 @@ def test_hull_equity_implied_asset_value():
 
 
 def test_simple_kmv_distance_to_default_textbook():
-    # Saunders & Allen, Credit Risk Measurement (2nd ed., KMV chapter): assets 100, default point 80,
-    # asset volatility 10 % -> distance to default (100 - 80) / (100 x 0.10) = 2 standard deviations.
+    # Saunders & Allen, Credit Risk Measurement (2nd ed., KMV chapter): assets 100, default point
+    # 80,
+    # asset volatility 10 % -> distance to default (100 - 80) / (100 x 0.10) = 2 standard
+    # deviations.
     assert kmv.distance_to_default(100.0, 0.10, 80.0, method="kmv") == pytest.approx(2.0)
     assert kmv.kmv_pd(100.0, 0.10, 80.0, method="kmv") == pytest.approx(norm.cdf(-2.0))
 
@@ -40,7 +42,9 @@ def test_merton_dd_with_risk_free_drift_is_d2():
     s = kmv.merton_solve(40.0, 0.45, 70.0, 0.03, 2.0)
     dd = kmv.distance_to_default(s.asset_value, s.asset_vol, 70.0, 2.0, drift=0.03)
     assert dd == pytest.approx(s.d2, rel=1e-10)
-    assert kmv.kmv_pd(s.asset_value, s.asset_vol, 70.0, 2.0, 0.03) == pytest.approx(s.default_probability, rel=1e-9)
+    assert kmv.kmv_pd(s.asset_value, s.asset_vol, 70.0, 2.0, 0.03) == pytest.approx(
+        s.default_probability, rel=1e-9
+    )
 
 
 def test_default_point_kmv_rule():
@@ -53,15 +57,20 @@ def test_default_point_kmv_rule():
 @pytest.mark.parametrize("leverage", [0.01, 0.1, 0.5, 0.9, 0.99])
 @pytest.mark.parametrize("equity_vol", [0.05, 0.3, 1.0, 3.0])
 def test_merton_solve_converges_over_the_promised_range(leverage, equity_vol):
-    # leverage = discounted debt / asset value; build E from a firm with known V, sigma_V, then solve back
+    # leverage = discounted debt / asset value; build E from a firm with known V, sigma_V, then
+    # solve back
     r, T = 0.03, 1.5
     debt = leverage * np.exp(r * T)  # V = 1
-    s = kmv.merton_solve(1.0 - leverage, equity_vol, debt, r, T)  # a rough E; the solver must still hit it
+    s = kmv.merton_solve(
+        1.0 - leverage, equity_vol, debt, r, T
+    )  # a rough E; the solver must still hit it
     K = debt * np.exp(-r * T)
     d1, d2 = s.d1, s.d2
     equity = s.asset_value * norm.cdf(d1) - K * norm.cdf(d2)
     assert equity == pytest.approx(1.0 - leverage, rel=1e-8)
-    assert norm.cdf(d1) * s.asset_vol * s.asset_value == pytest.approx(equity_vol * (1.0 - leverage), rel=1e-8)
+    assert norm.cdf(d1) * s.asset_vol * s.asset_value == pytest.approx(
+        equity_vol * (1.0 - leverage), rel=1e-8
+    )
 
 
 def test_merton_solve_round_trip_vectorised():
@@ -90,21 +99,40 @@ def test_pd_increases_with_leverage_and_volatility():
 
 
 @settings(max_examples=60, deadline=None)
-@given(v=st.floats(1, 1e6), ratio=st.floats(0.05, 1.0), s1=st.floats(0.01, 2), s2=st.floats(0.01, 2),
-       mu=st.floats(0, 0.2), T=st.floats(0.1, 10))
+@given(
+    v=st.floats(1, 1e6),
+    ratio=st.floats(0.05, 1.0),
+    s1=st.floats(0.01, 2),
+    s2=st.floats(0.01, 2),
+    mu=st.floats(0, 0.2),
+    T=st.floats(0.1, 10),
+)
 def test_pd_monotone_in_vol_when_solvent(v, ratio, s1, s2, mu, T):
     lo, hi = sorted((s1, s2))
     dp = v * ratio
     assert kmv.kmv_pd(v, lo, dp, T, mu) <= kmv.kmv_pd(v, hi, dp, T, mu) + 1e-15
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(asset_value=0.0), "asset_value"), (dict(asset_value=-5.0), "asset_value"),
-    (dict(asset_vol=0.0), "asset_vol"), (dict(default_point=np.nan), "default_point"),
-    (dict(maturity=-1.0), "maturity"), (dict(drift=np.inf), "drift"), (dict(asset_value="abc"), "asset_value"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"asset_value": 0.0}, "asset_value"),
+        ({"asset_value": -5.0}, "asset_value"),
+        ({"asset_vol": 0.0}, "asset_vol"),
+        ({"default_point": np.nan}, "default_point"),
+        ({"maturity": -1.0}, "maturity"),
+        ({"drift": np.inf}, "drift"),
+        ({"asset_value": "abc"}, "asset_value"),
+    ],
+)
 def test_bad_input_names_the_argument(kwargs, name):
-    args = dict(asset_value=100.0, asset_vol=0.2, default_point=80.0, maturity=1.0, drift=0.0) | kwargs
+    args = {
+        "asset_value": 100.0,
+        "asset_vol": 0.2,
+        "default_point": 80.0,
+        "maturity": 1.0,
+        "drift": 0.0,
+    } | kwargs
     with pytest.raises(ValueError, match=name):
         kmv.kmv_pd(**args)
 
@@ -117,9 +145,13 @@ def test_bad_method_and_mismatched_lengths():
 
 
 @settings(max_examples=80, deadline=None)
-@given(bad=st.one_of(st.floats(max_value=0), st.just(float("nan")), st.just(float("-inf"))),
-       which=st.sampled_from(["equity_value", "equity_vol", "debt", "maturity"]))
+@given(
+    bad=st.one_of(st.floats(max_value=0), st.just(float("nan")), st.just(float("-inf"))),
+    which=st.sampled_from(["equity_value", "equity_vol", "debt", "maturity"]),
+)
 def test_merton_solve_rejects_non_positive(bad, which):
-    args = dict(equity_value=3.0, equity_vol=0.8, debt=10.0, rate=0.05, maturity=1.0) | {which: bad}
+    args = {"equity_value": 3.0, "equity_vol": 0.8, "debt": 10.0, "rate": 0.05, "maturity": 1.0} | {
+        which: bad
+    }
     with pytest.raises(ValueError, match=which):
         kmv.merton_solve(**args)

@@ -1,4 +1,5 @@
-"""Portfolio loss distributions: brute force, Vasicek, Monte Carlo, Hull-White CDO, recovery simulation."""
+"""Portfolio loss distributions: brute force, Vasicek, Monte Carlo, Hull-White CDO, recovery
+simulation."""
 
 import itertools
 import math
@@ -51,7 +52,9 @@ def test_bucketed_lattice_keeps_probability_and_expected_loss():
     assert d.probabilities.sum() == pytest.approx(1.0, abs=1e-12)
     assert d.expected_loss == pytest.approx(p @ (e * g) / e.sum(), rel=1e-12)
     fine = loss_distribution(p, e, g, 0.2, lattice=20000)
-    assert d.tranche_expected_loss(0.05, 0.1) == pytest.approx(fine.tranche_expected_loss(0.05, 0.1), rel=2e-2)
+    assert d.tranche_expected_loss(0.05, 0.1) == pytest.approx(
+        fine.tranche_expected_loss(0.05, 0.1), rel=2e-2
+    )
 
 
 def test_tranche_losses_add_up_to_pool_el():
@@ -67,6 +70,7 @@ def test_tranche_losses_add_up_to_pool_el():
 def test_rho_zero_is_independent_names():
     # independent identical names: the number of defaults is binomial
     from scipy.stats import binom
+
     d = loss_distribution(np.full(20, 0.1), np.ones(20), np.ones(20), 0.0)
     np.testing.assert_allclose(d.probabilities, binom.pmf(np.arange(21), 20, 0.1), atol=1e-15)
     near = loss_distribution(np.full(20, 0.1), np.ones(20), np.ones(20), 1e-10)
@@ -84,10 +88,14 @@ def test_lhp_matches_vasicek_and_basel():
     # the 99.9 % loss quantile is LGD N((N^-1(PD) + sqrt(R) N^-1(0.999)) / sqrt(1 - R))
     basel = lgd * ndtr((ndtri(p) + math.sqrt(rho) * ndtri(0.999)) / math.sqrt(1 - rho))
     assert d.quantile(0.999) == pytest.approx(basel, rel=1e-12)
+
     # closed-form tranche EL equals numerical integration over the factor
     def tranche_loss(m, a, b):
         loss = lgd * ndtr((ndtri(p) - math.sqrt(rho) * m) / math.sqrt(1 - rho))
-        return min(max(loss - a, 0), b - a) / (b - a) * math.exp(-m * m / 2) / math.sqrt(2 * math.pi)
+        return (
+            min(max(loss - a, 0), b - a) / (b - a) * math.exp(-m * m / 2) / math.sqrt(2 * math.pi)
+        )
+
     for a, b in [(0, 0.03), (0.03, 0.07), (0.07, 0.2)]:
         num = integrate.quad(tranche_loss, -12, 12, args=(a, b), limit=200, epsabs=1e-13)[0]
         assert d.tranche_expected_loss(a, b) == pytest.approx(num, abs=1e-9)
@@ -100,7 +108,10 @@ def test_mc_within_three_standard_errors_and_reproducible():
     exact = loss_distribution(p, e, g, 0.3, lattice=20000)
     mc = loss_distribution(p, e, g, 0.3, method="mc", paths=100_000, seed=11)
     for a, b in [(0, 0.03), (0.03, 0.07), (0.07, 0.15)]:
-        assert abs(mc.tranche_expected_loss(a, b) - exact.tranche_expected_loss(a, b)) < 3 * mc.tranche_expected_loss_se(a, b) + 2e-4
+        assert (
+            abs(mc.tranche_expected_loss(a, b) - exact.tranche_expected_loss(a, b))
+            < 3 * mc.tranche_expected_loss_se(a, b) + 2e-4
+        )
     assert abs(mc.expected_loss - exact.expected_loss) < 3 * mc.expected_loss_se
     again = loss_distribution(p, e, g, 0.3, method="mc", paths=100_000, seed=11, chunk=7_000)
     assert np.array_equal(mc.paths, again.paths)
@@ -111,13 +122,24 @@ def test_mc_within_three_standard_errors_and_reproducible():
 def test_mc_sector_factor_adds_tail():
     p, e, g = np.full(40, 0.05), np.ones(40), np.full(40, 0.6)
     one = loss_distribution(p, e, g, 0.1, method="mc", paths=50_000, seed=1)
-    two = loss_distribution(p, e, g, 0.1, method="mc", paths=50_000, seed=1, sectors=np.repeat(["a", "b"], 20), sector_rho=0.3)
+    two = loss_distribution(
+        p,
+        e,
+        g,
+        0.1,
+        method="mc",
+        paths=50_000,
+        seed=1,
+        sectors=np.repeat(["a", "b"], 20),
+        sector_rho=0.3,
+    )
     assert two.quantile(0.99) > one.quantile(0.99)
     assert two.expected_loss == pytest.approx(one.expected_loss, rel=0.05)
 
 
 def hull_white_spread(rho, attach, detach, n=100, hazard=0.01, recovery=0.4, rate=0.05, years=5):
-    """Running spread (bp) of a synthetic CDO tranche from expected tranche losses at quarterly dates."""
+    """Running spread (bp) of a synthetic CDO tranche from expected tranche losses at quarterly
+    dates."""
     times = np.arange(1, 4 * years + 1) / 4
     etl = [0.0]
     for t in times:
@@ -135,7 +157,8 @@ def hull_white_spread(rho, attach, detach, n=100, hazard=0.01, recovery=0.4, rat
 @pytest.mark.parametrize("rho, spreads", [(0.1, (2279, 450, 89, 1)), (0.3, (1487, 472, 203, 7))])
 def test_hull_white_100_name_cdo(rho, spreads):
     # Hull & White (2004), "Valuation of a CDO and an n-th to default CDS without Monte Carlo
-    # simulation", Journal of Derivatives 12(2), Table 7 (also QuantLib's test-suite/cdo.cpp, testHW):
+    # simulation", Journal of Derivatives 12(2), Table 7 (also QuantLib's test-suite/cdo.cpp,
+    # testHW):
     # 100 names, hazard rate 1 %, recovery 40 %, 5 years, quarterly premiums, rate 5 %; one-factor
     # Gaussian copula; tranche spreads in bp. Our expected tranche losses priced the same way must
     # agree within 4 % (QuantLib's tolerance for its Gaussian engines) or 1 bp.
@@ -145,21 +168,37 @@ def test_hull_white_100_name_cdo(rho, spreads):
         assert abs(ours - published) <= max(0.04 * published, 1.0), (a, b, ours, published)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(pds=[1.2]), "pds"), (dict(pds=[-0.1]), "pds"), (dict(rho=1.0), "rho"), (dict(rho=-0.2), "rho"),
-    (dict(exposures=[-1.0]), "exposures"), (dict(lgds=[np.nan]), "lgds"), (dict(method="mc", paths=0), "paths"),
-    (dict(method="mc", paths=-5), "paths"), (dict(method="mc", paths=2.5), "paths"), (dict(method="fast"), "method"),
-    (dict(pds=[0.1, 0.2], exposures=[1.0, 2.0, 3.0]), "mismatched lengths"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"pds": [1.2]}, "pds"),
+        ({"pds": [-0.1]}, "pds"),
+        ({"rho": 1.0}, "rho"),
+        ({"rho": -0.2}, "rho"),
+        ({"exposures": [-1.0]}, "exposures"),
+        ({"lgds": [np.nan]}, "lgds"),
+        ({"method": "mc", "paths": 0}, "paths"),
+        ({"method": "mc", "paths": -5}, "paths"),
+        ({"method": "mc", "paths": 2.5}, "paths"),
+        ({"method": "fast"}, "method"),
+        ({"pds": [0.1, 0.2], "exposures": [1.0, 2.0, 3.0]}, "mismatched lengths"),
+    ],
+)
 def test_bad_input_is_rejected(bad, message):
-    args = dict(pds=[0.1], exposures=[1.0], lgds=[0.5], rho=0.2, method="exact") | bad
+    args = {"pds": [0.1], "exposures": [1.0], "lgds": [0.5], "rho": 0.2, "method": "exact"} | bad
     with pytest.raises(ValueError, match=message):
-        loss_distribution(args.pop("pds"), args.pop("exposures"), args.pop("lgds"), args.pop("rho"), **args)
+        loss_distribution(
+            args.pop("pds"), args.pop("exposures"), args.pop("lgds"), args.pop("rho"), **args
+        )
 
 
 @settings(max_examples=60, deadline=None)
-@given(p=st.lists(st.floats(0, 1), min_size=1, max_size=6), rho=st.floats(0, 0.99),
-       e=st.floats(0.1, 100), g=st.floats(0, 1))
+@given(
+    p=st.lists(st.floats(0, 1), min_size=1, max_size=6),
+    rho=st.floats(0, 0.99),
+    e=st.floats(0.1, 100),
+    g=st.floats(0, 1),
+)
 def test_exact_distribution_is_a_distribution(p, rho, e, g):
     d = loss_distribution(p, [e] * len(p), [g] * len(p), rho)
     assert d.probabilities.sum() == pytest.approx(1.0, abs=1e-9)
@@ -167,33 +206,58 @@ def test_exact_distribution_is_a_distribution(p, rho, e, g):
     assert d.expected_loss == pytest.approx(np.mean(p) * g, abs=1e-9)
 
 
-# --- NPL recovery simulation ----------------------------------------------------------------------------
+# --- NPL recovery simulation
+# ----------------------------------------------------------------------------
+
 
 def test_recovery_simulation_mean_reproducibility_and_progress():
     amounts = np.random.default_rng(0).uniform(1, 10, 500)
     timing = np.array([0.4, 0.3, 0.2, 0.1])
     calls = []
-    c = simulation.simulate_collections(amounts, timing, rho=0.4, sigma=0.3, scenarios=4000, seed=9,
-                                        progress=lambda done, total: calls.append((done, total)))
+    c = simulation.simulate_collections(
+        amounts,
+        timing,
+        rho=0.4,
+        sigma=0.3,
+        scenarios=4000,
+        seed=9,
+        progress=lambda done, total: calls.append((done, total)),
+    )
     assert c.shape == (4000, 4) and calls[-1][0] == calls[-1][1]
     totals = c.sum(axis=1)
     assert abs(totals.mean() - amounts.sum()) < 4 * totals.std() / math.sqrt(4000)
-    same = simulation.simulate_collections(amounts, timing, rho=0.4, sigma=0.3, scenarios=4000, seed=9, chunk=333)
+    same = simulation.simulate_collections(
+        amounts, timing, rho=0.4, sigma=0.3, scenarios=4000, seed=9, chunk=333
+    )
     assert np.array_equal(c, same)
     # with every loan's noise systematic the pool's log-recovery has volatility sigma
-    full = simulation.simulate_collections(amounts, timing, rho=1.0, sigma=0.3, scenarios=20000, seed=1).sum(axis=1)
+    full = simulation.simulate_collections(
+        amounts, timing, rho=1.0, sigma=0.3, scenarios=20000, seed=1
+    ).sum(axis=1)
     assert np.std(np.log(full)) == pytest.approx(0.3, rel=0.03)
 
 
 def test_simulated_tranche_pd_matches_tranche_kmv_for_lognormal_recovery():
     # one annual period, no fees or coupons, pool recovery lognormal (rho = 1): P(recovery < 70) is
     # the tranche KMV's N(-DD) with V0 = 100, DP = 70, sigma 30 %, T = 1, drift 0 (discount 0).
-    deal = Deal.from_dict({"name": "kmv", "payments_per_year": 1, "reserve": {"multiple": 0},
-                           "tranches": [{"name": "Senior", "balance": 70, "seniority": 1},
-                                        {"name": "Sub", "balance": 30, "seniority": 2}]})
-    c = simulation.simulate_collections([40.0, 60.0], [1.0], rho=1.0, sigma=0.3, scenarios=40_000, seed=3)
+    deal = Deal.from_dict(
+        {
+            "name": "kmv",
+            "payments_per_year": 1,
+            "reserve": {"multiple": 0},
+            "tranches": [
+                {"name": "Senior", "balance": 70, "seniority": 1},
+                {"name": "Sub", "balance": 30, "seniority": 2},
+            ],
+        }
+    )
+    c = simulation.simulate_collections(
+        [40.0, 60.0], [1.0], rho=1.0, sigma=0.3, scenarios=40_000, seed=3
+    )
     stats = simulation.tranche_statistics(deal, c)
-    kmv_pd = analysis.tranche_kmv(deal, [100.0], recovery_vol=0.3, discount_rate=0.0).default_probability
+    kmv_pd = analysis.tranche_kmv(
+        deal, [100.0], recovery_vol=0.3, discount_rate=0.0
+    ).default_probability
     se = np.sqrt(kmv_pd * (1 - kmv_pd) / 40_000)
     assert np.all(np.abs(stats.pd - kmv_pd) < 4 * se)
     assert stats.rating_el[0] and stats.el[0] < stats.el[1]
@@ -212,19 +276,25 @@ def test_dask_gives_the_serial_result():
     distributed = pytest.importorskip("distributed")
     p, e, g = np.full(30, 0.05), np.ones(30), np.full(30, 0.6)
     serial = loss_distribution(p, e, g, 0.2, method="mc", paths=20_000, seed=5, chunk=4_000)
-    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
-        parallel = loss_distribution(p, e, g, 0.2, method="mc", paths=20_000, seed=5, chunk=4_000, client=client)
+    with distributed.Client(
+        processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None
+    ) as client:
+        parallel = loss_distribution(
+            p, e, g, 0.2, method="mc", paths=20_000, seed=5, chunk=4_000, client=client
+        )
     assert np.array_equal(serial.paths, parallel.paths)
 
 
 def test_no_dask_gives_a_clear_message(monkeypatch):
     import builtins
+
     real = builtins.__import__
 
     def no_dask(name, *a, **k):
         if name.startswith("dask"):
             raise ImportError(name)
         return real(name, *a, **k)
+
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(ValueError, match="Dask is not installed"):
         loss_distribution([0.1], [1.0], [0.5], 0.2, method="mc", paths=10, client="local")

@@ -10,9 +10,28 @@ from npl_xl.models import rating
 def test_scale_has_moodys_published_rating_factors():
     # Moody's rating factors (CLO methodology; docs/methodology.md §8)
     scale = rating.rating_scale().set_index("rating")["rating_factor"]
-    expected = {"Aaa": 1, "Aa1": 10, "Aa2": 20, "Aa3": 40, "A1": 70, "A2": 120, "A3": 180, "Baa1": 260,
-                "Baa2": 360, "Baa3": 610, "Ba1": 940, "Ba2": 1350, "Ba3": 1766, "B1": 2220, "B2": 2720,
-                "B3": 3490, "Caa1": 4770, "Caa2": 6500, "Caa3": 8070, "Ca": 10000}
+    expected = {
+        "Aaa": 1,
+        "Aa1": 10,
+        "Aa2": 20,
+        "Aa3": 40,
+        "A1": 70,
+        "A2": 120,
+        "A3": 180,
+        "Baa1": 260,
+        "Baa2": 360,
+        "Baa3": 610,
+        "Ba1": 940,
+        "Ba2": 1350,
+        "Ba3": 1766,
+        "B1": 2220,
+        "B2": 2720,
+        "B3": 3490,
+        "Caa1": 4770,
+        "Caa2": 6500,
+        "Caa3": 8070,
+        "Ca": 10000,
+    }
     for r, f in expected.items():
         assert scale[r] == f
 
@@ -43,7 +62,7 @@ def test_best_rating_whose_threshold_is_not_below():
 def test_horizon_interpolation_and_bounds():
     t = rating.load_rating_table("pd")
     np.testing.assert_allclose(t.thresholds(2.5), 0.5 * (t.values[:, 1] + t.values[:, 2]))
-    np.testing.assert_allclose(t.thresholds(0.3), t.values[:, 0])   # below 1 year: the 1-year column
+    np.testing.assert_allclose(t.thresholds(0.3), t.values[:, 0])  # below 1 year: the 1-year column
     with pytest.raises(ValueError, match="horizon_years"):
         rating.rating_from_default_probability(0.01, 11)
 
@@ -61,9 +80,15 @@ def test_chinese_sf_scale():
 
 
 def test_user_table_as_dataframe_and_csv(tmp_path):
-    frame = pd.DataFrame({"Rating": ["AAAsf", "AAsf", "Asf"], "1": [0.001, 0.01, 0.05], "5": [0.005, 0.03, 0.2],
-                          "source": ["agency X 2024"] * 3})
-    r = rating.rating_from_expected_loss(0.02, 3.0, table=frame)   # AAsf threshold at 3y = 0.02
+    frame = pd.DataFrame(
+        {
+            "Rating": ["AAAsf", "AAsf", "Asf"],
+            "1": [0.001, 0.01, 0.05],
+            "5": [0.005, 0.03, 0.2],
+            "source": ["agency X 2024"] * 3,
+        }
+    )
+    r = rating.rating_from_expected_loss(0.02, 3.0, table=frame)  # AAsf threshold at 3y = 0.02
     assert r == "AAsf" and not r.illustrative
     path = tmp_path / "t.csv"
     frame.to_csv(path, index=False)
@@ -71,17 +96,29 @@ def test_user_table_as_dataframe_and_csv(tmp_path):
     assert rating.rating_from_expected_loss(0.9, 1.0, table=frame) == "below Asf"
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: rating.rating_from_expected_loss(1.5, 3), "el"),
-    (lambda: rating.rating_from_expected_loss(np.nan, 3), "el"),
-    (lambda: rating.rating_from_expected_loss(0.01, 0), "horizon_years"),
-    (lambda: rating.rating_from_default_probability(-0.1, 3), "pd"),
-    (lambda: rating.rating_from_expected_loss(0.01, 3, scale="sp"), "scale"),
-    (lambda: rating.rating_from_expected_loss(0.01, 3, table="/no/such.csv"), "table"),
-    (lambda: rating.rating_from_expected_loss(0.01, 3, table=pd.DataFrame({"x": [1]})), "rating"),
-    (lambda: rating.rating_from_expected_loss(0.01, 3, table=pd.DataFrame(
-        {"rating": ["A", "B"], "1": [0.2, 0.1], "2": [0.3, 0.2]})), "best first"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: rating.rating_from_expected_loss(1.5, 3), "el"),
+        (lambda: rating.rating_from_expected_loss(np.nan, 3), "el"),
+        (lambda: rating.rating_from_expected_loss(0.01, 0), "horizon_years"),
+        (lambda: rating.rating_from_default_probability(-0.1, 3), "pd"),
+        (lambda: rating.rating_from_expected_loss(0.01, 3, scale="sp"), "scale"),
+        (lambda: rating.rating_from_expected_loss(0.01, 3, table="/no/such.csv"), "table"),
+        (
+            lambda: rating.rating_from_expected_loss(0.01, 3, table=pd.DataFrame({"x": [1]})),
+            "rating",
+        ),
+        (
+            lambda: rating.rating_from_expected_loss(
+                0.01,
+                3,
+                table=pd.DataFrame({"rating": ["A", "B"], "1": [0.2, 0.1], "2": [0.3, 0.2]}),
+            ),
+            "best first",
+        ),
+    ],
+)
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()

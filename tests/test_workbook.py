@@ -4,7 +4,6 @@ import os
 import shutil
 import subprocess
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -15,7 +14,6 @@ from npl_xl.deal import EXAMPLES, load_example
 from npl_xl.models import analysis, simulation
 from npl_xl.workbook import layout as L
 from npl_xl.workbook.reader import read_deal_workbook
-from npl_xl.workbook.run import rate_inputs
 from npl_xl.workbook.tape import TapeError, read_tape, synthetic_tape
 from npl_xl.workbook.template import build_templates, write_deal_workbook
 
@@ -23,7 +21,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "workbook_templates")
 
 
-# --- templates and round trips ------------------------------------------------------------------------
+# --- templates and round trips
+# ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_committed_examples_read_back_as_the_example_deals(name):
@@ -39,11 +39,19 @@ def test_template_structure(tmp_path):
     for sheet, table in L.TABLES.items():
         if sheet != "LoanTape":
             assert table in wb[sheet].tables, (sheet, table)
-    for name in ["DealOptions", "TotalRecovery", "RecoveryVolatility", "DiscountRate", "Deal_payments_per_year"]:
+    for name in [
+        "DealOptions",
+        "TotalRecovery",
+        "RecoveryVolatility",
+        "DiscountRate",
+        "Deal_payments_per_year",
+    ]:
         assert name in wb.defined_names
     assert wb["Deal"].protection.sheet and wb["Fees"].protection.sheet
-    assert not wb["Deal"]["B4"].protection.locked          # an input cell
-    assert wb["Recovery"]["C3"].protection.locked and str(wb["Recovery"]["C3"].value).startswith("=")
+    assert not wb["Deal"]["B4"].protection.locked  # an input cell
+    assert wb["Recovery"]["C3"].protection.locked and str(wb["Recovery"]["C3"].value).startswith(
+        "="
+    )
     lists = [dv.formula1 for dv in wb["Fees"].data_validations.dataValidation]
     assert any("notes_balance" in f for f in lists)
     assert "WATERFALL_SUMMARY" in str(wb["Results"]["A5"].value.text)
@@ -54,7 +62,10 @@ def test_template_structure(tmp_path):
         for row in ws.iter_rows():
             for c in row:
                 other = committed[ws.title][c.coordinate].value
-                assert getattr(other, "text", other) == getattr(c.value, "text", c.value), (ws.title, c.coordinate)
+                assert getattr(other, "text", other) == getattr(c.value, "text", c.value), (
+                    ws.title,
+                    c.coordinate,
+                )
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
@@ -63,8 +74,17 @@ def test_round_trip(tmp_path, name):
     path = tmp_path / "deal.xlsx"
     write_deal_workbook(path, deal)
     assert read_deal_workbook(path).deal == deal
-    custom = deal.with_changes(pre_default_order=["senior_fees", "interest:Senior", "reserve", "principal:Senior",
-                                                  "principal:Sub", "incentive_fee", "fee_excess"])
+    custom = deal.with_changes(
+        pre_default_order=[
+            "senior_fees",
+            "interest:Senior",
+            "reserve",
+            "principal:Senior",
+            "principal:Sub",
+            "incentive_fee",
+            "fee_excess",
+        ]
+    )
     write_deal_workbook(path, custom, overwrite=True)
     assert read_deal_workbook(path).deal == custom
 
@@ -75,10 +95,14 @@ def test_never_overwrites_without_being_asked(tmp_path):
     with pytest.raises(ValueError, match="exists"):
         write_deal_workbook(path, load_example("credit_card"))
     assert path.read_bytes() == b"user's precious file"
-    assert not [p for p in os.listdir(tmp_path) if p.startswith(".npl-xl-")]  # no temporary file left
+    assert not [
+        p for p in os.listdir(tmp_path) if p.startswith(".npl-xl-")
+    ]  # no temporary file left
 
 
-# --- bad workbooks name the sheet and cell ---------------------------------------------------------------
+# --- bad workbooks name the sheet and cell
+# ---------------------------------------------------------------
+
 
 def _example_copy(tmp_path):
     path = tmp_path / "deal.xlsx"
@@ -107,14 +131,17 @@ def test_renamed_table(tmp_path):
         read_deal_workbook(path)
 
 
-@pytest.mark.parametrize("sheet, cell, value, message", [
-    ("Tranches", "B3", "lots", r"Tranches!B3: Balance: expected a number, got 'lots'"),
-    ("Fees", "C4", "5bp", r"Fees!C4: Rate: expected a number, got '5bp'"),
-    ("Assumptions", "B5", "high", r"Assumptions!B5: Recovery volatility: expected a number"),
-    ("Deal", "B4", "quarterly", r"Deal!B4: Payments per year: expected a number"),
-    ("Recovery", "B5", "n/a", r"Recovery!B5: Cumulative share: expected a number"),
-    ("Tranches", "C3", 3.3, r"coupon: 3.3 looks like a percent"),
-])
+@pytest.mark.parametrize(
+    "sheet, cell, value, message",
+    [
+        ("Tranches", "B3", "lots", r"Tranches!B3: Balance: expected a number, got 'lots'"),
+        ("Fees", "C4", "5bp", r"Fees!C4: Rate: expected a number, got '5bp'"),
+        ("Assumptions", "B5", "high", r"Assumptions!B5: Recovery volatility: expected a number"),
+        ("Deal", "B4", "quarterly", r"Deal!B4: Payments per year: expected a number"),
+        ("Recovery", "B5", "n/a", r"Recovery!B5: Cumulative share: expected a number"),
+        ("Tranches", "C3", 3.3, r"coupon: 3.3 looks like a percent"),
+    ],
+)
 def test_text_in_numeric_cells(tmp_path, sheet, cell, value, message):
     path = _example_copy(tmp_path)
     wb = load_workbook(path)
@@ -124,7 +151,9 @@ def test_text_in_numeric_cells(tmp_path, sheet, cell, value, message):
         read_deal_workbook(path)
 
 
-# --- loan tapes --------------------------------------------------------------------------------------------
+# --- loan tapes
+# --------------------------------------------------------------------------------------------
+
 
 def test_synthetic_tape_is_seeded_and_valid(tmp_path):
     a, b = synthetic_tape(500, seed=4), synthetic_tape(500, seed=4)
@@ -132,7 +161,13 @@ def test_synthetic_tape_is_seeded_and_valid(tmp_path):
     path = tmp_path / "tape.csv"
     a.to_csv(path, index=False, encoding="utf-8-sig")
     tape = read_tape(path)
-    assert len(tape) == 500 and {"loan_id", "principal", "region", "secured", "months_overdue"} <= set(tape.columns)
+    assert len(tape) == 500 and {
+        "loan_id",
+        "principal",
+        "region",
+        "secured",
+        "months_overdue",
+    } <= set(tape.columns)
     assert tape["total"].sum() == pytest.approx((a["未偿本金"] + a["未偿利息"] + a["费用"]).sum())
 
 
@@ -148,9 +183,13 @@ def test_bad_tape_report_lists_every_bad_row(tmp_path):
         read_tape(path)
     report = str(err.value)
     assert report.startswith("bad.csv: 5 problem(s) in 5 row(s):")
-    for line in ("bad.csv row 5, 未偿本金: negative (-10)", "bad.csv row 9, 借据号: duplicate 'CC0000008'",
-                 "bad.csv row 10, 借据号: duplicate 'CC0000008'", "bad.csv row 12, 违约日期: 2999-01-01 is in the future",
-                 "bad.csv row 14, 未偿利息: not a number ('abc')"):
+    for line in (
+        "bad.csv row 5, 未偿本金: negative (-10)",
+        "bad.csv row 9, 借据号: duplicate 'CC0000008'",
+        "bad.csv row 10, 借据号: duplicate 'CC0000008'",
+        "bad.csv row 12, 违约日期: 2999-01-01 is in the future",
+        "bad.csv row 14, 未偿利息: not a number ('abc')",
+    ):
         assert line in report
     tape.drop(columns=["未偿本金"]).to_csv(path, index=False)
     with pytest.raises(TapeError, match="missing column.*principal"):
@@ -160,7 +199,12 @@ def test_bad_tape_report_lists_every_bad_row(tmp_path):
 def test_new_deal_cli_from_tape(tmp_path):
     tape = tmp_path / "pool_2024.csv"
     runner = CliRunner()
-    assert runner.invoke(main, ["synthetic-tape", "--out", str(tape), "--loans", "2000", "--seed", "5"]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["synthetic-tape", "--out", str(tape), "--loans", "2000", "--seed", "5"]
+        ).exit_code
+        == 0
+    )
     out = tmp_path / "deal.xlsx"
     r = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
     assert r.exit_code == 0, r.output
@@ -169,22 +213,43 @@ def test_new_deal_cli_from_tape(tmp_path):
     assert inputs.deal.name == "pool_2024" and len(inputs.tape) == 2000
     assert "ASSUMPTION" in inputs.deal.recovery.source
     pool = [c.value for c in load_workbook(out)["Pool"]["A"] if c.value]
-    for title in ("Pool totals", "By balance (元)", "By months overdue", "By region", "By five-category class",
-                  "By borrower age", "By security type", "Diversity", "Intake report"):
+    for title in (
+        "Pool totals",
+        "By balance (元)",
+        "By months overdue",
+        "By region",
+        "By five-category class",
+        "By borrower age",
+        "By security type",
+        "Diversity",
+        "Intake report",
+    ):
         assert title in pool
     again = runner.invoke(main, ["new-deal", str(tape), "--out", str(out)])
     assert again.exit_code == 1 and "exists" in again.output
     assert runner.invoke(main, ["new-deal", str(tape), "--out", str(out), "--force"]).exit_code == 0
     # a template brings its own structure: three tranches and a changed stress table
     tpl = tmp_path / "tpl.xlsx"
-    write_deal_workbook(tpl, load_example("credit_card").with_changes(tranches=[
-        {"name": "A", "balance": 1, "coupon": 0.03, "seniority": 1}, {"name": "B", "balance": 1, "coupon": 0.05, "seniority": 2},
-        {"name": "C", "balance": 1, "seniority": 3, "issue_price": 105}]))
+    write_deal_workbook(
+        tpl,
+        load_example("credit_card").with_changes(
+            tranches=[
+                {"name": "A", "balance": 1, "coupon": 0.03, "seniority": 1},
+                {"name": "B", "balance": 1, "coupon": 0.05, "seniority": 2},
+                {"name": "C", "balance": 1, "seniority": 3, "issue_price": 105},
+            ]
+        ),
+    )
     wb = load_workbook(tpl)
     wb["Stress"]["B3"] = 0.55
     wb.save(tpl)
     out2 = tmp_path / "deal2.xlsx"
-    assert runner.invoke(main, ["new-deal", str(tape), "--out", str(out2), "--template", str(tpl)]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["new-deal", str(tape), "--out", str(out2), "--template", str(tpl)]
+        ).exit_code
+        == 0
+    )
     inputs = read_deal_workbook(out2)
     assert [t.name for t in inputs.deal.ordered_tranches] == ["A", "B", "C"]
     assert inputs.deal.tranches[2].issue_price == 105 and inputs.stress["haircut"].iloc[0] == 0.55
@@ -194,14 +259,18 @@ def test_new_deal_cli_from_tape(tmp_path):
     assert r.exit_code == 1 and "missing column(s) principal" in r.output
 
 
-# --- the rating run and the memo ---------------------------------------------------------------------------
+# --- the rating run and the memo
+# ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module", params=list(EXAMPLES))
 def rated(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(request.param)
     src = os.path.join(TEMPLATES, f"example_{request.param}.xlsx")
     memo = folder / "memo.xlsx"
-    r = CliRunner().invoke(main, ["rate", src, "--out", str(memo), "--paths", "600", "--seed", "11"])
+    r = CliRunner().invoke(
+        main, ["rate", src, "--out", str(memo), "--paths", "600", "--seed", "11"]
+    )
     assert r.exit_code == 0, r.output
     assert f"memo written to {memo}" in r.output
     return request.param, read_deal_workbook(src), memo
@@ -217,11 +286,19 @@ def test_memo_values_equal_the_python_api(rated):
     rows = {ws.cell(row=r, column=1).value: [c.value for c in ws[r]] for r in (6, 7)}
     be = analysis.breakeven_haircut(deal, base)
     st = analysis.stress_ratings(deal, base)
-    kmv = analysis.tranche_kmv(deal, base, recovery_vol=deal.recovery.volatility,
-                                discount_rate=deal.recovery.discount_rate)
+    kmv = analysis.tranche_kmv(
+        deal, base, recovery_vol=deal.recovery.volatility, discount_rate=deal.recovery.discount_rate
+    )
     amounts = deal.recovery.total * inputs.tape["total"].to_numpy() / inputs.tape["total"].sum()
-    sims = simulation.simulate_collections(amounts, base / base.sum(), rho=0.3, sigma=deal.recovery.volatility,
-                                           scenarios=600, seed=11, delay_beta=1.0)
+    sims = simulation.simulate_collections(
+        amounts,
+        base / base.sum(),
+        rho=0.3,
+        sigma=deal.recovery.volatility,
+        scenarios=600,
+        seed=11,
+        delay_beta=1.0,
+    )
     mc = simulation.tranche_statistics(deal, sims)
     same = lambda x: pytest.approx(x, rel=1e-15, abs=1e-300)  # noqa: E731 - openpyxl stores 16 significant digits
     for i, t in enumerate(deal.ordered_tranches):
@@ -229,26 +306,67 @@ def test_memo_values_equal_the_python_api(rated):
         assert row[header.index("Break-even haircut")] == same(be[i])
         assert row[header.index("Proposed rating (stress)")].startswith(st.ratings[i])
         assert row[header.index("KMV PD")] == same(kmv.default_probability[i])
-        assert row[header.index("MC PD")] == same(mc.pd[i]) and row[header.index("MC EL")] == same(mc.el[i])
+        assert row[header.index("MC PD")] == same(mc.pd[i]) and row[header.index("MC EL")] == same(
+            mc.el[i]
+        )
     prov = {r[0].value: r[1].value for r in wb["Provenance"].iter_rows(min_row=4) if r[0].value}
-    assert prov["Seed"] == 11 and prov["Monte Carlo scenarios"] == 600 and len(prov["SHA-256 of the input"]) == 64
-    assert wb.sheetnames == ["Summary", "Pool", "Recovery", "Cash flows", "KMV", "Loss distribution", "Stress",
-                             "BET", "Provenance"]
-    assert len(wb["Pool"]._charts) >= 3 and wb["Recovery"]._charts and wb["Loss distribution"]._charts
+    assert (
+        prov["Seed"] == 11
+        and prov["Monte Carlo scenarios"] == 600
+        and len(prov["SHA-256 of the input"]) == 64
+    )
+    assert wb.sheetnames == [
+        "Summary",
+        "Pool",
+        "Recovery",
+        "Cash flows",
+        "KMV",
+        "Loss distribution",
+        "Stress",
+        "BET",
+        "Provenance",
+    ]
+    assert (
+        len(wb["Pool"]._charts) >= 3 and wb["Recovery"]._charts and wb["Loss distribution"]._charts
+    )
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
 def test_memo_renders_in_libreoffice_with_charts(rated, tmp_path):
     _, _, memo = rated
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(memo)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(memo),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = tmp_path / "memo.pdf"
     assert pdf.exists() and pdf.stat().st_size > 20_000
     if shutil.which("pdftotext"):
-        text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                                       check=True).stdout.split())  # chart titles may wrap
-        for title in ("Rating memo", "Pool recovery distribution", "Cumulative collections",
-                      "Tranche PD by recovery volatility", "share of balance", "Provenance"):
+        text = " ".join(
+            subprocess.run(
+                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+            ).stdout.split()
+        )  # chart titles may wrap
+        for title in (
+            "Rating memo",
+            "Pool recovery distribution",
+            "Cumulative collections",
+            "Tranche PD by recovery volatility",
+            "share of balance",
+            "Provenance",
+        ):
             assert title in text
 
 
@@ -264,4 +382,6 @@ def test_rate_never_replaces_a_memo(tmp_path, monkeypatch):
     r = runner.invoke(main, ["rate", str(src), "--paths", "200", "--out", "deal_memo.xlsx"])
     assert r.exit_code == 1 and "exists" in r.output
     r = runner.invoke(main, ["rate", str(tmp_path / "missing.xlsx")])
-    assert r.exit_code == 1 and r.output.strip().endswith("no such file '" + str(tmp_path / "missing.xlsx") + "'")
+    assert r.exit_code == 1 and r.output.strip().endswith(
+        "no such file '" + str(tmp_path / "missing.xlsx") + "'"
+    )

@@ -17,7 +17,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 M = xlharness.MISSING
 module, udfs, _ = xlharness.load()
 call = xlharness.call
-HEAVY = {"KMV_SOLVE", "WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT", "PORTFOLIO_LOSS"}
+HEAVY = {
+    "KMV_SOLVE",
+    "WATERFALL",
+    "WATERFALL_SUMMARY",
+    "TRANCHE_KMV",
+    "BREAKEVEN_HAIRCUT",
+    "PORTFOLIO_LOSS",
+}
 
 
 def col(values):
@@ -31,14 +38,22 @@ def block(rows):
 
 EX = load_example("credit_card")
 COLL = EX.base_collections()
-TRANCHES = block([("Name", "Balance", "Coupon", "Seniority", "Issue price")]
-                 + [(t.name, t.balance, t.coupon, float(t.seniority), t.issue_price) for t in EX.tranches])
-FEES = block([("Name", "Basis", "Rate", "Amount", "Cap")]
-             + [(f.name, f.basis, f.rate, f.amount, f.cap) for f in EX.fees])
-OPTIONS = block([("payments_per_year", 4.0), ("reserve_multiple", 1.5), ("incentive_fee_share", 0.2)])
+TRANCHES = block(
+    [("Name", "Balance", "Coupon", "Seniority", "Issue price")]
+    + [(t.name, t.balance, t.coupon, float(t.seniority), t.issue_price) for t in EX.tranches]
+)
+FEES = block(
+    [("Name", "Basis", "Rate", "Amount", "Cap")]
+    + [(f.name, f.basis, f.rate, f.amount, f.cap) for f in EX.fees]
+)
+OPTIONS = block(
+    [("payments_per_year", 4.0), ("reserve_multiple", 1.5), ("incentive_fee_share", 0.2)]
+)
 
 
-# --- registration ------------------------------------------------------------------------------------
+# --- registration
+# ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", module.FUNCTIONS)
 def test_every_function_is_registered_with_docs(name):
@@ -53,7 +68,9 @@ def test_every_function_is_registered_with_docs(name):
 
 def test_generated_vba_matches_golden_copy():
     golden = (ROOT / "tests" / "golden" / "xlwings_udfs.bas").read_text()
-    assert xlharness.vba_module() == golden, "regenerate with: npl-xl excel vba --out tests/golden/xlwings_udfs.bas --force"
+    assert xlharness.vba_module() == golden, (
+        "regenerate with: npl-xl excel vba --out tests/golden/xlwings_udfs.bas --force"
+    )
     for name in module.FUNCTIONS:
         assert f"Function {name}(" in golden
 
@@ -64,34 +81,61 @@ def test_lite_main_reexports_every_function():
     assert "npl-xl" in (ROOT / "excel" / "lite" / "requirements.txt").read_text()
 
 
-# --- parity: the Excel face equals the Python API to the last digit ------------------------------------
+# --- parity: the Excel face equals the Python API to the last digit
+# ------------------------------------
+
 
 def test_kmv_parity():
     assert call("KMV_PD", 120.0, 0.25, 80.0) == kmv.kmv_pd(120.0, 0.25, 80.0)
-    assert call("KMV_PD", 120.0, 0.25, 80.0, 2.0, 0.05, "kmv") == kmv.kmv_pd(120.0, 0.25, 80.0, 2.0, 0.05, "kmv")
-    assert call("KMV_DD", 120.0, 0.25, 80.0, 3.0, 0.02) == kmv.distance_to_default(120.0, 0.25, 80.0, 3.0, 0.02)
+    assert call("KMV_PD", 120.0, 0.25, 80.0, 2.0, 0.05, "kmv") == kmv.kmv_pd(
+        120.0, 0.25, 80.0, 2.0, 0.05, "kmv"
+    )
+    assert call("KMV_DD", 120.0, 0.25, 80.0, 3.0, 0.02) == kmv.distance_to_default(
+        120.0, 0.25, 80.0, 3.0, 0.02
+    )
     got = call("KMV_PD", col([100.0, 120.0, 150.0]), 0.25, 80.0)
     assert [r[0] for r in got] == kmv.kmv_pd(np.array([100.0, 120.0, 150.0]), 0.25, 80.0).tolist()
     s = kmv.merton_solve(3.0, 0.8, 10.0, 0.05, 1.0)
     assert call("KMV_SOLVE", 3.0, 0.8, 10.0, 0.05, 1.0) == [
-        ["asset_value", s.asset_value], ["asset_vol", s.asset_vol], ["d1", s.d1], ["d2", s.d2],
-        ["distance_to_default", s.distance_to_default], ["default_probability", s.default_probability]]
+        ["asset_value", s.asset_value],
+        ["asset_vol", s.asset_vol],
+        ["d1", s.d1],
+        ["d2", s.d2],
+        ["distance_to_default", s.distance_to_default],
+        ["default_probability", s.default_probability],
+    ]
 
 
 def test_diversity_and_bet_parity():
     par, grp = [10.0, 10.0, 30.0, 20.0, 5.0, 5.0], ["X", "X", "X", "Y", "Y", "Z"]
-    assert call("DIVERSITY_SCORE", col(par), col(grp)) == diversity.diversity_score(par, grp) == 3.35
+    assert (
+        call("DIVERSITY_SCORE", col(par), col(grp)) == diversity.diversity_score(par, grp) == 3.35
+    )
     obl = ["A", "B", "C", "D", "E", "E"]
-    assert call("DIVERSITY_SCORE", col(par), col(grp[:4] + ["Y", "Y"]), col(obl)) == \
-        diversity.diversity_score(par, grp[:4] + ["Y", "Y"], obl)
-    assert call("ALT_DIVERSITY_SCORE", col([1.0] * 50), 0.05, 0.1) == diversity.alternative_diversity_score([1.0] * 50, 0.05, 0.1)
+    assert call(
+        "DIVERSITY_SCORE", col(par), col(grp[:4] + ["Y", "Y"]), col(obl)
+    ) == diversity.diversity_score(par, grp[:4] + ["Y", "Y"], obl)
+    assert call(
+        "ALT_DIVERSITY_SCORE", col([1.0] * 50), 0.05, 0.1
+    ) == diversity.alternative_diversity_score([1.0] * 50, 0.05, 0.1)
     g = [1.0, 1.0, 2.0, 2.0]
-    assert call("ALT_DIVERSITY_SCORE", col([1.0, 2.0, 3.0, 4.0]), col([0.1, 0.2, 0.1, 0.3]), 0.3, col(g), 0.05) == \
-        diversity.alternative_diversity_score([1, 2, 3, 4], [0.1, 0.2, 0.1, 0.3], (["1", "1", "2", "2"], 0.3, 0.05))
+    assert call(
+        "ALT_DIVERSITY_SCORE",
+        col([1.0, 2.0, 3.0, 4.0]),
+        col([0.1, 0.2, 0.1, 0.3]),
+        0.3,
+        col(g),
+        0.05,
+    ) == diversity.alternative_diversity_score(
+        [1, 2, 3, 4], [0.1, 0.2, 0.1, 0.3], (["1", "1", "2", "2"], 0.3, 0.05)
+    )
     matrix = block([(1.0, 0.2), (0.2, 1.0)])
-    assert call("ALT_DIVERSITY_SCORE", col([1.0, 2.0]), 0.1, matrix) == \
-        diversity.alternative_diversity_score([1, 2], 0.1, np.array([[1, 0.2], [0.2, 1]]))
-    assert call("BET_LOSS", 20.0, 0.1, 0.6, 0.05, 0.2) == bet.bet_expected_loss(20, 0.1, 0.6, 0.05, 0.2)
+    assert call(
+        "ALT_DIVERSITY_SCORE", col([1.0, 2.0]), 0.1, matrix
+    ) == diversity.alternative_diversity_score([1, 2], 0.1, np.array([[1, 0.2], [0.2, 1]]))
+    assert call("BET_LOSS", 20.0, 0.1, 0.6, 0.05, 0.2) == bet.bet_expected_loss(
+        20, 0.1, 0.6, 0.05, 0.2
+    )
     probs = bet.bet_probabilities(12, 0.15)
     got = call("BET_DISTRIBUTION", 12.0, 0.15)
     assert got[0] == ["j", "P(j)", "cumulative"] and [r[1] for r in got[1:]] == probs.tolist()
@@ -121,34 +165,60 @@ def test_deal_functions_parity():
 
 def test_portfolio_loss_parity():
     from npl_xl.models.portfolio import loss_distribution
+
     p, e = [0.02, 0.05, 0.1, 0.03], [10.0, 20.0, 5.0, 15.0]
     for method, extra in (("exact", ()), ("lhp", ()), ("mc", (5000.0, 3.0))):
         got = call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, method, *extra)
         d = loss_distribution(p, e, [0.6], 0.25, method=method, paths=5000, seed=3)
         assert got == d.tranche_expected_loss(0.05, 0.2)
-    assert call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, "mc", 0.5).startswith("#npl-xl: paths")
+    assert call("PORTFOLIO_LOSS", col(p), col(e), 0.6, 0.25, 0.05, 0.2, "mc", 0.5).startswith(
+        "#npl-xl: paths"
+    )
 
 
 def test_rating_and_version():
-    assert call("RATING_FROM_EL", 0.001, 3.0) == rating.rating_from_expected_loss(0.001, 3.0).labelled()
+    assert (
+        call("RATING_FROM_EL", 0.001, 3.0)
+        == rating.rating_from_expected_loss(0.001, 3.0).labelled()
+    )
     assert call("RATING_FROM_PD", 0.036, 10.0, "cn_sf") == "BBBsf (illustrative)"
     assert call("NPLXL_VERSION") == __version__
 
 
-# --- messages ----------------------------------------------------------------------------------------
+# --- messages
+# ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("args, text", [
-    (("KMV_PD", 100.0, 0.2, -2146826246), "#npl-xl: default_point: the cell holds the Excel error #N/A"),
-    (("KMV_PD", 100.0, -2146826281, 80.0), "#npl-xl: asset_vol: the cell holds the Excel error #DIV/0!"),
-    (("KMV_PD", "abc", 0.2, 80.0), "#npl-xl: asset_value: expected a number, got text 'abc'"),
-    (("KMV_PD", None, 0.2, 80.0), "#npl-xl: asset_value: expected a number, got a blank cell"),
-    (("KMV_PD", 100.0, 25.0, 80.0), "#npl-xl: asset_vol: 25 looks like a percent; give decimals (0.25 for 25 %)"),
-    (("KMV_PD", 0.0, 0.2, 80.0), "#npl-xl: asset_value: must be > 0, got 0"),
-    (("BET_LOSS", 10.0, 5.0, 0.5), "#npl-xl: pd: 5 looks like a percent; give decimals (0.05 for 5 %)"),
-    (("BET_LOSS", 10.0, 0.1, 0.5, 0.3, 0.2), "#npl-xl: attachment: must be below detachment"),
-    (("KMV_PD", block([(1.0, 2.0)]), 0.2, block([(1.0, 2.0, 3.0)])), "#npl-xl: mismatched lengths"),
-    (("RATING_FROM_EL", 0.01, 3.0, "fitch"), "#npl-xl: scale: expected one of moodys, cn_sf"),
-])
+
+@pytest.mark.parametrize(
+    "args, text",
+    [
+        (
+            ("KMV_PD", 100.0, 0.2, -2146826246),
+            "#npl-xl: default_point: the cell holds the Excel error #N/A",
+        ),
+        (
+            ("KMV_PD", 100.0, -2146826281, 80.0),
+            "#npl-xl: asset_vol: the cell holds the Excel error #DIV/0!",
+        ),
+        (("KMV_PD", "abc", 0.2, 80.0), "#npl-xl: asset_value: expected a number, got text 'abc'"),
+        (("KMV_PD", None, 0.2, 80.0), "#npl-xl: asset_value: expected a number, got a blank cell"),
+        (
+            ("KMV_PD", 100.0, 25.0, 80.0),
+            "#npl-xl: asset_vol: 25 looks like a percent; give decimals (0.25 for 25 %)",
+        ),
+        (("KMV_PD", 0.0, 0.2, 80.0), "#npl-xl: asset_value: must be > 0, got 0"),
+        (
+            ("BET_LOSS", 10.0, 5.0, 0.5),
+            "#npl-xl: pd: 5 looks like a percent; give decimals (0.05 for 5 %)",
+        ),
+        (("BET_LOSS", 10.0, 0.1, 0.5, 0.3, 0.2), "#npl-xl: attachment: must be below detachment"),
+        (
+            ("KMV_PD", block([(1.0, 2.0)]), 0.2, block([(1.0, 2.0, 3.0)])),
+            "#npl-xl: mismatched lengths",
+        ),
+        (("RATING_FROM_EL", 0.01, 3.0, "fitch"), "#npl-xl: scale: expected one of moodys, cn_sf"),
+    ],
+)
 def test_messages_name_the_argument(args, text):
     out = call(*args)
     assert isinstance(out, str) and out.startswith(text)
@@ -156,61 +226,108 @@ def test_messages_name_the_argument(args, text):
 
 def test_deal_table_messages():
     bad = block([("Name", "Balance", "Coupon"), ("Senior", 41000.0, 3.3)])
-    assert call("WATERFALL", col(COLL.tolist()), bad, FEES).startswith("#npl-xl: tranches[0].coupon: 3.3 looks like a percent")
+    assert call("WATERFALL", col(COLL.tolist()), bad, FEES).startswith(
+        "#npl-xl: tranches[0].coupon: 3.3 looks like a percent"
+    )
     bad = block([("Name", "Balance", "Coupon"), ("Senior", "lots", 0.03)])
-    assert call("WATERFALL", col(COLL.tolist()), bad, FEES) == \
-        "#npl-xl: tranches row 2 (Senior): balance: expected a number, got 'lots'"
+    assert (
+        call("WATERFALL", col(COLL.tolist()), bad, FEES)
+        == "#npl-xl: tranches row 2 (Senior): balance: expected a number, got 'lots'"
+    )
     fees = block([("Name", "Basis", "Rate"), ("Tax", "weekly", 0.01)])
-    assert call("WATERFALL", col(COLL.tolist()), TRANCHES, fees).startswith("#npl-xl: fees[0].basis: expected")
+    assert call("WATERFALL", col(COLL.tolist()), TRANCHES, fees).startswith(
+        "#npl-xl: fees[0].basis: expected"
+    )
     opts = block([("colour", "red")])
-    assert call("WATERFALL", col(COLL.tolist()), TRANCHES, FEES, opts).startswith("#npl-xl: options: unknown key 'colour'")
+    assert call("WATERFALL", col(COLL.tolist()), TRANCHES, FEES, opts).startswith(
+        "#npl-xl: options: unknown key 'colour'"
+    )
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, "Mezz").startswith(
-        "#npl-xl: tranche: expected one of Senior, Sub")
+        "#npl-xl: tranche: expected one of Senior, Sub"
+    )
 
 
 def test_blank_as_none_or_zero_behaves_the_same():
     # classic xlwings sends None for a blank optional cell, xlwings Lite sends 0
     for blank in (None, 0.0):
-        assert call("KMV_PD", 120.0, 0.25, 80.0, blank, blank, blank) == kmv.kmv_pd(120.0, 0.25, 80.0)
+        assert call("KMV_PD", 120.0, 0.25, 80.0, blank, blank, blank) == kmv.kmv_pd(
+            120.0, 0.25, 80.0
+        )
         assert call("BET_LOSS", 10.0, 0.1, 0.5, blank, blank) == bet.bet_expected_loss(10, 0.1, 0.5)
-        assert call("RATING_FROM_PD", 0.01, 2.0, blank) == rating.rating_from_default_probability(0.01, 2.0).labelled()
+        assert (
+            call("RATING_FROM_PD", 0.01, 2.0, blank)
+            == rating.rating_from_default_probability(0.01, 2.0).labelled()
+        )
     # omitted optionals (VBA's missing marker) too
     assert call("KMV_PD", 120.0, 0.25, 80.0, M, M, M) == kmv.kmv_pd(120.0, 0.25, 80.0)
     # blank cells inside the tables (issue price, cap) mean the default either way
-    t_none = block([("Name", "Balance", "Coupon", "Issue price"), ("Senior", 41000.0, 0.033, None), ("Sub", 10400.0, None, None)])
-    t_zero = block([("Name", "Balance", "Coupon", "Issue price"), ("Senior", 41000.0, 0.033, 0.0), ("Sub", 10400.0, 0.0, 0.0)])
-    f_none = block([("Name", "Basis", "Rate", "Amount", "Cap"), ("Audit", "fixed", None, 5.0, None)])
+    t_none = block(
+        [
+            ("Name", "Balance", "Coupon", "Issue price"),
+            ("Senior", 41000.0, 0.033, None),
+            ("Sub", 10400.0, None, None),
+        ]
+    )
+    t_zero = block(
+        [
+            ("Name", "Balance", "Coupon", "Issue price"),
+            ("Senior", 41000.0, 0.033, 0.0),
+            ("Sub", 10400.0, 0.0, 0.0),
+        ]
+    )
+    f_none = block(
+        [("Name", "Basis", "Rate", "Amount", "Cap"), ("Audit", "fixed", None, 5.0, None)]
+    )
     f_zero = block([("Name", "Basis", "Rate", "Amount", "Cap"), ("Audit", "fixed", 0.0, 5.0, 0.0)])
-    assert call("WATERFALL_SUMMARY", col(COLL.tolist()), t_none, f_none) == \
-        call("WATERFALL_SUMMARY", col(COLL.tolist()), t_zero, f_zero)
+    assert call("WATERFALL_SUMMARY", col(COLL.tolist()), t_none, f_none) == call(
+        "WATERFALL_SUMMARY", col(COLL.tolist()), t_zero, f_zero
+    )
 
 
-# --- garbage never escapes as an exception -------------------------------------------------------------
+# --- garbage never escapes as an exception
+# -------------------------------------------------------------
 
-value = st.one_of(st.none(), st.floats(allow_nan=False), st.floats(-10, 10), st.text(max_size=5),
-                  st.sampled_from(list(xlharness.CELL_ERRORS)), st.booleans())
+value = st.one_of(
+    st.none(),
+    st.floats(allow_nan=False),
+    st.floats(-10, 10),
+    st.text(max_size=5),
+    st.sampled_from(list(xlharness.CELL_ERRORS)),
+    st.booleans(),
+)
 cell = st.one_of(value, st.just(M))  # a single argument may also be omitted
 rng_ = st.lists(st.lists(value, min_size=1, max_size=3), min_size=1, max_size=4).map(
-    lambda rows: tuple(tuple((r + [None] * 3)[:3]) for r in rows))
+    lambda rows: tuple(tuple((r + [None] * 3)[:3]) for r in rows)
+)
 raw = st.one_of(cell, rng_)
 LEGIT_TEXT = {"RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION"}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from([f for f in module.FUNCTIONS if f not in HEAVY or f in ("KMV_SOLVE", "PORTFOLIO_LOSS")]),
-       args=st.lists(raw, min_size=0, max_size=6))
+@given(
+    name=st.sampled_from(
+        [f for f in module.FUNCTIONS if f not in HEAVY or f in ("KMV_SOLVE", "PORTFOLIO_LOSS")]
+    ),
+    args=st.lists(raw, min_size=0, max_size=6),
+)
 def test_garbage_returns_a_message_never_raises(name, args):
     n = len(getattr(module, name).__xlfunc__["args"])
     out = call(name, *args[:n])
     if isinstance(out, str) and name not in LEGIT_TEXT:
-        assert out.startswith("#npl-xl: ") and "Traceback" not in out and "internal error" not in out
+        assert (
+            out.startswith("#npl-xl: ") and "Traceback" not in out and "internal error" not in out
+        )
     elif isinstance(out, float):
         assert math.isfinite(out) or math.isnan(out)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(collections=rng_, tranches=rng_, fees=rng_,
-       which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS"})))
+@given(
+    collections=rng_,
+    tranches=rng_,
+    fees=rng_,
+    which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS"})),
+)
 def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
     extra = {"TRANCHE_KMV": (0.25, 0.05), "BREAKEVEN_HAIRCUT": ("Senior",)}.get(which, ())
     out = call(which, collections, tranches, fees, *extra)

@@ -5,19 +5,19 @@ objects as in classic xlwings (module npl_xl.xl), decorated with xlwings' func/a
 """
 
 from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
-    KMV_PD,
-    KMV_DD,
-    KMV_SOLVE,
-    DIVERSITY_SCORE,
     ALT_DIVERSITY_SCORE,
-    BET_LOSS,
     BET_DISTRIBUTION,
-    WATERFALL,
-    WATERFALL_SUMMARY,
-    TRANCHE_KMV,
+    BET_LOSS,
     BREAKEVEN_HAIRCUT,
+    DIVERSITY_SCORE,
+    KMV_DD,
+    KMV_PD,
+    KMV_SOLVE,
+    NPLXL_VERSION,
     PORTFOLIO_LOSS,
     RATING_FROM_EL,
     RATING_FROM_PD,
-    NPLXL_VERSION,
+    TRANCHE_KMV,
+    WATERFALL,
+    WATERFALL_SUMMARY,
 )

@@ -97,7 +97,7 @@ def broadcast(**arrays) -> list[np.ndarray]:
     if all(np.ndim(v) == 0 for v in arrays.values()):
         return list(arrays.values())
     try:
-        return np.broadcast_arrays(*arrays.values())
+        return list(np.broadcast_arrays(*arrays.values()))
     except ValueError:
         listed = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
         raise ValueError(f"mismatched lengths: {listed}") from None

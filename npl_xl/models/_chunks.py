@@ -27,8 +27,17 @@ def generator(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
-def run(fn: Callable, n: int, block: int, seed: int, *, chunk: int | None = None,
-        progress: Callable[[int, int], None] | None = None, client=None, **kwargs) -> np.ndarray:
+def run(
+    fn: Callable,
+    n: int,
+    block: int,
+    seed: int,
+    *,
+    chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    client=None,
+    **kwargs,
+) -> np.ndarray:
     """Concatenate ``fn(generator(seed, b), paths_in_block_b, **kwargs)`` over all blocks, in order.
 
     ``chunk`` paths (rounded up to whole blocks) go to one task; ``progress(done, total)`` counts
@@ -36,7 +45,7 @@ def run(fn: Callable, n: int, block: int, seed: int, *, chunk: int | None = None
     """
     blocks = [(b, min(block, n - start)) for b, start in enumerate(range(0, n, block))]
     per = max(1, -(-(chunk or 8 * block) // block))
-    chunks = [blocks[i:i + per] for i in range(0, len(blocks), per)]
+    chunks = [blocks[i : i + per] for i in range(0, len(blocks), per)]
     if client is None:
         out = []
         for k, part in enumerate(chunks):
@@ -47,12 +56,16 @@ def run(fn: Callable, n: int, block: int, seed: int, *, chunk: int | None = None
     try:
         from dask.distributed import Client, as_completed
     except ImportError:
-        raise ValueError("client: Dask is not installed; pip install 'npl-xl[dask]' or run without a client") from None
+        raise ValueError(
+            "client: Dask is not installed; pip install 'npl-xl[dask]' or run without a client"
+        ) from None
     own = None
     if isinstance(client, str):
         own = client = Client() if client == "local" else Client(client)
     try:
-        futures = [client.submit(_run_blocks, fn, seed, part, kwargs, pure=False) for part in chunks]
+        futures = [
+            client.submit(_run_blocks, fn, seed, part, kwargs, pure=False) for part in chunks
+        ]
         for k, _ in enumerate(as_completed(futures)):
             if progress:
                 progress(k + 1, len(chunks))

@@ -24,14 +24,23 @@ from .recovery import stressed
 from .waterfall import WaterfallResult, run_waterfall, unpaid_at_maturity
 
 __all__ = [
-    "paid_in_full", "breakeven_haircut", "load_stress_table", "stress_ratings", "tranche_kmv",
-    "kmv_sensitivity", "bet_cashflow_expected_loss", "SENSITIVITY_PARAMETERS", "StressResult", "TrancheKMV",
+    "paid_in_full",
+    "breakeven_haircut",
+    "load_stress_table",
+    "stress_ratings",
+    "tranche_kmv",
+    "kmv_sensitivity",
+    "bet_cashflow_expected_loss",
+    "SENSITIVITY_PARAMETERS",
+    "StressResult",
+    "TrancheKMV",
 ]
 
 
 @dataclass(frozen=True)
 class StressResult:
-    """Ratings by stress: ``ratings`` per tranche (most senior first; 'below <last level>' when every
+    """Ratings by stress: ``ratings`` per tranche (most senior first; 'below <last level>' when
+    every
     level fails), ``passed`` (levels, tranches) bool, the stress ``table`` used and whether it is
     ``illustrative``."""
 
@@ -52,6 +61,7 @@ class TrancheKMV:
     distance_to_default: np.ndarray
     default_probability: np.ndarray
 
+
 #: a tranche counts as paid in full when less than this share of its balance is left unpaid
 PAID_TOLERANCE = 1e-9
 
@@ -59,12 +69,16 @@ PAID_TOLERANCE = 1e-9
 def _base(collections) -> np.ndarray:
     c = chk.nonnegative(collections, "collections")
     if c.ndim != 1:
-        raise ValueError(f"collections: expected one base-case row of collections per period, got shape {c.shape}")
+        raise ValueError(
+            "collections: expected one base-case row of collections per period, got shape "
+            f"{c.shape}"
+        )
     return c
 
 
 def paid_in_full(result: WaterfallResult) -> np.ndarray:
-    """Whether each tranche got all principal and interest by legal maturity: (..., tranches) bool."""
+    """Whether each tranche got all principal and interest by legal maturity: (..., tranches)
+    bool."""
     unpaid = result.loss + (result.interest_due[..., -1, :] - result.interest_paid[..., -1, :])
     return unpaid <= PAID_TOLERANCE * result.initial_balance
 
@@ -79,10 +93,13 @@ def _paid(deal, collections) -> np.ndarray:
 _ROUND_SCENARIOS = 4096
 
 
-def breakeven_haircut(deal, collections, *, delay: int = 0, tol: float = 1e-6, candidates: int = 31) -> np.ndarray:
+def breakeven_haircut(
+    deal, collections, *, delay: int = 0, tol: float = 1e-6, candidates: int = 31
+) -> np.ndarray:
     """Largest recovery haircut at which each tranche is still paid in full by legal maturity.
 
-    Root-finding on the engine, vectorised: each round runs up to ``candidates`` haircuts per tranche
+    Root-finding on the engine, vectorised: each round runs up to ``candidates`` haircuts per
+    tranche
     as one batch of scenarios (fewer when there are many tranches, so a round stays within
     ``_ROUND_SCENARIOS``) and keeps the bracket where the tranche goes from paid to unpaid (losses
     are non-decreasing in the haircut), until the bracket is narrower than ``tol``. Only the final
@@ -99,9 +116,9 @@ def breakeven_haircut(deal, collections, *, delay: int = 0, tol: float = 1e-6, c
     steps = np.arange(1, g + 1) / (g + 1)
     rows = np.arange(K)
     while (hi - lo > tol).any():
-        h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]            # (K, g)
+        h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]  # (K, g)
         ok = _paid(deal, stressed(base, haircut=h.ravel(), delay=delay))
-        own = ok.reshape(K, g, K)[rows, :, rows]                         # tranche k on its own candidates
+        own = ok.reshape(K, g, K)[rows, :, rows]  # tranche k on its own candidates
         n_pass = own.sum(axis=1)  # passes come first (monotone)
         new_lo = np.where(n_pass > 0, h[rows, np.maximum(n_pass - 1, 0)], lo)
         new_hi = np.where(n_pass < g, h[rows, np.minimum(n_pass, g - 1)], hi)
@@ -144,7 +161,9 @@ def stress_ratings(deal, collections, *, table=None) -> StressResult:
     months_per_period = 12 / deal.payments_per_year
     delays = np.rint(frame["delay_months"].to_numpy(float) / months_per_period).astype(int)
     ok = _paid(deal, stressed(base, haircut=frame["haircut"].to_numpy(float), delay=delays))
-    illustrative = bool("status" in frame and frame["status"].astype(str).str.contains("illustrative").any())
+    illustrative = bool(
+        "status" in frame and frame["status"].astype(str).str.contains("illustrative").any()
+    )
     levels = [str(r) for r in frame["rating"]]
     ratings = []
     for k in range(ok.shape[1]):
@@ -193,8 +212,11 @@ def tranche_kmv(deal, collections, *, recovery_vol, discount_rate) -> TrancheKMV
 SENSITIVITY_PARAMETERS = ("issuance_size", "coupon", "recovery_rate", "maturity", "recovery_vol")
 
 
-def kmv_sensitivity(deal, collections, parameter: str, values, *, recovery_vol, discount_rate) -> np.ndarray:
-    """Tranche PD from :func:`tranche_kmv` as one input moves, as in the 建鑫 KMV theses' sensitivity tables (docs/methodology.md §2).
+def kmv_sensitivity(
+    deal, collections, parameter: str, values, *, recovery_vol, discount_rate
+) -> np.ndarray:
+    """Tranche PD from :func:`tranche_kmv` as one input moves, as in the 建鑫 KMV theses'
+    sensitivity tables (docs/methodology.md §2).
 
     parameter: "issuance_size" (every tranche balance x value), "coupon" (the most senior
     tranche's coupon = value, decimal), "recovery_rate" (collections x value), "maturity"
@@ -202,7 +224,9 @@ def kmv_sensitivity(deal, collections, parameter: str, values, *, recovery_vol, 
     Returns PDs of shape (len(values), tranches).
     """
     if parameter not in SENSITIVITY_PARAMETERS:
-        raise ValueError(f"parameter: expected one of {', '.join(SENSITIVITY_PARAMETERS)}, got {parameter!r}")
+        raise ValueError(
+            f"parameter: expected one of {', '.join(SENSITIVITY_PARAMETERS)}, got {parameter!r}"
+        )
     vals = chk.vector(values, "values")
     base = _base(collections)
     out = []
@@ -210,10 +234,16 @@ def kmv_sensitivity(deal, collections, parameter: str, values, *, recovery_vol, 
         d, c, vol = deal, base, recovery_vol
         if parameter == "issuance_size":
             chk.positive(v, "values")
-            d = deal.with_changes(tranches=[t.model_dump() | {"balance": t.balance * v} for t in deal.tranches])
+            d = deal.with_changes(
+                tranches=[t.model_dump() | {"balance": t.balance * v} for t in deal.tranches]
+            )
         elif parameter == "coupon":
             top = deal.ordered_tranches[0].name
-            d = deal.with_changes(tranches=[t.model_dump() | ({"coupon": v} if t.name == top else {}) for t in deal.tranches])
+            d = deal.with_changes(
+                tranches=[
+                    t.model_dump() | ({"coupon": v} if t.name == top else {}) for t in deal.tranches
+                ]
+            )
         elif parameter == "recovery_rate":
             c = base * chk.nonnegative(v, "values")
         elif parameter == "recovery_vol":
@@ -221,14 +251,23 @@ def kmv_sensitivity(deal, collections, parameter: str, values, *, recovery_vol, 
         res = tranche_kmv(d, c, recovery_vol=vol, discount_rate=discount_rate)
         if parameter == "maturity":
             T = float(chk.positive(v, "values"))
-            dd = np.asarray(distance_to_default(res.asset_value, float(recovery_vol), res.default_point, T,
-                                                drift=float(discount_rate)))
+            dd = np.asarray(
+                distance_to_default(
+                    res.asset_value,
+                    float(recovery_vol),
+                    res.default_point,
+                    T,
+                    drift=float(discount_rate),
+                )
+            )
             res = replace(res, default_probability=ndtr(-dd))
         out.append(res.default_probability)
     return np.array(out)
 
 
-def bet_cashflow_expected_loss(deal, collections, *, diversity, pd, stressed_recovery, measure: str = "loss_fraction"):
+def bet_cashflow_expected_loss(
+    deal, collections, *, diversity, pd, stressed_recovery, measure: str = "loss_fraction"
+):
     """Tranche expected loss by the BET with the cash-flow engine in each default scenario.
 
     The pool is D equal recovery units; in scenario j, j units fail and recover only
@@ -246,4 +285,6 @@ def bet_cashflow_expected_loss(deal, collections, *, diversity, pd, stressed_rec
     scen = base[None, :] * (1.0 - (j / d) * (1.0 - s))[:, None]
     res = run_waterfall(deal, scen)
     losses = res.metrics().pv_loss if measure == "pv_loss" else res.loss_fraction
-    return np.array([bet_scenario_expected_loss(d, pd, losses[:, k]) for k in range(losses.shape[1])])
+    return np.array(
+        [bet_scenario_expected_loss(d, pd, losses[:, k]) for k in range(losses.shape[1])]
+    )

@@ -22,7 +22,10 @@ from scipy.special import gammaln, xlog1py, xlogy
 from . import _checks as chk
 
 __all__ = [
-    "bet_probabilities", "bet_expected_loss", "bet_scenario_expected_loss", "multi_bet_expected_loss",
+    "bet_probabilities",
+    "bet_expected_loss",
+    "bet_scenario_expected_loss",
+    "multi_bet_expected_loss",
     "tranche_loss",
 ]
 
@@ -57,7 +60,8 @@ def _pmf(d: int, p) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tranche_loss(pool_loss, attachment, detachment):
-    """Loss of the tranche [A, B] as a fraction of its size: ``min(max(L - A, 0), B - A) / (B - A)``."""
+    """Loss of the tranche [A, B] as a fraction of its size: ``min(max(L - A, 0), B - A) / (B -
+    A)``."""
     width = detachment - attachment
     return np.minimum(np.maximum(pool_loss - attachment, 0.0), width) / width
 
@@ -108,12 +112,17 @@ def bet_expected_loss(diversity, pd, lgd, attachment=0.0, detachment=1.0):
         rows = flat[0] == dv
         j, prob = _pmf(int(dv), flat[1][rows])
         pool = j * (flat[2][rows, None] / dv)
-        out[rows] = np.sum(prob * tranche_loss(pool, flat[3][rows, None], flat[4][rows, None]), axis=-1)
+        out[rows] = np.sum(
+            prob * tranche_loss(pool, flat[3][rows, None], flat[4][rows, None]), axis=-1
+        )
     return out.reshape(d.shape)
 
 
-def bet_scenario_expected_loss(diversity, pd,
-                               tranche_losses: Sequence[float] | Callable[[np.ndarray, int], np.ndarray]) -> float:
+def bet_scenario_expected_loss(
+    diversity,
+    pd,
+    tranche_losses: Sequence[float] | np.ndarray | Callable[[np.ndarray, int], np.ndarray],
+) -> float:
     """Tranche expected loss with the loss in each default scenario supplied by the caller.
 
     This is the hook for cash-flow BET: ``tranche_losses`` is either a sequence of D + 1
@@ -129,7 +138,9 @@ def bet_scenario_expected_loss(diversity, pd,
     losses = tranche_losses(j, dv) if callable(tranche_losses) else tranche_losses
     losses = chk.nonnegative(losses, "tranche_losses")
     if losses.shape != (dv + 1,):
-        raise ValueError(f"tranche_losses: expected {dv + 1} values (j = 0..{dv}), got shape {losses.shape}")
+        raise ValueError(
+            f"tranche_losses: expected {dv + 1} values (j = 0..{dv}), got shape {losses.shape}"
+        )
     return float(prob @ losses)
 
 
@@ -148,17 +159,22 @@ def multi_bet_expected_loss(groups, attachment=0.0, detachment=1.0) -> float:
     if rows.ndim == 1 and rows.size == 4:
         rows = rows[None, :]
     if rows.ndim != 2 or rows.shape[1] != 4 or len(rows) == 0:
-        raise ValueError(f"groups: expected rows of (diversity, pd, lgd, par_share), got shape {rows.shape}")
+        raise ValueError(
+            f"groups: expected rows of (diversity, pd, lgd, par_share), got shape {rows.shape}"
+        )
     d = _whole_diversity(rows[:, 0])
     p = chk.probability(rows[:, 1], "pd")
     lgd = chk.probability(rows[:, 2], "lgd")
     share = chk.probability(rows[:, 3], "par_share")
     if abs(share.sum() - 1.0) > 1e-9:
-        raise ValueError(f"par_share: the shares must add up to 1, they add up to {share.sum():.6g}")
+        raise ValueError(
+            f"par_share: the shares must add up to 1, they add up to {share.sum():.6g}"
+        )
     a, b = chk.tranche_bounds(attachment, detachment)
     if a.ndim or b.ndim:
         raise ValueError("attachment, detachment: expected single numbers")
-    losses, probs = np.zeros(1), np.ones(1)
+    losses: np.ndarray = np.zeros(1)
+    probs: np.ndarray = np.ones(1)
     for dv, pv, lv, sv in zip(d, p, lgd, share):
         j, pj = _pmf(int(dv), pv)
         if losses.size * j.size > MAX_MULTI_BET_POINTS:
@@ -168,6 +184,6 @@ def multi_bet_expected_loss(groups, attachment=0.0, detachment=1.0) -> float:
             )
         losses = (losses[:, None] + (j * (lv * sv / dv))[None, :]).ravel()
         probs = (probs[:, None] * pj[None, :]).ravel()
-        losses, inverse = np.unique(np.round(losses, 12), return_inverse=True)
-        probs = np.bincount(inverse.ravel(), weights=probs)
+        merged, inverse = np.unique(np.round(losses, 12), return_inverse=True)
+        losses, probs = merged, np.bincount(inverse.ravel(), weights=probs)
     return float(probs @ tranche_loss(losses, a, b))

@@ -3,7 +3,8 @@
 Units: par amounts in one currency unit, probabilities and correlations as decimals.
 
 References: Moody's (1996) *The Binomial Expansion Method Applied to CBO/CLO Analysis*;
-the diversity table as reproduced in CLO indentures (shipped in ``data/moodys_industry_diversity.csv``);
+the diversity table as reproduced in CLO indentures (shipped in
+``data/moodys_industry_diversity.csv``);
 Moody's (2000) alternative diversity score by moment matching.
 """
 
@@ -19,7 +20,10 @@ from . import _checks as chk
 from ._normal import bvn_excess
 
 __all__ = [
-    "industry_diversity", "diversity_score", "alternative_diversity_score", "default_correlation",
+    "industry_diversity",
+    "diversity_score",
+    "alternative_diversity_score",
+    "default_correlation",
 ]
 
 #: numerical slack when comparing a unit score with the table points (sums of ratios drift by ulps)
@@ -123,7 +127,11 @@ def alternative_diversity_score(par, pd, correlation) -> float:
         rho_b = float(chk.in_range(rho_b, "rho_between", -1.0, 1.0))
         g = _codes(groups, "groups", len(F))
         by_group = np.bincount(g, weights=s)
-        denom = rho_b * s.sum() ** 2 + (rho_w - rho_b) * np.sum(by_group**2) + (1 - rho_w) * np.sum(s * s)
+        denom = (
+            rho_b * s.sum() ** 2
+            + (rho_w - rho_b) * np.sum(by_group**2)
+            + (1 - rho_w) * np.sum(s * s)
+        )
     else:
         rho = chk.in_range(correlation, "correlation", -1.0, 1.0)
         if rho.ndim == 0:
@@ -136,10 +144,14 @@ def alternative_diversity_score(par, pd, correlation) -> float:
                 raise ValueError("correlation: the matrix must be symmetric with a unit diagonal")
             denom = s @ rho @ s
     if not denom > 0:
-        raise ValueError("correlation: gives a non-positive loss variance (not a valid correlation)")
+        raise ValueError(
+            "correlation: gives a non-positive loss variance (not a valid correlation)"
+        )
     score = float(np.sum(p * F) * np.sum(q * F) / denom)
     if not np.isfinite(score):
-        raise ValueError("pd: too close to 0 or 1 for a finite diversity score (the loss variance underflows)")
+        raise ValueError(
+            "pd: too close to 0 or 1 for a finite diversity score (the loss variance underflows)"
+        )
     return score
 
 

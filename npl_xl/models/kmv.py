@@ -47,7 +47,8 @@ def _d1_d2(V, s, K, T):
 
 
 def _asset_value_given_vol(E, K, s, T, tol):
-    """Asset value V with call(V; K, s, T) = E, by Newton from V = E + K (monotone: call is convex)."""
+    """Asset value V with call(V; K, s, T) = E, by Newton from V = E + K (monotone: call is
+    convex)."""
     V = E + K
     for _ in range(200):
         d1, d2 = _d1_d2(V, s, K, T)
@@ -63,7 +64,9 @@ def _residuals(V, s, E, sE, K, T):
     """Largest relative error of the two Merton equations."""
     d1, d2 = _d1_d2(V, s, K, T)
     nd1 = ndtr(d1)
-    return np.maximum(np.abs(V * nd1 - K * ndtr(d2) - E) / E, np.abs(nd1 * s * V - sE * E) / (sE * E))
+    return np.maximum(
+        np.abs(V * nd1 - K * ndtr(d2) - E) / E, np.abs(nd1 * s * V - sE * E) / (sE * E)
+    )
 
 
 def _newton(E, sE, K, T, tol, max_iter=50):
@@ -82,8 +85,8 @@ def _newton(E, sE, K, T, tol, max_iter=50):
             done = (abs(f1) <= tol * E) & (abs(f2) <= tol * sE * E)
             if np.all(done):
                 break
-            a, b = nd1, V * pdf * sqT                                # d f1 / d(V, s)
-            c, d = s * nd1 + pdf / sqT, V * nd1 - V * pdf * d2       # d f2 / d(V, s)
+            a, b = nd1, V * pdf * sqT  # d f1 / d(V, s)
+            c, d = s * nd1 + pdf / sqT, V * nd1 - V * pdf * d2  # d f2 / d(V, s)
             det = a * d - b * c
             dV = (d * f1 - b * f2) / det * (1 - done)
             ds = (a * f2 - c * f1) / det * (1 - done)
@@ -100,7 +103,8 @@ def _newton(E, sE, K, T, tol, max_iter=50):
 
 def _bracketed(E, sE, K, T, tol):
     """Bisection in log-volatility inside [sigma_E E/(E + K), sigma_E] (equity's elasticity to
-    assets lies between 1 and (E + K)/E), with the monotone Newton for V at each trial volatility."""
+    assets lies between 1 and (E + K)/E), with the monotone Newton for V at each trial
+    volatility."""
     lo = np.log(sE * E / (E + K))
     hi = np.log(sE)
     for _ in range(64):
@@ -149,7 +153,10 @@ def merton_solve(equity_value, equity_vol, debt, rate, maturity, *, tol: float =
     E, sE, D, r, T = (np.atleast_1d(a).ravel() for a in (E, sE, D, r, T))
     K = D * np.exp(-r * T)
     if E.size == 1:  # one firm: Newton on floats avoids per-call array overhead
-        V, s = (np.atleast_1d(x) for x in _newton(E[0].item(), sE[0].item(), K[0].item(), T[0].item(), tol))
+        V, s = (
+            np.atleast_1d(x)
+            for x in _newton(E[0].item(), sE[0].item(), K[0].item(), T[0].item(), tol)
+        )
     else:
         V, s = _newton(E, sE, K, T, tol)
     bad = ~(_residuals(V, s, E, sE, K, T) <= 1e-10)
@@ -160,15 +167,21 @@ def merton_solve(equity_value, equity_vol, debt, rate, maturity, *, tol: float =
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"merton_solve: no solution found for equity_value, equity_vol, debt = {E[i]:g}, {sE[i]:g}, {D[i]:g} "
-            "(leverage or volatility out of the solvable range)")
+            f"merton_solve: no solution found for equity_value, equity_vol, debt = {E[i]:g}, "
+            f"{sE[i]:g}, {D[i]:g} "
+            "(leverage or volatility out of the solvable range)"
+        )
     d1, d2 = _d1_d2(V, s, K, T)
-    out = lambda a: chk.scalar_or_array(a.reshape(shape))  # noqa: E731
+
+    def out(a):
+        return chk.scalar_or_array(a.reshape(shape))
+
     return MertonSolution(out(V), out(s), out(d1), out(d2))
 
 
-def distance_to_default(asset_value, asset_vol, default_point, maturity=1.0, drift=0.0,
-                        method: str = "merton"):
+def distance_to_default(
+    asset_value, asset_vol, default_point, maturity=1.0, drift=0.0, method: str = "merton"
+):
     """Distance to default in standard deviations of asset value.
 
     Args:
@@ -186,25 +199,32 @@ def distance_to_default(asset_value, asset_vol, default_point, maturity=1.0, dri
     DP = chk.positive(default_point, "default_point")
     T = chk.positive(maturity, "maturity")
     mu = chk.finite(drift, "drift")
-    V, s, DP, T, mu = chk.broadcast(asset_value=V, asset_vol=s, default_point=DP, maturity=T, drift=mu)
+    V, s, DP, T, mu = chk.broadcast(
+        asset_value=V, asset_vol=s, default_point=DP, maturity=T, drift=mu
+    )
     if method not in ("merton", "kmv"):
         raise ValueError(f"method: expected 'merton' or 'kmv', got {method!r}")
     with np.errstate(all="ignore"):
         sq = s * np.sqrt(T)
         if not np.all(sq > 0):
-            raise ValueError("asset_vol: asset_vol x sqrt(maturity) is too small to compute (it underflows to 0)")
+            raise ValueError(
+                "asset_vol: asset_vol x sqrt(maturity) is too small to compute (it underflows to 0)"
+            )
         if method == "merton":
             dd = (np.log(V / DP) + (mu - 0.5 * s * s) * T) / sq
         else:
             dd = (V - DP) / (V * sq)
     if not np.all(np.isfinite(dd)):
-        raise ValueError("asset_value, default_point: the distance to default overflows for these magnitudes "
-                         "(ratio of asset value to default point, volatility or horizon out of range)")
+        raise ValueError(
+            "asset_value, default_point: the distance to default overflows for these magnitudes "
+            "(ratio of asset value to default point, volatility or horizon out of range)"
+        )
     return chk.scalar_or_array(dd)
 
 
 def kmv_pd(asset_value, asset_vol, default_point, maturity=1.0, drift=0.0, method: str = "merton"):
-    """Probability of default N(-DD) over ``maturity`` years; arguments as :func:`distance_to_default`."""
+    """Probability of default N(-DD) over ``maturity`` years; arguments as
+    :func:`distance_to_default`."""
     dd = distance_to_default(asset_value, asset_vol, default_point, maturity, drift, method)
     return chk.scalar_or_array(ndtr(-np.asarray(dd)))
 

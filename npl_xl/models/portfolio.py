@@ -1,4 +1,5 @@
-"""Portfolio loss distributions under a one-factor Gaussian copula: exact, large pool and Monte Carlo.
+"""Portfolio loss distributions under a one-factor Gaussian copula: exact, large pool and Monte
+Carlo.
 
 Name i defaults when ``sqrt(rho) M + sqrt(1 - rho) Z_i < N^{-1}(p_i)``; its loss is exposure x LGD.
 Losses and probabilities are fractions of pool notional (total exposure). References: Andersen,
@@ -20,8 +21,14 @@ from . import _checks as chk
 from . import _chunks
 from ._normal import bvn_excess
 
-__all__ = ["LossDistribution", "LatticeLossDistribution", "MonteCarloLossDistribution", "LargePoolLossDistribution",
-           "loss_distribution", "METHODS"]
+__all__ = [
+    "LossDistribution",
+    "LatticeLossDistribution",
+    "MonteCarloLossDistribution",
+    "LargePoolLossDistribution",
+    "loss_distribution",
+    "METHODS",
+]
 
 METHODS = ("exact", "lhp", "mc")
 #: largest exact lattice before bucketing takes over
@@ -62,11 +69,17 @@ class LossDistribution(ABC):
     @property
     def expected_loss_se(self) -> float:
         """Standard error of the expected loss (Monte Carlo only)."""
-        raise ValueError(f"standard errors: only a Monte Carlo distribution has them, this one is {self.method!r}")
+        raise ValueError(
+            "standard errors: only a Monte Carlo distribution has them, this one is "
+            f"{self.method!r}"
+        )
 
     def tranche_expected_loss_se(self, attachment, detachment) -> float:
         """Standard error of the tranche expected loss (Monte Carlo only)."""
-        raise ValueError(f"standard errors: only a Monte Carlo distribution has them, this one is {self.method!r}")
+        raise ValueError(
+            "standard errors: only a Monte Carlo distribution has them, this one is "
+            f"{self.method!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -117,7 +130,8 @@ class MonteCarloLossDistribution(LatticeLossDistribution):
 
 @dataclass(frozen=True)
 class LargePoolLossDistribution(LossDistribution):
-    """Vasicek's large homogeneous pool: closed forms in (pd, lgd, rho); ``losses``/``probabilities``
+    """Vasicek's large homogeneous pool: closed forms in (pd, lgd, rho);
+    ``losses``/``probabilities``
     are a grid for display."""
 
     losses: np.ndarray
@@ -135,7 +149,10 @@ class LargePoolLossDistribution(LossDistribution):
 
     def tranche_expected_loss(self, attachment, detachment) -> float:
         a, b = (float(x) for x in chk.tranche_bounds(attachment, detachment))
-        return float((_lhp_call(a, self.pd, self.lgd, self.rho) - _lhp_call(b, self.pd, self.lgd, self.rho)) / (b - a))
+        return float(
+            (_lhp_call(a, self.pd, self.lgd, self.rho) - _lhp_call(b, self.pd, self.lgd, self.rho))
+            / (b - a)
+        )
 
     def tranche_default_probability(self, attachment, detachment) -> float:
         a, _ = (float(x) for x in chk.tranche_bounds(attachment, detachment))
@@ -145,7 +162,10 @@ class LargePoolLossDistribution(LossDistribution):
         q = float(chk.probability(q, "q"))
         if q >= 1.0:
             return self.lgd
-        return float(self.lgd * ndtr((ndtri(self.pd) + math.sqrt(self.rho) * ndtri(q)) / math.sqrt(1 - self.rho)))
+        return float(
+            self.lgd
+            * ndtr((ndtri(self.pd) + math.sqrt(self.rho) * ndtri(q)) / math.sqrt(1 - self.rho))
+        )
 
 
 def _lhp_cdf(x, p, lgd, rho):
@@ -167,15 +187,29 @@ def _lhp_call(k, p, lgd, rho):
     c = ndtri(p)
     if rho == 0:
         return max(p * lgd - k, 0.0)
-    m = (c - math.sqrt(1 - rho) * ndtri(k / lgd)) / math.sqrt(rho)   # L > k  <=>  M < m
+    m = (c - math.sqrt(1 - rho) * ndtri(k / lgd)) / math.sqrt(rho)  # L > k  <=>  M < m
     joint = float(bvn_excess(c, m, math.sqrt(rho))) + p * ndtr(m)  # P(X < c, M < m), corr sqrt(rho)
     return lgd * joint - k * ndtr(m)
 
 
-def loss_distribution(pds, exposures, lgds, rho, *, method: str = "exact", nodes: int = 64,
-                      lattice: int = 15_000, unit: float | None = None, paths: int = 100_000,
-                      seed: int = 0, chunk: int | None = None, sectors=None, sector_rho: float = 0.0,
-                      client=None, progress: Callable[[int, int], None] | None = None) -> LossDistribution:
+def loss_distribution(
+    pds,
+    exposures,
+    lgds,
+    rho,
+    *,
+    method: str = "exact",
+    nodes: int = 64,
+    lattice: int = 15_000,
+    unit: float | None = None,
+    paths: int = 100_000,
+    seed: int = 0,
+    chunk: int | None = None,
+    sectors=None,
+    sector_rho: float = 0.0,
+    client=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LossDistribution:
     """Pool loss distribution under the one-factor Gaussian copula.
 
     Args:
@@ -190,7 +224,8 @@ def loss_distribution(pds, exposures, lgds, rho, *, method: str = "exact", nodes
             homogeneous pool with the exposure-weighted pd and LGD) or "mc" (``paths`` draws and a
             ``seed``; the result does not depend on ``chunk``, the paths per task; optional
             ``sectors`` labels with ``sector_rho``
-            for a second factor per sector; ``client`` runs chunks on Dask; ``progress(done, total)``).
+            for a second factor per sector; ``client`` runs chunks on Dask; ``progress(done,
+            total)``).
     """
     if method not in METHODS:
         raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
@@ -198,7 +233,9 @@ def loss_distribution(pds, exposures, lgds, rho, *, method: str = "exact", nodes
     p = chk.probability(p, "pds")
     e = chk.nonnegative(chk.vector(exposures, "exposures"), "exposures")
     g = chk.probability(chk.vector(lgds, "lgds"), "lgds")
-    p, e, g = (np.broadcast_to(x, (max(len(p), len(e), len(g)),)) if len(x) == 1 else x for x in (p, e, g))
+    p, e, g = (
+        np.broadcast_to(x, (max(len(p), len(e), len(g)),)) if len(x) == 1 else x for x in (p, e, g)
+    )
     chk.same_length(pds=p, exposures=e, lgds=g)
     r = float(chk.in_range(rho, "rho", 0.0, 1.0, hi_open=True))
     total = e.sum()
@@ -209,11 +246,16 @@ def loss_distribution(pds, exposures, lgds, rho, *, method: str = "exact", nodes
         pbar = float(p @ e / total)
         lbar = float((p * loss).sum() / (p @ e)) if pbar > 0 else float(g @ e / total)
         if not 0 < pbar < 1:
-            raise ValueError("pds: the large-pool formula needs an average pd strictly between 0 and 1")
+            raise ValueError(
+                "pds: the large-pool formula needs an average pd strictly between 0 and 1"
+            )
         grid = np.linspace(0.0, lbar, 2001)
         with np.errstate(divide="ignore"):
-            cdf = (ndtr((math.sqrt(1 - r) * ndtri(grid / lbar) - ndtri(pbar)) / math.sqrt(r)) if r > 0
-                   else (grid >= pbar * lbar).astype(float))
+            cdf = (
+                ndtr((math.sqrt(1 - r) * ndtri(grid / lbar) - ndtri(pbar)) / math.sqrt(r))
+                if r > 0
+                else (grid >= pbar * lbar).astype(float)
+            )
         cdf[-1] = 1.0
         return LargePoolLossDistribution(grid, np.diff(cdf, prepend=0.0), pbar, lbar, r)
     if method == "exact":
@@ -227,16 +269,34 @@ def loss_distribution(pds, exposures, lgds, rho, *, method: str = "exact", nodes
         if len(s_codes) != len(p):
             raise ValueError(f"mismatched lengths: pds has {len(p)}, sectors has {len(s_codes)}")
         s_rho = float(chk.in_range(sector_rho, "sector_rho", 0.0, 1.0 - r, hi_open=True))
-    path_losses = _chunks.run(_mc_chunk, n_paths, _chunks.block_size(len(p)), int(seed), chunk=chunk,
-                              progress=progress, client=client, c=ndtri(p), loss=loss / total, rho=r,
-                              sectors=s_codes, sector_rho=s_rho)
+    path_losses = _chunks.run(
+        _mc_chunk,
+        n_paths,
+        _chunks.block_size(len(p)),
+        int(seed),
+        chunk=chunk,
+        progress=progress,
+        client=client,
+        c=ndtri(p),
+        loss=loss / total,
+        rho=r,
+        sectors=s_codes,
+        sector_rho=s_rho,
+    )
     values, counts = np.unique(path_losses, return_counts=True)
-    return MonteCarloLossDistribution(values, counts / n_paths, "mc", False,
-                                      f"Monte Carlo, {n_paths:,} paths, seed {seed}", paths=path_losses)
+    return MonteCarloLossDistribution(
+        values,
+        counts / n_paths,
+        "mc",
+        False,
+        f"Monte Carlo, {n_paths:,} paths, seed {seed}",
+        paths=path_losses,
+    )
 
 
 def _mc_chunk(rng: np.random.Generator, n: int, *, c, loss, rho, sectors, sector_rho) -> np.ndarray:
-    """Path losses for n paths: name i defaults when Z_i < (c_i - sqrt(rho) M [- sqrt(rho_s) S]) / b."""
+    """Path losses for n paths: name i defaults when Z_i < (c_i - sqrt(rho) M [- sqrt(rho_s) S]) /
+    b."""
     m = rng.standard_normal(n)
     z = rng.standard_normal((n, len(c)))
     b = math.sqrt(1.0 - rho - sector_rho)
@@ -278,14 +338,18 @@ def _lattice_unit(loss) -> float | None:
     for scale in 10.0 ** np.arange(7):
         scaled = loss * scale
         ints = np.rint(scaled)
-        if ints.min() >= 1 and np.allclose(scaled, ints, rtol=0, atol=1e-9 * max(1.0, scaled.max())):
+        if ints.min() >= 1 and np.allclose(
+            scaled, ints, rtol=0, atol=1e-9 * max(1.0, scaled.max())
+        ):
             u = float(np.gcd.reduce(ints.astype(np.int64))) / scale
             return u if loss.sum() / u <= MAX_EXACT_LATTICE else None
     return None
 
 
 def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution:
-    positive = loss > 1e-15 * total  # names that cannot move the loss by a representable amount are left out
+    positive = (
+        loss > 1e-15 * total
+    )  # names that cannot move the loss by a representable amount are left out
     p, loss = p[positive], loss[positive]
     if unit is None:
         unit = _lattice_unit(loss)
@@ -300,7 +364,9 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution
     f = np.where(exact, 0.0, np.clip(units - k, 0.0, 1.0))
     size = int(k.sum() + (f > 0).sum()) + 1
     if size > 5_000_000:
-        raise ValueError(f"unit: gives a lattice of {size:,} points; choose a larger unit or a smaller lattice")
+        raise ValueError(
+            f"unit: gives a lattice of {size:,} points; choose a larger unit or a smaller lattice"
+        )
     if rho == 0.0:
         z, w = np.zeros(1), np.ones(1)
     else:
@@ -310,18 +376,26 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution
     P = np.zeros((len(z), size))
     P[:, 0] = 1.0
     top = 0
-    for i in range(len(k)):  # names are sequential by nature (a convolution); vectorised over nodes and lattice
-        q = cond[:, i:i + 1]
+    for i in range(
+        len(k)
+    ):  # names are sequential by nature (a convolution); vectorised over nodes and lattice
+        q = cond[:, i : i + 1]
         ki, fi = int(k[i]), float(f[i])
         new_top = top + ki + (1 if fi > 0 else 0)
         cur = P[:, : top + 1].copy()
         P[:, : top + 1] *= 1.0 - q
-        P[:, ki: ki + top + 1] += q * (1.0 - fi) * cur
+        P[:, ki : ki + top + 1] += q * (1.0 - fi) * cur
         if fi > 0:
-            P[:, ki + 1: ki + top + 2] += q * fi * cur
+            P[:, ki + 1 : ki + top + 2] += q * fi * cur
         top = new_top
     probs = w @ P
     losses = np.arange(size) * unit / total
-    note = (f"exact lattice, unit {unit:g}" if exact else
-            f"bucketed lattice of {size - 1:,} units of {unit:g}: probability and expected loss kept")
-    return LatticeLossDistribution(losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes")
+    note = (
+        f"exact lattice, unit {unit:g}"
+        if exact
+        else f"bucketed lattice of {size - 1:,} units of {unit:g}: "
+        "probability and expected loss kept"
+    )
+    return LatticeLossDistribution(
+        losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes"
+    )

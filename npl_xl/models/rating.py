@@ -1,4 +1,5 @@
-"""Rating scales and idealised tables: map a tranche's expected loss or default probability to a rating.
+"""Rating scales and idealised tables: map a tranche's expected loss or default probability to a
+rating.
 
 Rule (Moody's 1996): a tranche gets the best rating whose idealised value for the tranche's
 horizon (its weighted average life, in years) is not below the computed value. Tables are data:
@@ -24,8 +25,13 @@ import numpy as np
 from . import _checks as chk
 
 __all__ = [
-    "Rating", "RatingTable", "load_rating_table", "rating_scale", "rating_from_expected_loss",
-    "rating_from_default_probability", "SCALES",
+    "Rating",
+    "RatingTable",
+    "load_rating_table",
+    "rating_scale",
+    "rating_from_expected_loss",
+    "rating_from_default_probability",
+    "SCALES",
 ]
 
 SCALES = ("moodys", "cn_sf")
@@ -74,7 +80,9 @@ class RatingTable:
         k = np.clip(np.searchsorted(self.horizons, h, side="right") - 1, 0, len(self.horizons) - 2)
         h0, h1 = self.horizons[k], self.horizons[k + 1]
         w = ((h - h0) / (h1 - h0))[..., None]
-        return (1 - w) * self.values[:, k].T.reshape(*np.shape(h), -1) + w * self.values[:, k + 1].T.reshape(*np.shape(h), -1)
+        return (1 - w) * self.values[:, k].T.reshape(*np.shape(h), -1) + w * self.values[
+            :, k + 1
+        ].T.reshape(*np.shape(h), -1)
 
 
 def _any(a) -> bool:
@@ -100,11 +108,17 @@ def _from_frame(frame, name: str) -> RatingTable:
         raise ValueError(f"table: {name} has a non-numeric value in a horizon column") from None
     values = chk.probability(values, f"table {name}")
     if (np.diff(values, axis=0) < -1e-15).any():
-        raise ValueError(f"table: {name} must list ratings best first (values not decreasing down a column)")
+        raise ValueError(
+            f"table: {name} must list ratings best first (values not decreasing down a column)"
+        )
     ratings = tuple(str(r).strip() for r in frame[cols["rating"]])
     status = frame[cols["status"]].astype(str).str.lower() if "status" in cols else None
     illustrative = bool(status is not None and status.str.contains("illustrative").any())
-    sources = tuple(str(s) for s in frame[cols["source"]]) if "source" in cols else ("user table",) * len(ratings)
+    sources = (
+        tuple(str(s) for s in frame[cols["source"]])
+        if "source" in cols
+        else ("user table",) * len(ratings)
+    )
     return RatingTable(name, ratings, horizons, values, sources, illustrative)
 
 
@@ -128,7 +142,8 @@ def _cn_sf_map() -> dict[str, str]:
 
 
 def load_rating_table(kind: str = "el", table=None) -> RatingTable:
-    """The idealised table of ``kind`` "el" or "pd": the packaged one, or ``table`` (DataFrame or CSV path)."""
+    """The idealised table of ``kind`` "el" or "pd": the packaged one, or ``table`` (DataFrame or
+    CSV path)."""
     if kind not in ("el", "pd"):
         raise ValueError(f"kind: expected 'el' or 'pd', got {kind!r}")
     if table is None:

@@ -65,7 +65,8 @@ def collections(total_recovery, timing, *, haircut=0.0, delay=0, cost_rate=0.0) 
 
     Args:
         total_recovery: expected total recovery (currency units, >= 0).
-        timing: per-period shares (from :func:`timing_from_cumulative` or :func:`timing_parametric`).
+        timing: per-period shares (from :func:`timing_from_cumulative` or
+        :func:`timing_parametric`).
         haircut: share of the recovery lost, in [0, 1]; scalar or one per scenario.
         delay: whole periods by which every collection arrives later; scalar or one per scenario.
             Collections pushed past the last period are lost to the deal (they arrive after
@@ -83,7 +84,9 @@ def collections(total_recovery, timing, *, haircut=0.0, delay=0, cost_rate=0.0) 
     if not np.all(d == np.floor(d)):
         raise ValueError("delay: expected whole periods")
     if total.ndim or cost.ndim:
-        raise ValueError("total_recovery, cost_rate: expected single numbers (stress by haircut and delay)")
+        raise ValueError(
+            "total_recovery, cost_rate: expected single numbers (stress by haircut and delay)"
+        )
     h, d = chk.broadcast(haircut=h, delay=d.astype(np.int64))
     n = len(shares)
     src = np.arange(n) - d[..., None]
@@ -92,12 +95,15 @@ def collections(total_recovery, timing, *, haircut=0.0, delay=0, cost_rate=0.0) 
 
 
 def stressed(base_collections, *, haircut=0.0, delay=0) -> np.ndarray:
-    """Apply a haircut and a delay to given collections (periods,) -> (scenarios, periods) or (periods,)."""
+    """Apply a haircut and a delay to given collections (periods,) -> (scenarios, periods) or
+    (periods,)."""
     base = chk.nonnegative(base_collections, "collections")
     if base.ndim != 1:
         raise ValueError("collections: expected one row of collections per period")
     total = base.sum()
     if total == 0:
-        h, d = chk.broadcast(haircut=chk.probability(haircut, "haircut"), delay=chk.nonnegative(delay, "delay"))
+        h, d = chk.broadcast(
+            haircut=chk.probability(haircut, "haircut"), delay=chk.nonnegative(delay, "delay")
+        )
         return np.zeros(h.shape + base.shape)
     return collections(total, base / total, haircut=haircut, delay=delay)

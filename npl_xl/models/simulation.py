@@ -1,7 +1,8 @@
 """NPL recovery simulation: collection scenarios from a systematic factor and loan-level noise,
 and tranche statistics (PD, EL, loss distribution, ratings) from the waterfall on those scenarios.
 
-Recovery of loan (or segment) i in scenario s: ``base_i x exp(sigma (sqrt(rho) M_s + sqrt(1 - rho) Z_is)
+Recovery of loan (or segment) i in scenario s: ``base_i x exp(sigma (sqrt(rho) M_s + sqrt(1 - rho)
+Z_is)
 - sigma^2 / 2)``, lognormal with mean ``base_i``; ``rho`` splits the log-variance between the common
 factor M and loan noise Z. Timing: the base curve, delayed by ``round(delay_beta x max(-M_s, 0))``
 periods (bad systematic states collect later), capped at ``max_delay``. With rho = 1 the pool
@@ -24,7 +25,13 @@ from .rating import rating_from_default_probability, rating_from_expected_loss
 from .recovery import collections as spread_over
 from .waterfall import run_waterfall
 
-__all__ = ["simulate_collections", "tranche_statistics", "check_run_size", "WATERFALL_CHUNK", "TrancheStatistics"]
+__all__ = [
+    "simulate_collections",
+    "tranche_statistics",
+    "check_run_size",
+    "WATERFALL_CHUNK",
+    "TrancheStatistics",
+]
 
 #: scenarios run through the waterfall at a time (bounds memory; results do not depend on it)
 WATERFALL_CHUNK = 5_000
@@ -34,9 +41,11 @@ WATERFALL_CHUNK = 5_000
 class TrancheStatistics:
     """Monte Carlo statistics per tranche (arrays, most senior first).
 
-    ``pd`` = P(principal or interest unpaid at legal maturity); ``el`` = mean principal loss fraction
+    ``pd`` = P(principal or interest unpaid at legal maturity); ``el`` = mean principal loss
+    fraction
     with its standard error ``el_se``; ``pv_loss`` (mean); ``loss_quantiles`` {q: losses};
-    ``wal`` and ``maturity`` (mean years); ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at the
+    ``wal`` and ``maturity`` (mean years); ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at
+    the
     maturity), from the packaged illustrative tables unless replaced.
     """
 
@@ -53,21 +62,39 @@ class TrancheStatistics:
     rating_pd: tuple
 
 
-def check_run_size(scenarios: int, periods: int, loans: int = 1, tranches: int = 2, fees: int = 8) -> None:
+def check_run_size(
+    scenarios: int, periods: int, loans: int = 1, tranches: int = 2, fees: int = 8
+) -> None:
     """Refuse a Monte Carlo run beyond ``max_paths`` or whose planned memory exceeds the share of
-    available memory allowed by ``max_memory_share``: collections (scenarios x periods), per-scenario
+    available memory allowed by ``max_memory_share``: collections (scenarios x periods),
+    per-scenario
     results and one waterfall chunk of (chunk x periods x records) floats."""
     limits.check("max_paths", scenarios, "paths")
     limits.check("max_periods", periods, "periods")
     chunk = min(scenarios, WATERFALL_CHUNK)
-    planned = 8.0 * (scenarios * (periods + 8 * tranches) + chunk * periods * (5 * tranches + fees + 8)
-                     + _chunks.BLOCK_DRAWS * 4 + min(loans, 10**6) * 8)
+    planned = 8.0 * (
+        scenarios * (periods + 8 * tranches)
+        + chunk * periods * (5 * tranches + fees + 8)
+        + _chunks.BLOCK_DRAWS * 4
+        + min(loans, 10**6) * 8
+    )
     limits.check_memory(planned, f"{scenarios:,} scenarios x {periods:,} periods")
 
 
-def simulate_collections(amounts, timing, *, rho: float, sigma: float, scenarios: int, seed: int = 0,
-                         delay_beta: float = 0.0, max_delay: int = 4, chunk: int | None = None,
-                         progress: Callable[[int, int], None] | None = None, client=None) -> np.ndarray:
+def simulate_collections(
+    amounts,
+    timing,
+    *,
+    rho: float,
+    sigma: float,
+    scenarios: int,
+    seed: int = 0,
+    delay_beta: float = 0.0,
+    max_delay: int = 4,
+    chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    client=None,
+) -> np.ndarray:
     """Collection scenarios, shape (scenarios, periods), in currency units.
 
     Args:
@@ -91,12 +118,26 @@ def simulate_collections(amounts, timing, *, rho: float, sigma: float, scenarios
     check_run_size(n, len(t), len(a))
     beta = float(chk.nonnegative(delay_beta, "delay_beta"))
     cap = int(chk.nonnegative(max_delay, "max_delay"))
-    total, delay = _chunks.run(_chunk, n, _chunks.block_size(len(a)), int(seed), chunk=chunk, progress=progress,
-                               client=client, amounts=a, rho=r, sigma=s, delay_beta=beta, max_delay=cap).T
+    total, delay = _chunks.run(
+        _chunk,
+        n,
+        _chunks.block_size(len(a)),
+        int(seed),
+        chunk=chunk,
+        progress=progress,
+        client=client,
+        amounts=a,
+        rho=r,
+        sigma=s,
+        delay_beta=beta,
+        max_delay=cap,
+    ).T
     return spread_over(1.0, t, delay=delay.astype(np.int64)) * total[:, None]
 
 
-def _chunk(rng: np.random.Generator, n: int, *, amounts, rho, sigma, delay_beta, max_delay) -> np.ndarray:
+def _chunk(
+    rng: np.random.Generator, n: int, *, amounts, rho, sigma, delay_beta, max_delay
+) -> np.ndarray:
     m = rng.standard_normal(n)
     z = rng.standard_normal((n, len(amounts)))
     a = sigma * math.sqrt(1.0 - rho)
@@ -112,24 +153,30 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
     """Tranche PD, EL, loss quantiles, WAL and ratings from the waterfall on collection scenarios.
 
     ``collections`` has shape (scenarios, periods). Per tranche (most senior first): ``pd`` =
-    P(principal or interest unpaid at legal maturity), ``el`` = mean principal loss fraction with its
-    standard error ``el_se``, ``pv_loss`` (mean), ``loss_quantiles`` (rows per quantile), ``wal`` and
+    P(principal or interest unpaid at legal maturity), ``el`` = mean principal loss fraction with
+    its
+    standard error ``el_se``, ``pv_loss`` (mean), ``loss_quantiles`` (rows per quantile), ``wal``
+    and
     ``maturity`` (mean years), ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at the maturity).
     """
     c = chk.nonnegative(collections, "collections")
     if c.ndim != 2 or c.shape[0] < 2:
-        raise ValueError(f"collections: expected (scenarios, periods) with at least 2 scenarios, got {c.shape}")
+        raise ValueError(
+            f"collections: expected (scenarios, periods) with at least 2 scenarios, got {c.shape}"
+        )
     from .analysis import paid_in_full
 
     parts = []
     for start in range(0, c.shape[0], WATERFALL_CHUNK):  # bounded memory; identical to one batch
-        res = run_waterfall(deal, c[start:start + WATERFALL_CHUNK])
+        res = run_waterfall(deal, c[start : start + WATERFALL_CHUNK])
         m = res.metrics()
         parts.append((res.loss_fraction, ~paid_in_full(res), m.wal, m.expected_maturity, m.pv_loss))
     lf, unpaid, wals, mats, pv_loss = (np.concatenate(x) for x in zip(*parts))
     pd = unpaid.mean(axis=0)
     el = lf.mean(axis=0)
-    with warnings.catch_warnings():  # a tranche never paid in any scenario has no WAL: NaN, set below
+    with (
+        warnings.catch_warnings()
+    ):  # a tranche never paid in any scenario has no WAL: NaN, set below
         warnings.simplefilter("ignore", RuntimeWarning)
         wal = np.nanmean(np.where(np.isfinite(wals), wals, np.nan), axis=0)
         maturity = np.nanmean(np.where(np.isfinite(mats), mats, np.nan), axis=0)
@@ -138,10 +185,18 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
     maturity = np.where(np.isnan(maturity), last, maturity)
     horizon_cap = 10.0  # the packaged rating tables stop at 10 years
     return TrancheStatistics(
-        tranches=tuple(res.tranche_names), scenarios=c.shape[0], pd=pd, el=el,
-        el_se=lf.std(axis=0, ddof=1) / math.sqrt(c.shape[0]), pv_loss=pv_loss.mean(axis=0),
-        loss_quantiles={q: np.quantile(lf, q, axis=0) for q in quantiles}, wal=wal, maturity=maturity,
+        tranches=tuple(res.tranche_names),
+        scenarios=c.shape[0],
+        pd=pd,
+        el=el,
+        el_se=lf.std(axis=0, ddof=1) / math.sqrt(c.shape[0]),
+        pv_loss=pv_loss.mean(axis=0),
+        loss_quantiles={q: np.quantile(lf, q, axis=0) for q in quantiles},
+        wal=wal,
+        maturity=maturity,
         rating_el=tuple(rating_from_expected_loss(e, min(w, horizon_cap)) for e, w in zip(el, wal)),
-        rating_pd=tuple(rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")
-                        for p, t in zip(pd, maturity)),
+        rating_pd=tuple(
+            rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")
+            for p, t in zip(pd, maturity)
+        ),
     )

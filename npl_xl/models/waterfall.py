@@ -19,6 +19,7 @@ Cash identity each period: collections + reserve release = payments + reserve to
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -33,10 +34,12 @@ EPS = 1e-7
 
 @dataclass(frozen=True)
 class WaterfallResult:
-    """Per-period flows. Arrays are (periods, ...) for one scenario, (scenarios, periods, ...) for many.
+    """Per-period flows. Arrays are (periods, ...) for one scenario, (scenarios, periods, ...) for
+    many.
 
     Per tranche (last axis = tranche, most senior first): ``interest_due`` (incl. arrears),
-    ``interest_paid``, ``interest_shortfall``, ``principal_paid``, ``fixed_return_paid``, ``balance``
+    ``interest_paid``, ``interest_shortfall``, ``principal_paid``, ``fixed_return_paid``,
+    ``balance``
     (end of period). Per fee (last axis = fee, deal order): ``fees_paid``. Per period:
     ``collections``, ``reserve_balance`` (end), ``reserve_release``, ``reserve_topup``,
     ``incentive_fee``, ``residual``, ``default_event`` (in force during the period).
@@ -88,13 +91,37 @@ class WaterfallResult:
         """One scenario's flows as a header and one row per period (what WATERFALL spills)."""
         if self.collections.ndim != 1:
             raise ValueError("table: one scenario at a time")
-        header = ["period", "years", "collections", "fees", "reserve_release", "reserve_topup", "reserve_balance"]
-        cols = [np.arange(1, len(self.collections) + 1), self.period_times, self.collections,
-                self.fees_paid.sum(axis=-1), self.reserve_release, self.reserve_topup, self.reserve_balance]
+        header = [
+            "period",
+            "years",
+            "collections",
+            "fees",
+            "reserve_release",
+            "reserve_topup",
+            "reserve_balance",
+        ]
+        cols = [
+            np.arange(1, len(self.collections) + 1),
+            self.period_times,
+            self.collections,
+            self.fees_paid.sum(axis=-1),
+            self.reserve_release,
+            self.reserve_topup,
+            self.reserve_balance,
+        ]
         for k, name in enumerate(self.tranche_names):
-            header += [f"{name} interest", f"{name} principal", f"{name} balance", f"{name} interest shortfall"]
-            cols += [self.interest_paid[:, k], self.principal_paid[:, k], self.balance[:, k],
-                     self.interest_shortfall[:, k]]
+            header += [
+                f"{name} interest",
+                f"{name} principal",
+                f"{name} balance",
+                f"{name} interest shortfall",
+            ]
+            cols += [
+                self.interest_paid[:, k],
+                self.principal_paid[:, k],
+                self.balance[:, k],
+                self.interest_shortfall[:, k],
+            ]
         header += ["incentive_fee", "residual", "default_event"]
         rows = np.column_stack(cols + [self.incentive_fee, self.residual]).tolist()
         for row, flag in zip(rows, self.default_event.tolist()):
@@ -102,7 +129,8 @@ class WaterfallResult:
         return header, rows
 
     def metrics(self, discount_rate=None) -> TrancheMetrics:
-        """Per-tranche summary (:class:`TrancheMetrics`), arrays of shape (tranches,) or (scenarios, tranches).
+        """Per-tranche summary (:class:`TrancheMetrics`), arrays of shape (tranches,) or
+        (scenarios, tranches).
 
         ``discount_rate`` (annual decimal) discounts the PV loss; default each tranche's coupon.
         """
@@ -112,24 +140,36 @@ class WaterfallResult:
         with np.errstate(invalid="ignore", divide="ignore"):
             wal = np.einsum("...tk,t->...k", prin, t) / total_prin
         paid_any = prin > EPS
-        last = np.where(paid_any.any(axis=-2), (len(t) - 1) - np.argmax(paid_any[..., ::-1, :], axis=-2), -1)
+        last = np.where(
+            paid_any.any(axis=-2), (len(t) - 1) - np.argmax(paid_any[..., ::-1, :], axis=-2), -1
+        )
         maturity = np.where(last >= 0, t[np.maximum(last, 0)], np.nan)
         cf = self.tranche_cash_flows()
         price = self.issue_price / 100.0 * self.initial_balance
-        rate = self.coupon if discount_rate is None else np.broadcast_to(
-            chk.nonnegative(discount_rate, "discount_rate"), self.coupon.shape)
+        rate = (
+            self.coupon
+            if discount_rate is None
+            else np.broadcast_to(chk.nonnegative(discount_rate, "discount_rate"), self.coupon.shape)
+        )
         disc = (1.0 + rate)[None, :] ** -t[:, None]
         pv = np.einsum("...tk,tk->...k", cf, disc)
         return TrancheMetrics(
-            total_interest=self.interest_paid.sum(axis=-2), total_principal=total_prin, loss=self.loss,
-            loss_fraction=self.loss_fraction, interest_shortfall=self.interest_shortfall[..., -1, :], wal=wal,
-            expected_maturity=maturity, issue_yield=irr(np.moveaxis(cf, -1, -2), t, price),
-            pv_loss=np.maximum(0.0, 1.0 - pv / self.initial_balance))
+            total_interest=self.interest_paid.sum(axis=-2),
+            total_principal=total_prin,
+            loss=self.loss,
+            loss_fraction=self.loss_fraction,
+            interest_shortfall=self.interest_shortfall[..., -1, :],
+            wal=wal,
+            expected_maturity=maturity,
+            issue_yield=irr(np.moveaxis(cf, -1, -2), t, price),
+            pv_loss=np.maximum(0.0, 1.0 - pv / self.initial_balance),
+        )
 
 
 @dataclass(frozen=True)
 class TrancheMetrics:
-    """Per-tranche summary of a waterfall run; each field has shape (tranches,) or (scenarios, tranches).
+    """Per-tranche summary of a waterfall run; each field has shape (tranches,) or (scenarios,
+    tranches).
 
     ``total_interest``, ``total_principal``, ``loss`` (principal unpaid at legal maturity; currency
     units), ``loss_fraction`` (of the initial balance), ``interest_shortfall`` (unpaid at the end),
@@ -195,13 +235,22 @@ class _Plan:
         self.fixed_return = [float(t.fixed_return) for t in ts]
         self.top = [k for k, t in enumerate(ts) if t.seniority == ts[0].seniority]
         self.top_coupons = [(k, self.coupon[k]) for k in self.top]
-        self.schedule = [None if t.amortisation == "pass_through" else np.cumsum(t.amortisation).tolist() for t in ts]
+        self.schedule = [
+            None if t.amortisation == "pass_through" else np.cumsum(t.amortisation).tolist()
+            for t in ts
+        ]
         self.fees = list(deal.fees)
         self.senior_fees = [i for i, f in enumerate(self.fees) if f.position == "senior"]
-        # next period's senior fees for the reserve target: fixed amounts (capped) and note-balance rates
-        self.target_fixed = sum(f.amount if f.cap is None else min(f.amount, f.cap)
-                                for f in self.fees if f.position == "senior" and f.basis == "fixed")
-        self.target_rate = sum(f.rate for f in self.fees if f.position == "senior" and f.basis == "notes_balance")
+        # next period's senior fees for the reserve target: fixed amounts (capped) and note-balance
+        # rates
+        self.target_fixed = sum(
+            f.amount if f.cap is None else min(f.amount, f.cap)
+            for f in self.fees
+            if f.position == "senior" and f.basis == "fixed"
+        )
+        self.target_rate = sum(
+            f.rate for f in self.fees if f.position == "senior" and f.basis == "notes_balance"
+        )
         self.frac = deal.accrual_fractions(n_periods).tolist()
         self.times = deal.period_times(n_periods)
         self.reserve_multiple = float(deal.reserve.multiple)
@@ -221,9 +270,13 @@ def run_waterfall(deal, collections) -> WaterfallResult:
     plan = _Plan(deal, c.shape[-1])
     rec = _Engine(plan, c).run()
     return WaterfallResult(
-        tranche_names=plan.names, fee_names=tuple(f.name for f in plan.fees),
-        initial_balance=np.array(plan.balance0), coupon=np.array(plan.coupon), issue_price=np.array(plan.price),
-        period_times=plan.times, collections=c.copy(),
+        tranche_names=plan.names,
+        fee_names=tuple(f.name for f in plan.fees),
+        initial_balance=np.array(plan.balance0),
+        coupon=np.array(plan.coupon),
+        issue_price=np.array(plan.price),
+        period_times=plan.times,
+        collections=c.copy(),
         **{name: rec[name] for name in _Engine.RECORDS if name != "default_event"},
         default_event=rec["default_event"].astype(bool),
     )
@@ -232,50 +285,88 @@ def run_waterfall(deal, collections) -> WaterfallResult:
 def _checked(deal, collections) -> np.ndarray:
     c = chk.nonnegative(collections, "collections")
     if c.ndim not in (1, 2) or c.shape[-1] == 0:
-        raise ValueError(f"collections: expected shape (periods,) or (scenarios, periods), got {c.shape}")
+        raise ValueError(
+            f"collections: expected shape (periods,) or (scenarios, periods), got {c.shape}"
+        )
     n = c.shape[-1]
     limits.check("max_periods", n, "collections: periods")
     if deal.legal_maturity_periods is not None and n != deal.legal_maturity_periods:
-        raise ValueError(f"collections: expected {deal.legal_maturity_periods} periods (to legal maturity), got {n}")
+        raise ValueError(
+            f"collections: expected {deal.legal_maturity_periods} periods (to legal maturity), "
+            f"got {n}"
+        )
     for t in deal.ordered_tranches:
         if t.amortisation != "pass_through" and len(t.amortisation) != n:
-            raise ValueError(f"collections: tranche {t.name} has a {len(t.amortisation)}-period schedule, "
-                             f"collections have {n} periods")
+            raise ValueError(
+                f"collections: tranche {t.name} has a {len(t.amortisation)}-period schedule, "
+                f"collections have {n} periods"
+            )
     return c
 
 
 def unpaid_at_maturity(deal, collections) -> np.ndarray:
-    """Principal plus interest still unpaid after the last period, per tranche: ([scenarios,] tranches).
+    """Principal plus interest still unpaid after the last period, per tranche: ([scenarios,]
+    tranches).
 
     The same engine as :func:`run_waterfall`, keeping only the final period (memory independent of
     the number of periods): the fast path for break-even searches and stress tests.
     """
     c = _checked(deal, collections)
     rec = _Engine(_Plan(deal, c.shape[-1]), c).run(last_only=True)
-    return rec["balance"][..., -1, :] + rec["interest_due"][..., -1, :] - rec["interest_paid"][..., -1, :]
+    return (
+        rec["balance"][..., -1, :]
+        + rec["interest_due"][..., -1, :]
+        - rec["interest_paid"][..., -1, :]
+    )
 
 
 class _Engine:
     """Period loop. Values are floats (one scenario) or numpy vectors (one entry per scenario)."""
 
+    # state of the current period, set by run(): floats or (scenarios,) arrays (Any: both occur)
+    t: int
+    n: int
+    in_post: Any
+    cash: Any
+    r_out: Any
+    r_in: Any
+    incentive: Any
+    fee_due: list
+    fees_paid: list
+    no_fees_due: list
+    no_fees_paid: list
+    int_paid: list
+    prin_paid: list
+    ret_paid: list
+    defaulted: Any
+
     def __init__(self, plan: _Plan, c: np.ndarray):
         self.p = plan
         self.vector = c.ndim == 2
-        S = c.shape[0] if self.vector else None
+        S = int(c.shape[0]) if self.vector else 0
         zero = (lambda: np.zeros(S)) if self.vector else (lambda: 0.0)
         self.zero = zero
         self.mn = np.minimum if self.vector else min
         self.mx = np.maximum if self.vector else max
         # collections by period: a list of floats, or a list of (S,) columns
         self.coll = list(c.T) if self.vector else c.tolist()
-        # each fee's new amount in period t is A[t][i] + B[i] x (notes outstanding) + C[i] x accrual x notes
+        # each fee's new amount in period t is A[t][i] + B[i] x (notes outstanding) + C[i] x
+        # accrual x notes
         zeros = [0.0] * len(plan.fees)
         B = [f.amount if f.basis == "fixed" else 0.0 for f in plan.fees]
         self.fee_C = [f.rate if f.basis == "notes_balance" else 0.0 for f in plan.fees]
         coll_rates = [f.rate if f.basis == "collections" else 0.0 for f in plan.fees]
-        self.fee_A = [[r * x if r else 0.0 for r in coll_rates] for x in self.coll] if any(coll_rates) else [zeros] * len(self.coll)
+        self.fee_A = (
+            [[r * x if r else 0.0 for r in coll_rates] for x in self.coll]
+            if any(coll_rates)
+            else [zeros] * len(self.coll)
+        )
         self.fee_B = B
-        self.capped = [(i, f.cap) for i, f in enumerate(plan.fees) if f.position == "senior" and f.cap is not None]
+        self.capped = [
+            (i, f.cap)
+            for i, f in enumerate(plan.fees)
+            if f.position == "senior" and f.cap is not None
+        ]
         self.junior_fees = [i for i, f in enumerate(plan.fees) if f.position != "senior"]
         K, F = len(plan.names), len(plan.fees)
         self.bal = [b + zero() for b in plan.balance0]
@@ -284,7 +375,7 @@ class _Engine:
         self.prin_paid_cum = [zero() for _ in range(K)]
         self.fee_excess_due = [zero() for _ in range(F)]
         self.reserve = plan.reserve0 + zero()
-        self.defaulted = np.zeros(S, bool) if self.vector else False
+        self.defaulted = np.zeros(S, dtype=bool) if self.vector else False
         self.steps = {"pre": self._compile(plan.pre), "post": self._compile(plan.post)}
 
     def _compile(self, order):
@@ -294,7 +385,8 @@ class _Engine:
             out.append((getattr(self, "_" + kind), self.p.index.get(name)))
         return out
 
-    # -- steps: each pays out of self.cash; ``act`` is None (all active) or a 0/1 mask ---------------
+    # -- steps: each pays out of self.cash; ``act`` is None (all active) or a 0/1 mask
+    # ---------------
 
     def _pay(self, due, act):
         pay = self.mn(due, self.cash)
@@ -304,7 +396,8 @@ class _Engine:
         return pay
 
     def _pay_with_reserve(self, due, act):
-        """Pay from cash, then cover the shortfall from the reserve (senior fees, senior interest)."""
+        """Pay from cash, then cover the shortfall from the reserve (senior fees, senior
+        interest)."""
         paid = self._pay(due, act)
         if self.vector or due - paid > 0.0:
             draw = self.mn(due - paid, self.reserve)
@@ -321,7 +414,9 @@ class _Engine:
             total = sum(due)
             if total <= self.cash:
                 self.cash -= total
-                self.fees_paid = due if out is self.no_fees_paid else [a + b for a, b in zip(out, due)]
+                self.fees_paid = (
+                    due if out is self.no_fees_paid else [a + b for a, b in zip(out, due)]
+                )
                 self.fee_due = self.no_fees_due
                 return
         due = self.fee_due = list(due)  # fresh lists: the period's records and markers keep theirs
@@ -344,7 +439,9 @@ class _Engine:
 
     def _reserve(self, _, act):
         p = self.p
-        if self.t == self.n - 1 or self.in_post:  # at maturity or after a default event: released in full
+        if (
+            self.t == self.n - 1 or self.in_post
+        ):  # at maturity or after a default event: released in full
             target = 0.0
         else:
             frac = p.frac[self.t + 1]
@@ -408,20 +505,35 @@ class _Engine:
         self.cash = self.cash - fee
         self.incentive = self.incentive + fee
 
-    # -- the loop ------------------------------------------------------------------------------------
+    # -- the loop
+    # ------------------------------------------------------------------------------------
 
-    RECORDS = ("interest_due", "interest_paid", "principal_paid", "fixed_return_paid", "balance", "fees_paid",
-               "reserve_balance", "reserve_release", "reserve_topup", "incentive_fee", "residual", "default_event")
+    RECORDS = (
+        "interest_due",
+        "interest_paid",
+        "principal_paid",
+        "fixed_return_paid",
+        "balance",
+        "fees_paid",
+        "reserve_balance",
+        "reserve_release",
+        "reserve_topup",
+        "incentive_fee",
+        "residual",
+        "default_event",
+    )
 
     def run(self, last_only: bool = False) -> dict:
-        """Run every period; return the records named in RECORDS as arrays ([scenarios,] periods[, width]);
+        """Run every period; return the records named in RECORDS as arrays ([scenarios,] periods[,
+        width]);
         ``last_only`` keeps the final period alone."""
         p = self.p
         K, F = len(p.names), len(p.fees)
         Z = self.zero()
         self.n = len(self.coll)
         pre, post = self.steps["pre"], self.steps["post"]
-        # markers for "nothing owed / nothing paid yet" lists, so the common case skips list arithmetic
+        # markers for "nothing owed / nothing paid yet" lists, so the common case skips list
+        # arithmetic
         self.no_fees_due = self.fee_due = [Z] * F
         self.no_fees_paid = [Z] * F
         coupon, accrued_return = p.coupon, [b * r for b, r in zip(p.balance0, p.fixed_return)]
@@ -432,7 +544,10 @@ class _Engine:
             frac = p.frac[t]
             notes = sum(self.bal)
             accrual_notes = frac * notes
-            new = [a + b * (notes > EPS) + r * accrual_notes for a, b, r in zip(self.fee_A[t], self.fee_B, self.fee_C)]
+            new = [
+                a + b * (notes > EPS) + r * accrual_notes
+                for a, b, r in zip(self.fee_A[t], self.fee_B, self.fee_C)
+            ]
             excess = self.fee_excess_due
             for i, cap in self.capped:
                 capped = self.mn(new[i], cap)
@@ -441,13 +556,19 @@ class _Engine:
             for i in self.junior_fees:
                 excess[i] = excess[i] + new[i]
                 new[i] = 0.0
-            self.fee_due = new if self.fee_due is self.no_fees_due else [d + x for d, x in zip(self.fee_due, new)]
+            self.fee_due = (
+                new
+                if self.fee_due is self.no_fees_due
+                else [d + x for d, x in zip(self.fee_due, new)]
+            )
             self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, coupon)]
             if has_return:
                 self.ret_due = [d + r * frac for d, r in zip(self.ret_due, accrued_return)]
             interest_due = self.int_due
             self.cash = self.coll[t]
-            self.r_out = self.r_in = self.incentive = Z  # shared zero: values are replaced, never mutated
+            self.r_out = self.r_in = self.incentive = (
+                Z  # shared zero: values are replaced, never mutated
+            )
             self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
             self.fees_paid = self.no_fees_paid
             defaulted = self.defaulted
@@ -472,13 +593,22 @@ class _Engine:
                 self.defaulted = defaulted | (short > EPS)
             if last_only and t < self.n - 1:
                 continue
-            rows.append(interest_due + self.int_paid + self.prin_paid + self.ret_paid + self.bal + self.fees_paid
-                        + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted])
+            rows.append(
+                interest_due
+                + self.int_paid
+                + self.prin_paid
+                + self.ret_paid
+                + self.bal
+                + self.fees_paid
+                + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted]
+            )
         # one array (periods, columns[, scenarios]) split into the records, in RECORDS order
         table = np.asarray(rows, dtype=float)
         if self.vector:
             table = np.moveaxis(table, -1, 0)
         widths = [K] * 5 + [F] + [None] * 6  # None: one column per period, no trailing axis
         edges = np.cumsum([0] + [1 if w is None else w for w in widths])
-        return {name: table[..., a:b] if w is not None else table[..., a]
-                for name, a, b, w in zip(self.RECORDS, edges[:-1], edges[1:], widths)}
+        return {
+            name: table[..., a:b] if w is not None else table[..., a]
+            for name, a, b, w in zip(self.RECORDS, edges[:-1], edges[1:], widths)
+        }

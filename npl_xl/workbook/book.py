@@ -19,7 +19,9 @@ from .xlsx import check_zip
 __all__ = ["Book", "Table"]
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+_REF = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$"
+)
 
 
 def _col(letters: str) -> int:
@@ -71,15 +73,19 @@ class Book:
         check_zip(self.path)
         try:
             self._wb = CalamineWorkbook.from_path(self.path, load_tables=True)
-        except Exception as exc:  # noqa: BLE001 - any reader failure becomes one clear line
-            raise ValueError(f"workbook: cannot open {self.file} as an xlsx workbook "
-                             f"({type(exc).__name__}: {str(exc)[:120]})") from None
+        except Exception as exc:  # any reader failure becomes one clear line
+            raise ValueError(
+                f"workbook: cannot open {self.file} as an xlsx workbook "
+                f"({type(exc).__name__}: {str(exc)[:120]})"
+            ) from None
         self.sheetnames = list(self._wb.sheet_names)
+        self.table_names: list[str] = list(self._wb.table_names or [])
         self.names = self._defined_names()
         self._grids: dict[str, list[list]] = {}
 
     def _defined_names(self) -> dict[str, tuple[str, int, int, int, int]]:
-        """name -> (sheet, first row, first col, last row, last col), 1-based; names of other shapes skipped."""
+        """name -> (sheet, first row, first col, last row, last col), 1-based; names of other
+        shapes skipped."""
         with zipfile.ZipFile(self.path) as z:
             try:
                 root = ElementTree.fromstring(z.read("xl/workbook.xml"))
@@ -102,7 +108,8 @@ class Book:
         return self._grids[sheet]
 
     def cell(self, sheet: str, row: int, col: int):
-        """The value at 1-based (row, col) of ``sheet`` (None when empty or outside the used range)."""
+        """The value at 1-based (row, col) of ``sheet`` (None when empty or outside the used
+        range)."""
         g = self.grid(sheet)
         if row - 1 < len(g) and col - 1 < len(g[row - 1]):
             v = g[row - 1][col - 1]
@@ -112,26 +119,32 @@ class Book:
     def named(self, name: str):
         """(value, 'Sheet!B3') of a single-cell defined name; raises naming the missing name."""
         if name not in self.names:
-            raise ValueError(f"{self.file}: no defined name {name!r} (Formulas > Name Manager); "
-                             "the template defines one for every input")
+            raise ValueError(
+                f"{self.file}: no defined name {name!r} (Formulas > Name Manager); "
+                "the template defines one for every input"
+            )
         sheet, r, c, *_ = self.names[name]
         if sheet not in self.sheetnames:
             raise ValueError(f"{self.file}: the name {name!r} points at a missing sheet {sheet!r}")
         return self.cell(sheet, r, c), cell_ref(sheet, r, c)
 
     def has_table(self, name: str) -> bool:
-        return name in self._wb.table_names
+        return name in self.table_names
 
     def find_table(self, *names: str) -> str | None:
-        """The first of ``names`` that is a table of the workbook (current name first, then older ones)."""
+        """The first of ``names`` that is a table of the workbook (current name first, then older
+        ones)."""
         return next((n for n in names if self.has_table(n)), None)
 
     def table(self, name: str) -> Table:
         """The Excel table ``name`` wherever it sits; raises naming the tables there are."""
         if not self.has_table(name):
-            found = ", ".join(self._wb.table_names) or "none"
-            raise ValueError(f"{self.file}: no table named '{name}' (tables: {found}); restore the name in "
-                             "Table Design > Table Name")
+            found = ", ".join(self.table_names) or "none"
+            raise ValueError(
+                f"{self.file}: no table named '{name}' (tables: {found}); restore the name in "
+                "Table Design > Table Name"
+            )
         t = self._wb.get_table_by_name(name)
         rows = [[None if v == "" else v for v in r] for r in t.to_python()]
-        return Table(name, t.sheet, list(t.columns), rows, t.start[0] + 1, t.start[1] + 1)
+        start = t.start or (0, 0)
+        return Table(name, t.sheet, list(t.columns), rows, start[0] + 1, start[1] + 1)

@@ -9,24 +9,57 @@ from ..vocabulary import ASSUMPTION_CONCEPTS
 DEAL_FIELDS = {
     "name": ("Deal name", str, "New NPL deal", None, "As it should appear in the memo"),
     "payments_per_year": ("Payments per year", int, 4, "1,2,4,12", "1, 2, 4 or 12"),
-    "legal_maturity_periods": ("Legal maturity (periods)", int, 24, None, "Payment periods to legal maturity"),
-    "reserve_multiple": ("Liquidity reserve multiple", float, 1.5, None,
-                         "Target = multiple x (next period's senior fees + senior interest)"),
+    "legal_maturity_periods": (
+        "Legal maturity (periods)",
+        int,
+        24,
+        None,
+        "Payment periods to legal maturity",
+    ),
+    "reserve_multiple": (
+        "Liquidity reserve multiple",
+        float,
+        1.5,
+        None,
+        "Target = multiple x (next period's senior fees + senior interest)",
+    ),
     "reserve_initial": ("Initial reserve", float, 0.0, None, "Funded at closing (currency units)"),
-    "incentive_fee_share": ("Servicer incentive fee share", float, 0.2, None, "Share of the remainder (decimal)"),
-    "default_event": ("Default event rule", str, "senior_interest", "senior_interest,none",
-                      "senior_interest: unpaid senior interest switches to the post-default order"),
+    "incentive_fee_share": (
+        "Servicer incentive fee share",
+        float,
+        0.2,
+        None,
+        "Share of the remainder (decimal)",
+    ),
+    "default_event": (
+        "Default event rule",
+        str,
+        "senior_interest",
+        "senior_interest,none",
+        "senior_interest: unpaid senior interest switches to the post-default order",
+    ),
 }
-#: Deal sheet rows below the options: key -> (label, default, validation list or None, help); defined name Deal_<key>
+#: Deal sheet rows below the options: key -> (label, default, validation list or None, help);
+# defined name Deal_<key>
 DEAL_EXTRA = {
-    "unit": ("Currency unit", "万元", "万元,元", "Unit of every amount in this workbook: 万元 (CNY 10k) or 元 (CNY)"),
+    "unit": (
+        "Currency unit",
+        "万元",
+        "万元,元",
+        "Unit of every amount in this workbook: 万元 (CNY 10k) or 元 (CNY)",
+    ),
     "notes": ("Notes", "", None, "Sources and assumptions of the deal terms"),
 }
 
 #: Assumptions sheet: defined name -> (label, kind, default, help), from the project's vocabulary
-ASSUMPTION_FIELDS = {c.defined_name: (c.label, c.kind, c.default, c.help) for c in ASSUMPTION_CONCEPTS}
-#: Assumptions sheet defined name -> where it goes: ("recovery", field of Deal.recovery) or ("assumptions", field)
-ASSUMPTION_KEYS = {c.defined_name: (c.target, c.field) for c in ASSUMPTION_CONCEPTS}
+ASSUMPTION_FIELDS: dict[str, tuple] = {
+    str(c.defined_name): (c.label, c.kind, c.default, c.help) for c in ASSUMPTION_CONCEPTS
+}
+#: Assumptions sheet defined name -> where it goes: ("recovery", field of Deal.recovery) or
+#: ("assumptions", field)
+ASSUMPTION_KEYS: dict[str, tuple[str, str]] = {
+    str(c.defined_name): (c.target, c.field) for c in ASSUMPTION_CONCEPTS
+}
 
 TRANCHE_HEADERS = ["Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return"]
 FEE_HEADERS = ["Name", "Basis", "Rate", "Amount", "Cap", "Position"]
@@ -35,12 +68,30 @@ STRESS_HEADERS = ["Rating", "Haircut", "Delay months", "Status", "Source"]
 ORDER_HEADERS = ["Pre-default order", "Post-default order"]
 
 #: sheet -> Excel table name on it
-TABLES = {"Tranches": "Tranches", "Fees": "Fees", "Recovery": "RecoveryCurve", "Stress": "StressTable",
-          "Waterfall": "PaymentOrder", "IdealisedEL": "IdealisedEL", "LoanTape": "LoanTape"}
+TABLES = {
+    "Tranches": "Tranches",
+    "Fees": "Fees",
+    "Recovery": "RecoveryCurve",
+    "Stress": "StressTable",
+    "Waterfall": "PaymentOrder",
+    "IdealisedEL": "IdealisedEL",
+    "LoanTape": "LoanTape",
+}
 #: older names of tables, still read
 LEGACY_TABLES = {"IdealisedEL": ("RatingTable",)}
-SHEETS = ["Deal", "Tranches", "Fees", "Waterfall", "Recovery", "Assumptions", "Stress", "IdealisedEL",
-          "Pool", "LoanTape", "Results"]
+SHEETS = [
+    "Deal",
+    "Tranches",
+    "Fees",
+    "Waterfall",
+    "Recovery",
+    "Assumptions",
+    "Stress",
+    "IdealisedEL",
+    "Pool",
+    "LoanTape",
+    "Results",
+]
 REQUIRED_SHEETS = ["Deal", "Tranches", "Fees", "Recovery", "Assumptions"]
 
 FEE_BASES = "fixed,collections,notes_balance"

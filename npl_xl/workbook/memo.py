@@ -1,4 +1,5 @@
-"""The rating memo: an Excel workbook of values (opens anywhere), charts where people would rather look.
+"""The rating memo: an Excel workbook of values (opens anywhere), charts where people would rather
+look.
 
 Sheets: Summary, Pool, Recovery, Cash flows, KMV, Loss distribution, Stress, BET, Provenance.
 Every table names its source (the npl-xl function and inputs that made it) on the Provenance sheet.
@@ -30,30 +31,81 @@ def build_memo(run: RatingRun):
     ws = wb.active
     ws.title = "Summary"
     put(ws["A1"], f"Rating memo: {deal.name}", font=TITLE)
-    ws["A2"] = (f"npl-xl {run.versions['npl-xl']}, {run.timestamp}; amounts in {unit_label(inp.unit)}; "
-                f"{run.paths:,} Monte Carlo scenarios, seed {run.seed}")
+    ws["A2"] = (
+        f"npl-xl {run.versions['npl-xl']}, {run.timestamp}; amounts in {unit_label(inp.unit)}; "
+        f"{run.paths:,} Monte Carlo scenarios, seed {run.seed}"
+    )
     if illustrative:
-        ws["A3"] = ("Ratings use ILLUSTRATIVE tables (stress levels and/or idealised losses not published by an "
-                    "agency); replace them on the deal workbook's Stress and IdealisedEL sheets for a real rating.")
+        ws["A3"] = (
+            "Ratings use ILLUSTRATIVE tables (stress levels and/or idealised losses not published "
+            "by an "
+            "agency); replace them on the deal workbook's Stress and IdealisedEL sheets for a "
+            "real rating."
+        )
         ws["A3"].font = Font(bold=True, color="C00000")
     m, mc, k = run.metrics, run.mc, run.kmv
-    header = ["Tranche", "Balance", "Coupon", "Proposed rating (stress)", "Break-even haircut", "WAL (years)",
-              "Expected maturity (years)", "Yield at issue price", "KMV PD", "KMV rating (PD)", "MC PD", "MC EL",
-              "MC rating (EL)"]
-    rows = [[t.name, t.balance, t.coupon, run.proposed[i] + (" (illustrative)" if run.stress.illustrative else ""),
-             run.breakeven[i], m.wal[i], m.expected_maturity[i], m.issue_yield[i], k.default_probability[i],
-             run.kmv_ratings[i].labelled(), mc.pd[i], mc.el[i], mc.rating_el[i].labelled()]
-            for i, t in enumerate(tranches)]
-    nxt = _table(ws, 5, 1, header, rows, {"Balance": AMT, "Coupon": PCT, "Break-even haircut": PCT,
-                                         "WAL (years)": "0.00", "Expected maturity (years)": "0.00",
-                                         "Yield at issue price": PCT, "KMV PD": PCT4, "MC PD": PCT4, "MC EL": PCT4})
+    header = [
+        "Tranche",
+        "Balance",
+        "Coupon",
+        "Proposed rating (stress)",
+        "Break-even haircut",
+        "WAL (years)",
+        "Expected maturity (years)",
+        "Yield at issue price",
+        "KMV PD",
+        "KMV rating (PD)",
+        "MC PD",
+        "MC EL",
+        "MC rating (EL)",
+    ]
+    rows = [
+        [
+            t.name,
+            t.balance,
+            t.coupon,
+            run.proposed[i] + (" (illustrative)" if run.stress.illustrative else ""),
+            run.breakeven[i],
+            m.wal[i],
+            m.expected_maturity[i],
+            m.issue_yield[i],
+            k.default_probability[i],
+            run.kmv_ratings[i].labelled(),
+            mc.pd[i],
+            mc.el[i],
+            mc.rating_el[i].labelled(),
+        ]
+        for i, t in enumerate(tranches)
+    ]
+    nxt = _table(
+        ws,
+        5,
+        1,
+        header,
+        rows,
+        {
+            "Balance": AMT,
+            "Coupon": PCT,
+            "Break-even haircut": PCT,
+            "WAL (years)": "0.00",
+            "Expected maturity (years)": "0.00",
+            "Yield at issue price": PCT,
+            "KMV PD": PCT4,
+            "MC PD": PCT4,
+            "MC EL": PCT4,
+        },
+    )
     put(ws.cell(row=nxt, column=1), "How to read it", font=BOLD)
     notes = [
-        "Proposed rating: the best level of the stress table whose recovery haircut and delay the tranche survives "
+        "Proposed rating: the best level of the stress table whose recovery haircut and delay the "
+        "tranche survives "
         "paid in full by legal maturity (the agencies' approach for NPL ABS).",
-        "Break-even haircut: the largest cut to base-case recoveries at which the tranche is still paid in full.",
-        "KMV: the modified KMV for NPL tranches (Chinese NPL ABS literature, Yan & Cai 2005) (V0 = PV of net collections, default point = principal and coupon "
-        "promised to the tranche and those senior to it). MC: recovery scenarios through the waterfall.",
+        "Break-even haircut: the largest cut to base-case recoveries at which the tranche is "
+        "still paid in full.",
+        "KMV: the modified KMV for NPL tranches (Chinese NPL ABS literature, Yan & Cai 2005) (V0 "
+        "= PV of net collections, default point = principal and coupon "
+        "promised to the tranche and those senior to it). MC: recovery scenarios through the "
+        "waterfall.",
     ]
     for i, text in enumerate(notes, start=nxt + 1):
         put(ws.cell(row=i, column=1), text)
@@ -87,7 +139,10 @@ def _pool_sheet(ws, run):
         put(ws.cell(row=row, column=1), title, font=BOLD)
         fmts = {"balance": AMT, "share": PCT, "value": "#,##0.00"}
         end = _table(ws, row + 1, 1, list(frame.columns), frame.values.tolist(), fmts)
-        if title in ("By region", "By months overdue", "By balance", "By borrower age") and len(frame) > 1:
+        if (
+            title in ("By region", "By months overdue", "By balance", "By borrower age")
+            and len(frame) > 1
+        ):
             charts.append((title, row + 1, end - 2))
         row = end + 1
     for n, (title, first, last) in enumerate(charts):
@@ -103,16 +158,41 @@ def _pool_sheet(ws, run):
 def _recovery_sheet(ws, run):
     top = run.stress.table.iloc[0]
     put(ws["A1"], "Recovery curve: base case and the most severe stress", font=TITLE)
-    ws["A2"] = (f"Stress {top['rating']}: haircut {float(top['haircut']):.0%}, delay {float(top['delay_months']):g} "
-                f"months. Base-case total {run.collections.sum():,.2f}.")
+    ws["A2"] = (
+        f"Stress {top['rating']}: haircut {float(top['haircut']):.0%}, delay "
+        f"{float(top['delay_months']):g} "
+        f"months. Base-case total {run.collections.sum():,.2f}."
+    )
     base, st = run.collections, run.stress_collections
-    rows = [[i + 1, float(run.base.period_times[i]), base[i], st[i], base[: i + 1].sum(), st[: i + 1].sum()]
-            for i in range(len(base))]
-    header = ["Period", "Years", "Base collections", "Stressed collections", "Cumulative base", "Cumulative stressed"]
-    end = _table(ws, 4, 1, header, rows, {h: AMT for h in header[2:]} | {"Years": "0.00"})
+    rows = [
+        [
+            i + 1,
+            float(run.base.period_times[i]),
+            base[i],
+            st[i],
+            base[: i + 1].sum(),
+            st[: i + 1].sum(),
+        ]
+        for i in range(len(base))
+    ]
+    header = [
+        "Period",
+        "Years",
+        "Base collections",
+        "Stressed collections",
+        "Cumulative base",
+        "Cumulative stressed",
+    ]
+    end = _table(ws, 4, 1, header, rows, dict.fromkeys(header[2:], AMT) | {"Years": "0.00"})
     ch = LineChart()
-    ch.title, ch.y_axis.title, ch.x_axis.title = "Cumulative collections", ws.parent and "amount", "period"
-    ch.add_data(Reference(ws, min_col=5, max_col=6, min_row=4, max_row=end - 2), titles_from_data=True)
+    ch.title, ch.y_axis.title, ch.x_axis.title = (
+        "Cumulative collections",
+        ws.parent and "amount",
+        "period",
+    )
+    ch.add_data(
+        Reference(ws, min_col=5, max_col=6, min_row=4, max_row=end - 2), titles_from_data=True
+    )
     ch.set_categories(Reference(ws, min_col=1, min_row=5, max_row=end - 2))
     ch.height, ch.width = 8, 16
     ws.add_chart(ch, "H4")
@@ -122,7 +202,14 @@ def _recovery_sheet(ws, run):
 def _cash_flow_sheet(ws, run):
     put(ws["A1"], "Base-case waterfall (npl_xl.models.waterfall.run_waterfall)", font=TITLE)
     header, rows = run.base.table()
-    end = _table(ws, 3, 1, header, rows, {h: AMT for h in header if h not in ("period", "years", "default_event")})
+    end = _table(
+        ws,
+        3,
+        1,
+        header,
+        rows,
+        {h: AMT for h in header if h not in ("period", "years", "default_event")},
+    )
     put(ws.cell(row=end - 1, column=1), "Total", font=BOLD)
     for j, h in enumerate(header, start=1):
         if h not in ("period", "years", "default_event") and "balance" not in h:
@@ -136,25 +223,72 @@ def _kmv_sheet(ws, run):
     a = run.inputs.assumptions
     ws["A2"] = f"Recovery volatility {a.recovery_vol:.0%}, discount rate {a.discount_rate:.2%}."
     k, names = run.kmv, [t.name for t in run.inputs.deal.ordered_tranches]
-    header = ["Tranche", "Asset value V0", "Default point", "Horizon (years)", "Distance to default", "PD", "Rating (PD)"]
-    rows = [[n, k.asset_value[i], k.default_point[i], k.maturity[i], k.distance_to_default[i],
-             k.default_probability[i], run.kmv_ratings[i].labelled()] for i, n in enumerate(names)]
-    row = _table(ws, 4, 1, header, rows, {"Asset value V0": AMT, "Default point": AMT, "PD": PCT4,
-                                         "Distance to default": NUM, "Horizon (years)": "0.00"})
-    labels = {"recovery_vol": "Recovery volatility", "issuance_size": "Issuance size (x base)",
-              "recovery_rate": "Recovery (x base)", "coupon": "Senior coupon", "maturity": "Horizon (years)"}
+    header = [
+        "Tranche",
+        "Asset value V0",
+        "Default point",
+        "Horizon (years)",
+        "Distance to default",
+        "PD",
+        "Rating (PD)",
+    ]
+    rows = [
+        [
+            n,
+            k.asset_value[i],
+            k.default_point[i],
+            k.maturity[i],
+            k.distance_to_default[i],
+            k.default_probability[i],
+            run.kmv_ratings[i].labelled(),
+        ]
+        for i, n in enumerate(names)
+    ]
+    row = _table(
+        ws,
+        4,
+        1,
+        header,
+        rows,
+        {
+            "Asset value V0": AMT,
+            "Default point": AMT,
+            "PD": PCT4,
+            "Distance to default": NUM,
+            "Horizon (years)": "0.00",
+        },
+    )
+    labels = {
+        "recovery_vol": "Recovery volatility",
+        "issuance_size": "Issuance size (x base)",
+        "recovery_rate": "Recovery (x base)",
+        "coupon": "Senior coupon",
+        "maturity": "Horizon (years)",
+    }
     first_grid = row
     for grid in run.sensitivity:
         name, values, pds = grid.parameter, grid.values, grid.pds
         put(ws.cell(row=row, column=1), f"PD sensitivity: {labels[name]}", font=BOLD)
         fmt = PCT if name in ("recovery_vol", "coupon") else "0.00"
-        end = _table(ws, row + 1, 1, [labels[name]] + [f"{n} PD" for n in names],
-                     [[v] + list(p) for v, p in zip(values, pds)], {labels[name]: fmt} | {f"{n} PD": PCT4 for n in names})
+        end = _table(
+            ws,
+            row + 1,
+            1,
+            [labels[name]] + [f"{n} PD" for n in names],
+            [[v] + list(p) for v, p in zip(values, pds)],
+            {labels[name]: fmt} | {f"{n} PD": PCT4 for n in names},
+        )
         if name == "recovery_vol":
             ch = LineChart()
-            ch.title, ch.y_axis.title, ch.x_axis.title = "Tranche PD by recovery volatility", "PD", "volatility"
-            ch.add_data(Reference(ws, min_col=2, max_col=1 + len(names), min_row=row + 1, max_row=end - 2),
-                        titles_from_data=True)
+            ch.title, ch.y_axis.title, ch.x_axis.title = (
+                "Tranche PD by recovery volatility",
+                "PD",
+                "volatility",
+            )
+            ch.add_data(
+                Reference(ws, min_col=2, max_col=1 + len(names), min_row=row + 1, max_row=end - 2),
+                titles_from_data=True,
+            )
             ch.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=end - 2))
             ch.height, ch.width = 8, 14
             ws.add_chart(ch, f"J{first_grid}")
@@ -163,27 +297,68 @@ def _kmv_sheet(ws, run):
 
 
 def _loss_sheet(ws, run):
-    put(ws["A1"], "Monte Carlo recoveries and tranche losses (npl_xl.models.simulation)", font=TITLE)
+    put(
+        ws["A1"], "Monte Carlo recoveries and tranche losses (npl_xl.models.simulation)", font=TITLE
+    )
     a, mc = run.inputs.assumptions, run.mc
-    ws["A2"] = (f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a.recovery_vol:.0%}, "
-                f"systematic share {a.recovery_correlation:.0%}, delay {a.delay_beta:g} period(s) per unit of "
-                "adverse factor.")
+    ws["A2"] = (
+        f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a.recovery_vol:.0%}, "
+        f"systematic share {a.recovery_correlation:.0%}, delay {a.delay_beta:g} period(s) per "
+        "unit of "
+        "adverse factor."
+    )
     names = list(mc.tranches)
-    header = ["Tranche", "PD", "EL", "EL standard error", "PV loss", "WAL (years)", "Rating (EL)", "Rating (PD)"]
-    rows = [[n, mc.pd[i], mc.el[i], mc.el_se[i], mc.pv_loss[i], mc.wal[i],
-             mc.rating_el[i].labelled(), mc.rating_pd[i].labelled()] for i, n in enumerate(names)]
-    row = _table(ws, 4, 1, header, rows, {"PD": PCT4, "EL": PCT4, "EL standard error": PCT4, "PV loss": PCT4,
-                                         "WAL (years)": "0.00"})
+    header = [
+        "Tranche",
+        "PD",
+        "EL",
+        "EL standard error",
+        "PV loss",
+        "WAL (years)",
+        "Rating (EL)",
+        "Rating (PD)",
+    ]
+    rows = [
+        [
+            n,
+            mc.pd[i],
+            mc.el[i],
+            mc.el_se[i],
+            mc.pv_loss[i],
+            mc.wal[i],
+            mc.rating_el[i].labelled(),
+            mc.rating_pd[i].labelled(),
+        ]
+        for i, n in enumerate(names)
+    ]
+    row = _table(
+        ws,
+        4,
+        1,
+        header,
+        rows,
+        {"PD": PCT4, "EL": PCT4, "EL standard error": PCT4, "PV loss": PCT4, "WAL (years)": "0.00"},
+    )
     q_rows = [[f"{q:.0%} quantile"] + list(v) for q, v in mc.loss_quantiles.items()]
-    row = _table(ws, row, 1, ["Tranche loss (fraction)"] + names, q_rows, {n: PCT4 for n in names})
+    row = _table(
+        ws, row, 1, ["Tranche loss (fraction)"] + names, q_rows, dict.fromkeys(names, PCT4)
+    )
     rec = run.mc_pool_recovery
     edges = np.linspace(0.0, max(2.0, float(rec.max()) * 1.01), 41)
     counts, _ = np.histogram(rec, bins=edges)
-    hist = [[f"{lo:.0%}-{hi:.0%}", c / len(rec)] for lo, hi, c in zip(edges[:-1], edges[1:], counts)]
+    hist = [
+        [f"{lo:.0%}-{hi:.0%}", c / len(rec)] for lo, hi, c in zip(edges[:-1], edges[1:], counts)
+    ]
     put(ws.cell(row=row, column=1), "Distribution of pool recovery (share of base case)", font=BOLD)
-    end = _table(ws, row + 1, 1, ["Recovery / base case", "Probability"], hist, {"Probability": PCT})
+    end = _table(
+        ws, row + 1, 1, ["Recovery / base case", "Probability"], hist, {"Probability": PCT}
+    )
     ch = BarChart()
-    ch.title, ch.y_axis.title, ch.x_axis.title = "Pool recovery distribution", "probability", "recovery / base case"
+    ch.title, ch.y_axis.title, ch.x_axis.title = (
+        "Pool recovery distribution",
+        "probability",
+        "recovery / base case",
+    )
     ch.add_data(Reference(ws, min_col=2, min_row=row + 1, max_row=end - 2), titles_from_data=True)
     ch.set_categories(Reference(ws, min_col=1, min_row=row + 2, max_row=end - 2))
     ch.height, ch.width, ch.legend, ch.gapWidth = 9, 18, None, 10
@@ -192,51 +367,105 @@ def _loss_sheet(ws, run):
 
 
 def _stress_sheet(ws, run):
-    put(ws["A1"], "Stress results per rating level (npl_xl.models.analysis.stress_ratings)", font=TITLE)
+    put(
+        ws["A1"],
+        "Stress results per rating level (npl_xl.models.analysis.stress_ratings)",
+        font=TITLE,
+    )
     st, names = run.stress, [t.name for t in run.inputs.deal.ordered_tranches]
     table = st.table
-    header = ["Rating", "Haircut", "Delay (months)"] + [f"{n} paid in full" for n in names] + ["Status", "Source"]
-    rows = [[r["rating"], r["haircut"], r["delay_months"]] + ["yes" if ok else "no" for ok in st.passed[i]]
-            + [r.get("status", ""), r.get("source", "")] for i, (_, r) in enumerate(table.iterrows())]
+    header = (
+        ["Rating", "Haircut", "Delay (months)"]
+        + [f"{n} paid in full" for n in names]
+        + ["Status", "Source"]
+    )
+    rows = [
+        [r["rating"], r["haircut"], r["delay_months"]]
+        + ["yes" if ok else "no" for ok in st.passed[i]]
+        + [r.get("status", ""), r.get("source", "")]
+        for i, (_, r) in enumerate(table.iterrows())
+    ]
     _table(ws, 3, 1, header, rows, {"Haircut": PCT})
     _widths(ws, [10, 10, 12] + [14] * len(names) + [12, 70])
 
 
 def _bet_sheet(ws, run):
-    put(ws["A1"], "Binomial expansion with the cash-flow engine (bet_cashflow_expected_loss)", font=TITLE)
+    put(
+        ws["A1"],
+        "Binomial expansion with the cash-flow engine (bet_cashflow_expected_loss)",
+        font=TITLE,
+    )
     b = run.bet
-    rows = [["Diversity score (loan tape, regions, Moody's table)",
-             b.tape_diversity if b.tape_diversity is not None else "n/a"],
-            ["D used (whole units, 1-200)", b.diversity], ["Probability a recovery unit fails", b.unit_default_probability],
-            ["Share of base recovery a failing unit recovers", b.stressed_recovery]]
+    rows = [
+        [
+            "Diversity score (loan tape, regions, Moody's table)",
+            b.tape_diversity if b.tape_diversity is not None else "n/a",
+        ],
+        ["D used (whole units, 1-200)", b.diversity],
+        ["Probability a recovery unit fails", b.unit_default_probability],
+        ["Share of base recovery a failing unit recovers", b.stressed_recovery],
+    ]
     row = _table(ws, 3, 1, ["Input", "Value"], rows)
     names = [t.name for t in run.inputs.deal.ordered_tranches]
-    _table(ws, row, 1, ["Tranche", "Expected loss (fraction of tranche)"], [[n, b.expected_loss[i]] for i, n in enumerate(names)],
-           {"Expected loss (fraction of tranche)": PCT4})
+    _table(
+        ws,
+        row,
+        1,
+        ["Tranche", "Expected loss (fraction of tranche)"],
+        [[n, b.expected_loss[i]] for i, n in enumerate(names)],
+        {"Expected loss (fraction of tranche)": PCT4},
+    )
     _widths(ws, [52, 30])
 
 
 def _provenance_sheet(ws, run):
     inp = run.inputs
     put(ws["A1"], "Provenance", font=TITLE)
-    rows = [["Input workbook", os.path.abspath(inp.path)], ["SHA-256 of the input", inp.sha256],
-            ["Run at", run.timestamp], ["Monte Carlo scenarios", run.paths], ["Seed", run.seed]]
+    rows = [
+        ["Input workbook", os.path.abspath(inp.path)],
+        ["SHA-256 of the input", inp.sha256],
+        ["Run at", run.timestamp],
+        ["Monte Carlo scenarios", run.paths],
+        ["Seed", run.seed],
+    ]
     rows += [[f"Version of {k}", v] for k, v in run.versions.items()]
     rows += [["Currency unit", unit_label(inp.unit)]]
     recovery = inp.deal.recovery
-    rows += [[f"Assumptions sheet: {c.label}", getattr(inp.assumptions if c.target == "assumptions" else recovery, c.field)]
-             for c in ASSUMPTION_CONCEPTS]
+    rows += [
+        [
+            f"Assumptions sheet: {c.label}",
+            getattr(inp.assumptions if c.target == "assumptions" else recovery, c.field),
+        ]
+        for c in ASSUMPTION_CONCEPTS
+    ]
     rows += [["Deal notes", inp.deal.notes or ""]]
-    st = run.stress.table
-    rows += [["Stress table", "illustrative (npl-xl defaults)" if run.stress.illustrative else "user table"]]
+    rows += [
+        [
+            "Stress table",
+            "illustrative (npl-xl defaults)" if run.stress.illustrative else "user table",
+        ]
+    ]
     rt = run.mc.rating_el[0]
-    rows += [["Rating table (idealised EL)", f"{rt.table}{' - illustrative' if rt.illustrative else ''}"]]
+    rows += [
+        ["Rating table (idealised EL)", f"{rt.table}{' - illustrative' if rt.illustrative else ''}"]
+    ]
     row = _table(ws, 3, 1, ["Item", "Value"], rows)
     sources = [
-        ["Summary", "stress_ratings, breakeven_haircut, run_waterfall(...).metrics, tranche_kmv, tranche_statistics"],
+        [
+            "Summary",
+            "stress_ratings, breakeven_haircut, run_waterfall(...).metrics, tranche_kmv, "
+            "tranche_statistics",
+        ],
         ["Pool", "npl_xl.workbook.tape.pool_tables on the LoanTape sheet"],
-        ["Recovery", "Deal.base_collections (TotalRecovery x cumulative curve) and recovery.stressed at the top stress"],
-        ["Cash flows", "run_waterfall(deal, base collections).table(); totals are sums of the rows (values)"],
+        [
+            "Recovery",
+            "Deal.base_collections (TotalRecovery x cumulative curve) and recovery.stressed at "
+            "the top stress",
+        ],
+        [
+            "Cash flows",
+            "run_waterfall(deal, base collections).table(); totals are sums of the rows (values)",
+        ],
         ["KMV", "analysis.tranche_kmv and analysis.kmv_sensitivity"],
         ["Loss distribution", "simulation.simulate_collections and simulation.tranche_statistics"],
         ["Stress", "analysis.stress_ratings with the workbook's Stress table"],

@@ -1,6 +1,8 @@
-"""Read a deal workbook into validated inputs, by defined names and table names (never by row position).
+"""Read a deal workbook into validated inputs, by defined names and table names (never by row
+position).
 
-Every error names the sheet and the cell, e.g. ``Tranches!B3: Balance: expected a number, got 'abc'``.
+Every error names the sheet and the cell, e.g. ``Tranches!B3: Balance: expected a number, got
+'abc'``.
 A user may move blocks, insert rows and add table rows: Excel keeps the names and table ranges that
 this reader follows. Values come from python-calamine (fast); a workbook is checked against zip
 bombs before it is read.
@@ -25,7 +27,8 @@ _NUMERIC_COLUMNS = {
     "Fees": {"Rate", "Amount", "Cap"},
     "StressTable": {"Haircut", "Delay months"},
 }
-#: notes larger than this many times the expected recovery (or smaller than its inverse) mean mixed units
+#: notes larger than this many times the expected recovery (or smaller than its inverse) mean mixed
+# units
 UNIT_SANITY = 50.0
 
 
@@ -35,7 +38,7 @@ class WorkbookInputs:
 
     deal: Deal
     assumptions: Assumptions
-    stress: pd.DataFrame
+    stress: pd.DataFrame | None
     rating_table: pd.DataFrame | None
     tape: pd.DataFrame | None
     path: str
@@ -56,8 +59,11 @@ def _numeric_check(t: Table) -> None:
     for i, row in enumerate(t.rows):
         for j, (h, v) in enumerate(zip(t.header, row)):
             if h in numeric and not _blank(v) and not _is_number(v):
-                what = f"the cell holds the Excel error {excel_error(v)}" if excel_error(v) else \
-                    f"expected a number, got {v!r}"
+                what = (
+                    f"the cell holds the Excel error {excel_error(v)}"
+                    if excel_error(v)
+                    else f"expected a number, got {v!r}"
+                )
                 raise ValueError(f"{t.ref(i, j)}: {h}: {what}")
 
 
@@ -82,7 +88,35 @@ def read_deal_workbook(path) -> WorkbookInputs:
     book = Book(path)
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
+    options, unit, notes = _deal_terms(book)
+    tranches, fees = (book.table(name) for name in ("Tranches", "Fees"))
+    for t in (tranches, fees):
+        _numeric_check(t)
+    for i, row in enumerate(tranches.rows):
+        if not _blank(row[0]) and (len(row) < 2 or _blank(row[1])):
+            raise ValueError(f"{tranches.ref(i, 1)}: Balance: tranche {row[0]!r} has no balance")
+    recovery, assumptions = _assumptions(book)
+    deal, _ = deal_from_tables(
+        [tranches.header] + tranches.rows, [fees.header] + fees.rows, options
+    )
+    recovery.update(
+        cumulative=_curve(book),
+        volatility=assumptions.recovery_vol,
+        discount_rate=assumptions.discount_rate,
+    )
+    try:
+        deal = deal.with_changes(recovery=recovery, notes=str(notes), **_orders(book, deal))
+    except ValueError as exc:
+        raise ValueError(f"{book.file}: {exc}") from None
+    _check_units(book, deal, unit)
+    tape = _tape(book, deal, unit)
+    return WorkbookInputs(
+        deal, assumptions, _stress(book), _idealised_el(book), tape, path, digest, unit
+    )
 
+
+def _deal_terms(book: Book) -> tuple[list, str, str]:
+    """(the Deal sheet's options as key/value rows, the currency unit, the notes)."""
     options = []
     for key, (label, kind, *_) in L.DEAL_FIELDS.items():
         v = _named_value(book, f"Deal_{key}", kind, label)
@@ -90,31 +124,31 @@ def read_deal_workbook(path) -> WorkbookInputs:
             options.append([key, v])
     unit = _named_value(book, "Deal_unit", str, "Currency unit") or L.DEAL_EXTRA["unit"][1]
     if unit not in DEAL_UNITS:
-        raise ValueError(f"{book.named('Deal_unit')[1]}: Currency unit: expected 万元 or 元, got {unit!r}")
-    notes = _named_value(book, "Deal_notes", str, "Notes") or ""
+        raise ValueError(
+            f"{book.named('Deal_unit')[1]}: Currency unit: expected 万元 or 元, got {unit!r}"
+        )
+    return options, unit, _named_value(book, "Deal_notes", str, "Notes") or ""
 
-    tables = {}
-    for name in ("Tranches", "Fees"):
-        t = book.table(name)
-        _numeric_check(t)
-        tables[name] = t
-    tr = tables["Tranches"]
-    for i, row in enumerate(tr.rows):
-        if not _blank(row[0]) and (len(row) < 2 or _blank(row[1])):
-            raise ValueError(f"{tr.ref(i, 1)}: Balance: tranche {row[0]!r} has no balance")
 
-    recovery, fields = {}, {}
+def _assumptions(book: Book) -> tuple[dict, Assumptions]:
+    """(the Deal.recovery fields, the model Assumptions) from the Assumptions sheet's defined
+    names."""
+    recovery: dict[str, object] = {}
+    fields: dict[str, object] = {}
     for name, (label, kind, default, _) in L.ASSUMPTION_FIELDS.items():
         v = _named_value(book, name, kind, label)
         target, field = L.ASSUMPTION_KEYS[name]
         (recovery if target == "recovery" else fields)[field] = default if v is None else v
-    if recovery["total"] <= 0:
+    if not float(recovery["total"]) > 0:  # type: ignore[arg-type]  # a number: read with kind float
         raise ValueError(f"{book.named('TotalRecovery')[1]}: Expected total recovery: must be > 0")
     try:
-        assumptions = Assumptions.from_dict(fields)
+        return recovery, Assumptions.from_dict(fields)
     except ValueError as exc:
         raise ValueError(f"Assumptions: {exc}") from None
 
+
+def _curve(book: Book) -> list[float]:
+    """The cumulative recovery curve (blank rows skipped)."""
     curve = book.table(L.TABLES["Recovery"])
     cumulative = []
     for i, row in enumerate(curve.rows):
@@ -123,50 +157,62 @@ def read_deal_workbook(path) -> WorkbookInputs:
             continue
         if not _is_number(v):
             raise ValueError(f"{curve.ref(i, 1)}: Cumulative share: expected a number, got {v!r}")
-        cumulative.append(float(v))
+        cumulative.append(float(v))  # type: ignore[arg-type]  # _is_number checked it
+    return cumulative
 
+
+def _orders(book: Book, deal: Deal) -> dict[str, list[str]]:
+    """The priorities of payments that differ from the deal's default ones."""
+    if not book.has_table(L.TABLES["Waterfall"]):
+        return {}
+    t = book.table(L.TABLES["Waterfall"])
+    defaults = dict(zip(("pre_default_order", "post_default_order"), deal.orders()))
     orders = {}
-    if book.has_table(L.TABLES["Waterfall"]):
-        t = book.table(L.TABLES["Waterfall"])
-        for j, key in enumerate(("pre_default_order", "post_default_order")):
-            steps = [str(r[j]).strip() for r in t.rows if j < len(r) and not _blank(r[j])]
-            if steps:
-                orders[key] = steps
+    for j, key in enumerate(defaults):
+        steps = [str(r[j]).strip() for r in t.rows if j < len(r) and not _blank(r[j])]
+        if steps and steps != defaults[key]:
+            orders[key] = steps
+    return orders
 
-    deal, _ = deal_from_tables([tr.header] + tr.rows, [tables["Fees"].header] + tables["Fees"].rows, options)
-    recovery.update(cumulative=cumulative, volatility=assumptions.recovery_vol,
-                    discount_rate=assumptions.discount_rate)
-    default_pre, default_post = deal.orders()
-    orders = {k: v for k, v in orders.items() if v != (default_pre if k == "pre_default_order" else default_post)}
-    try:
-        deal = deal.with_changes(recovery=recovery, notes=str(notes), **orders)
-    except ValueError as exc:
-        raise ValueError(f"{book.file}: {exc}") from None
+
+def _check_units(book: Book, deal: Deal, unit: str) -> None:
+    """Notes wildly out of scale with the expected recovery mean two units were mixed."""
     notes_total = sum(t.balance for t in deal.tranches)
-    ratio = notes_total / deal.recovery.total
+    total = deal.require_recovery().total
+    ratio = notes_total / total
     if not 1 / UNIT_SANITY <= ratio <= UNIT_SANITY:
-        raise ValueError(f"{book.file}: the notes add up to {notes_total:,.2f}, {ratio:,.4g} times the expected "
-                         f"recovery {deal.recovery.total:,.2f} ({book.named('TotalRecovery')[1]}): are both in the "
-                         f"deal's unit ({unit}, {book.named('Deal_unit')[1]})?")
+        raise ValueError(
+            f"{book.file}: the notes add up to {notes_total:,.2f}, {ratio:,.4g} times the expected "
+            f"recovery {total:,.2f} ({book.named('TotalRecovery')[1]}): are both in "
+            f"the deal's unit ({unit}, {book.named('Deal_unit')[1]})?"
+        )
 
-    stress = _stress(book)
-    rating = None
-    el_table = book.find_table(L.TABLES["IdealisedEL"], *L.LEGACY_TABLES["IdealisedEL"])
-    if el_table is not None:
-        t = book.table(el_table)
-        rating = pd.DataFrame([r for r in t.rows if not _blank(r[0])], columns=[str(h) for h in t.header])
-    tape = None
-    if book.has_table(L.TABLES["LoanTape"]):
-        from .tape import normalise_rows
 
-        t = book.table(L.TABLES["LoanTape"])
-        tape = normalise_rows(t.header, t.rows, first_row=t.first_row, name=book.file, sheet=t.sheet)
-        pool = tape["total"].sum() / DEAL_UNITS[unit]
-        if deal.recovery.total > 1.5 * pool:
-            raise ValueError(f"{book.file}: the expected recovery {deal.recovery.total:,.2f} {unit} is "
-                             f"{deal.recovery.total / pool:,.3g} times the loan tape's principal + interest + fees "
-                             f"({pool:,.2f} {unit}): check the unit of the recovery and of the tape")
-    return WorkbookInputs(deal, assumptions, stress, rating, tape, path, digest, unit)
+def _idealised_el(book: Book) -> pd.DataFrame | None:
+    name = book.find_table(L.TABLES["IdealisedEL"], *L.LEGACY_TABLES["IdealisedEL"])
+    if name is None:
+        return None
+    t = book.table(name)
+    return pd.DataFrame([r for r in t.rows if not _blank(r[0])], columns=[str(h) for h in t.header])
+
+
+def _tape(book: Book, deal: Deal, unit: str) -> pd.DataFrame | None:
+    """The LoanTape sheet through the tape intake; a recovery above the pool means mixed units."""
+    if not book.has_table(L.TABLES["LoanTape"]):
+        return None
+    from .tape import normalise_rows
+
+    t = book.table(L.TABLES["LoanTape"])
+    tape = normalise_rows(t.header, t.rows, first_row=t.first_row, name=book.file, sheet=t.sheet)
+    pool = tape["total"].sum() / DEAL_UNITS[unit]
+    total = deal.require_recovery().total
+    if total > 1.5 * pool:
+        raise ValueError(
+            f"{book.file}: the expected recovery {total:,.2f} {unit} is "
+            f"{total / pool:,.3g} times the loan tape's principal + interest + fees "
+            f"({pool:,.2f} {unit}): check the unit of the recovery and of the tape"
+        )
+    return tape
 
 
 def _stress(book: Book) -> pd.DataFrame | None:
@@ -178,8 +224,12 @@ def _stress(book: Book) -> pd.DataFrame | None:
     missing = [c for c in ("rating", "haircut", "delay_months") if c not in columns]
     if missing or all(_blank(c) for r in t.rows for c in r):
         if missing == ["rating", "haircut", "delay_months"] or not missing:
-            raise ValueError(f"{t.sheet}: the table {t.name} has no column rating, haircut, delay_months or no "
-                             f"rating levels (found: {', '.join(c for c in columns if c) or 'nothing'})")
-        raise ValueError(f"{t.sheet}: the table {t.name} has no column {', '.join(missing)} "
-                         f"(found: {', '.join(c for c in columns if c) or 'nothing'})")
+            raise ValueError(
+                f"{t.sheet}: the table {t.name} has no column rating, haircut, delay_months or no "
+                f"rating levels (found: {', '.join(c for c in columns if c) or 'nothing'})"
+            )
+        raise ValueError(
+            f"{t.sheet}: the table {t.name} has no column {', '.join(missing)} "
+            f"(found: {', '.join(c for c in columns if c) or 'nothing'})"
+        )
     return pd.DataFrame([r for r in t.rows if not _blank(r[0])], columns=columns)

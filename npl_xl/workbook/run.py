@@ -25,16 +25,23 @@ from ..models.simulation import TrancheStatistics
 from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
 from .reader import WorkbookInputs
 
-#: grids of the KMV sensitivity tables (the 建鑫 theses' four inputs plus the recovery volatility; methodology §2)
-SENSITIVITY_GRIDS = {
+#: grids of the KMV sensitivity tables (the 建鑫 theses' four inputs plus the recovery volatility;
+# methodology §2)
+SENSITIVITY_GRIDS: dict[str, list[float] | None] = {
     "recovery_vol": [0.15, 0.20, 0.25, 0.30, 0.35],
     "issuance_size": [0.8, 0.9, 1.0, 1.1, 1.2],
     "recovery_rate": [0.8, 0.9, 1.0, 1.1, 1.2],
-    "coupon": None,      # the senior coupon -1 % .. +1 %
+    "coupon": None,  # the senior coupon -1 % .. +1 %
     "maturity": [0.5, 1.0, 2.0, 3.0, 5.0],
 }
-STEPS = ("base waterfall", "break-even and stresses", "tranche KMV and sensitivities", "cash-flow BET",
-         "Monte Carlo recoveries", "ratings")
+STEPS = (
+    "base waterfall",
+    "break-even and stresses",
+    "tranche KMV and sensitivities",
+    "cash-flow BET",
+    "Monte Carlo recoveries",
+    "ratings",
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,8 @@ class SensitivityGrid:
 
 @dataclass(frozen=True)
 class BetResult:
-    """Cash-flow BET: the whole-unit diversity D used (the tape's diversity score, 1-200; 20 without a
+    """Cash-flow BET: the whole-unit diversity D used (the tape's diversity score, 1-200; 20
+    without a
     tape), the tape's own score, the unit default probability and stressed recovery, and the tranche
     expected losses (fraction of each tranche)."""
 
@@ -83,8 +91,13 @@ class RatingRun:
     versions: dict[str, str] = field(default_factory=dict)
 
 
-def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int | None = None,
-                progress: Callable[[str], None] | None = None) -> RatingRun:
+def rate_inputs(
+    inputs: WorkbookInputs,
+    *,
+    paths: int | None = None,
+    seed: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RatingRun:
     """Run every model on the workbook inputs. ``progress(step)`` is called before each step."""
     tick = progress or (lambda step: None)
     deal, a = inputs.deal, inputs.assumptions
@@ -92,8 +105,13 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     seed = int(seed if seed is not None else a.seed)
     if paths < 2:
         raise ValueError(f"paths: expected at least 2 scenarios, got {paths}")
-    simulation.check_run_size(paths, deal.legal_maturity_periods or len(deal.recovery.cumulative),
-                              len(inputs.tape) if inputs.tape is not None else 1000, len(deal.tranches), len(deal.fees))
+    simulation.check_run_size(
+        paths,
+        deal.legal_maturity_periods or len(deal.require_recovery().cumulative),
+        len(inputs.tape) if inputs.tape is not None else 1000,
+        len(deal.tranches),
+        len(deal.fees),
+    )
     base_c = deal.base_collections()
 
     tick(STEPS[0])
@@ -113,8 +131,14 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
     grids = dict(SENSITIVITY_GRIDS)
     c0 = deal.ordered_tranches[0].coupon
     grids["coupon"] = [max(0.0, c0 + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)]
-    sens = tuple(SensitivityGrid(name, tuple(values), analysis.kmv_sensitivity(deal, base_c, name, values, recovery_vol=vol, discount_rate=r))
-                 for name, values in grids.items())
+    sens = tuple(
+        SensitivityGrid(
+            name,
+            tuple(values or ()),
+            analysis.kmv_sensitivity(deal, base_c, name, values, recovery_vol=vol, discount_rate=r),
+        )
+        for name, values in grids.items()
+    )
 
     tick(STEPS[3])
     ds = None
@@ -123,31 +147,70 @@ def rate_inputs(inputs: WorkbookInputs, *, paths: int | None = None, seed: int |
 
         ds = diversity_inputs(inputs.tape).diversity_score
     d_bet = int(np.floor(min(max(ds or 20.0, 1.0), 200.0) + 0.5))  # the BET's whole units
-    bet_el = analysis.bet_cashflow_expected_loss(deal, base_c, diversity=d_bet, pd=a.unit_default_probability,
-                                                  stressed_recovery=a.stressed_recovery)
+    bet_el = analysis.bet_cashflow_expected_loss(
+        deal,
+        base_c,
+        diversity=d_bet,
+        pd=a.unit_default_probability,
+        stressed_recovery=a.stressed_recovery,
+    )
 
     tick(STEPS[4])
     if inputs.tape is not None and len(inputs.tape):
         weights = inputs.tape["total"].to_numpy(float)
     else:
         weights = np.ones(1000)
-    amounts = deal.recovery.total * weights / weights.sum()
-    sims = simulation.simulate_collections(amounts, base_c / base_c.sum(), rho=a.recovery_correlation, sigma=vol,
-                                           scenarios=paths, seed=seed, delay_beta=a.delay_beta)
+    amounts = deal.require_recovery().total * weights / weights.sum()
+    sims = simulation.simulate_collections(
+        amounts,
+        base_c / base_c.sum(),
+        rho=a.recovery_correlation,
+        sigma=vol,
+        scenarios=paths,
+        seed=seed,
+        delay_beta=a.delay_beta,
+    )
     mc = simulation.tranche_statistics(deal, sims)
 
     tick(STEPS[5])
-    horizon = np.minimum(np.where(np.isfinite(metrics.wal), metrics.wal, base.period_times[-1]), 10.0)
-    mc = replace(mc, rating_el=tuple(rating_from_expected_loss(e, h, table=inputs.rating_table, scale="cn_sf")
-                                     for e, h in zip(mc.el, horizon)))
-    kmv_ratings = tuple(rating_from_default_probability(p, min(t, 10.0), scale="cn_sf")
-                        for p, t in zip(kmv.default_probability, kmv.maturity))
+    horizon = np.minimum(
+        np.where(np.isfinite(metrics.wal), metrics.wal, base.period_times[-1]), 10.0
+    )
+    mc = replace(
+        mc,
+        rating_el=tuple(
+            rating_from_expected_loss(e, h, table=inputs.rating_table, scale="cn_sf")
+            for e, h in zip(mc.el, horizon)
+        ),
+    )
+    kmv_ratings = tuple(
+        rating_from_default_probability(p, min(t, 10.0), scale="cn_sf")
+        for p, t in zip(kmv.default_probability, kmv.maturity)
+    )
     return RatingRun(
-        inputs=inputs, paths=paths, seed=seed, collections=base_c, base=base, metrics=metrics, breakeven=be,
-        stress=st, stress_collections=stress_c, kmv=kmv, kmv_ratings=kmv_ratings, sensitivity=sens,
+        inputs=inputs,
+        paths=paths,
+        seed=seed,
+        collections=base_c,
+        base=base,
+        metrics=metrics,
+        breakeven=be,
+        stress=st,
+        stress_collections=stress_c,
+        kmv=kmv,
+        kmv_ratings=kmv_ratings,
+        sensitivity=sens,
         bet=BetResult(d_bet, ds, a.unit_default_probability, a.stressed_recovery, bet_el),
-        mc=mc, mc_pool_recovery=sims.sum(axis=1) / base_c.sum(), proposed=st.ratings,
+        mc=mc,
+        mc_pool_recovery=sims.sum(axis=1) / base_c.sum(),
+        proposed=st.ratings,
         timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
-        versions={"npl-xl": __version__, "python": platform.python_version(), "numpy": np.__version__,
-                  "scipy": scipy.__version__, "pandas": pandas.__version__, "openpyxl": openpyxl.__version__},
+        versions={
+            "npl-xl": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "pandas": pandas.__version__,
+            "openpyxl": openpyxl.__version__,
+        },
     )

@@ -18,15 +18,27 @@ from ..models.diversity import diversity_score
 from .intake import COLUMN_ALIASES, IntakeReport, TapeError, normalise_rows, read_tape
 from .intake.vocabulary import AMOUNT_COLUMNS, UNITS
 
-__all__ = ["COLUMN_ALIASES", "TapeError", "IntakeReport", "read_tape", "normalise_rows", "pool_tables",
-           "diversity_inputs", "PoolDiversity", "synthetic_tape", "cutoff_date", "sheet_frame"]
+__all__ = [
+    "COLUMN_ALIASES",
+    "TapeError",
+    "IntakeReport",
+    "read_tape",
+    "normalise_rows",
+    "pool_tables",
+    "diversity_inputs",
+    "PoolDiversity",
+    "synthetic_tape",
+    "cutoff_date",
+    "sheet_frame",
+]
 
 #: days per month used for ages and overdue periods (365.25 / 12)
 DAYS_PER_MONTH = 30.4375
 
 
 def cutoff_date(tape: pd.DataFrame) -> dt.date:
-    """The pool cut-off date: the tape's stated one (intake report), else the latest default date, else today."""
+    """The pool cut-off date: the tape's stated one (intake report), else the latest default date,
+    else today."""
     report = tape.attrs.get("intake")
     if report is not None and report.cutoff:
         return report.cutoff
@@ -36,7 +48,8 @@ def cutoff_date(tape: pd.DataFrame) -> dt.date:
 
 
 def sheet_frame(tape: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """The tape as the deal workbook's LoanTape sheet stores it: amounts in ``unit`` with the unit in the
+    """The tape as the deal workbook's LoanTape sheet stores it: amounts in ``unit`` with the unit
+    in the
     header ('principal (万元)'), security as one text ('mortgage+guaranteed'), no helper columns."""
     out = tape.drop(columns=[c for c in ("total", "secured", "guaranteed") if c in tape])
     scale = 1.0 / UNITS[unit]
@@ -60,10 +73,14 @@ def _by(tape, key, scale, labels=None, bins=None, values=None) -> pd.DataFrame:
     return out.rename_axis(key).reset_index()
 
 
-def pool_tables(tape: pd.DataFrame, unit: str = "元", *, cutoff: dt.date | None = None) -> dict[str, pd.DataFrame]:
-    """Stratification tables (loans, balance = principal + interest + fees in ``unit``, share) and pool totals.
+def pool_tables(
+    tape: pd.DataFrame, unit: str = "元", *, cutoff: dt.date | None = None
+) -> dict[str, pd.DataFrame]:
+    """Stratification tables (loans, balance = principal + interest + fees in ``unit``, share) and
+    pool totals.
 
-    Totals include the recovery drivers of the Chinese NPL recovery-rate literature (pool size, loans,
+    Totals include the recovery drivers of the Chinese NPL recovery-rate literature (pool size,
+    loans,
     average balance, weighted average months overdue, loan age, borrower age and annual income), the
     secured share and the top-10 borrower concentration. Loan age (账龄) runs from origination to
     ``cutoff`` (default :func:`cutoff_date`).
@@ -72,23 +89,31 @@ def pool_tables(tape: pd.DataFrame, unit: str = "元", *, cutoff: dt.date | None
     total = tape["total"].sum()
     w = tape["total"] / total
     summary: dict[str, object] = {
-        "loans": len(tape), "borrowers": int(tape["borrower_id"].nunique()),
-        f"principal ({unit})": tape["principal"].sum() * scale, f"interest ({unit})": tape["interest"].sum() * scale,
-        f"fees ({unit})": tape["fees"].sum() * scale, f"principal + interest + fees ({unit})": total * scale,
-        f"average balance per loan ({unit})": total * scale / len(tape)}
+        "loans": len(tape),
+        "borrowers": int(tape["borrower_id"].nunique()),
+        f"principal ({unit})": tape["principal"].sum() * scale,
+        f"interest ({unit})": tape["interest"].sum() * scale,
+        f"fees ({unit})": tape["fees"].sum() * scale,
+        f"principal + interest + fees ({unit})": total * scale,
+        f"average balance per loan ({unit})": total * scale / len(tape),
+    }
     if "months_overdue" in tape:
         summary["weighted average months overdue"] = float((w * tape["months_overdue"]).sum())
     if "origination_date" in tape and tape["origination_date"].notna().any():
         cut = pd.Timestamp(cutoff or cutoff_date(tape))
         age = (cut - tape["origination_date"]).dt.days / DAYS_PER_MONTH
         ok = age.notna()
-        summary["weighted average loan age, months (账龄)"] = float((w[ok] * age[ok]).sum() / w[ok].sum())
+        summary["weighted average loan age, months (账龄)"] = float(
+            (w[ok] * age[ok]).sum() / w[ok].sum()
+        )
         summary["cut-off date"] = cut.date().isoformat()
     if "borrower_age" in tape:
         summary["weighted average borrower age"] = float((w * tape["borrower_age"]).sum())
     if "annual_income" in tape and tape["annual_income"].notna().any():
         ok = tape["annual_income"].notna()
-        summary["weighted average annual income (元)"] = float((w[ok] * tape["annual_income"][ok]).sum() / w[ok].sum())
+        summary["weighted average annual income (元)"] = float(
+            (w[ok] * tape["annual_income"][ok]).sum() / w[ok].sum()
+        )
     if "secured" in tape:
         summary["secured share (mortgage or pledge)"] = float(w[tape["secured"].astype(bool)].sum())
     if "guaranteed" in tape:
@@ -98,18 +123,35 @@ def pool_tables(tape: pd.DataFrame, unit: str = "元", *, cutoff: dt.date | None
     summary["top-10 borrowers share"] = float(by_borrower.iloc[:10].sum() / total)
     tables = {"Pool totals": pd.DataFrame({"item": list(summary), "value": list(summary.values())})}
     edges = [0, 1e4, 5e4, 1e5, 5e5, np.inf]
-    tables["By balance (元)"] = _by(tape, "total", scale, ["<10k", "10k-50k", "50k-100k", "100k-500k", ">=500k"],
-                                    edges)
+    tables["By balance (元)"] = _by(
+        tape, "total", scale, ["<10k", "10k-50k", "50k-100k", "100k-500k", ">=500k"], edges
+    )
     if "months_overdue" in tape:
-        tables["By months overdue"] = _by(tape, "months_overdue", scale, ["0-6", "6-12", "12-24", "24-36", "36+"],
-                                          [0, 6, 12, 24, 36, np.inf])
-    for key, title in (("region", "By region"), ("five_category", "By five-category class"),
-                       ("security", "By security type"), ("product", "By product")):
+        tables["By months overdue"] = _by(
+            tape,
+            "months_overdue",
+            scale,
+            ["0-6", "6-12", "12-24", "24-36", "36+"],
+            [0, 6, 12, 24, 36, np.inf],
+        )
+    for key, title in (
+        ("region", "By region"),
+        ("five_category", "By five-category class"),
+        ("security", "By security type"),
+        ("product", "By product"),
+    ):
         if key in tape:
-            tables[title] = _by(tape, key, scale).sort_values("balance", ascending=False).reset_index(drop=True)
+            tables[title] = (
+                _by(tape, key, scale).sort_values("balance", ascending=False).reset_index(drop=True)
+            )
     if "borrower_age" in tape:
-        tables["By borrower age"] = _by(tape, "borrower_age", scale, ["<30", "30-40", "40-50", "50-60", "60+"],
-                                        [0, 30, 40, 50, 60, np.inf])
+        tables["By borrower age"] = _by(
+            tape,
+            "borrower_age",
+            scale,
+            ["<30", "30-40", "40-50", "50-60", "60+"],
+            [0, 30, 40, 50, 60, np.inf],
+        )
     tables["Diversity"] = pd.DataFrame(diversity_inputs(tape).rows(), columns=["item", "value"])
     return tables
 
@@ -124,8 +166,11 @@ class PoolDiversity:
 
     def rows(self) -> list[tuple[str, float]]:
         """(label, value) rows for the stratification tables."""
-        return [("obligors", self.obligors), ("groups (regions)", self.regions),
-                ("diversity score (regions, Moody's table)", self.diversity_score)]
+        return [
+            ("obligors", self.obligors),
+            ("groups (regions)", self.regions),
+            ("diversity score (regions, Moody's table)", self.diversity_score),
+        ]
 
 
 def diversity_inputs(tape: pd.DataFrame) -> PoolDiversity:
@@ -135,17 +180,45 @@ def diversity_inputs(tape: pd.DataFrame) -> PoolDiversity:
     """
     borrower = tape["borrower_id"].astype(str)
     region = tape["region"].astype(str) if "region" in tape else pd.Series("pool", index=tape.index)
-    by = pd.DataFrame({"b": borrower, "r": region, "v": tape["total"]}).groupby(["b", "r"])["v"].sum().reset_index()
+    by = (
+        pd.DataFrame({"b": borrower, "r": region, "v": tape["total"]})
+        .groupby(["b", "r"])["v"]
+        .sum()
+        .reset_index()
+    )
     main = by.sort_values("v", ascending=False).drop_duplicates("b").set_index("b")["r"]
-    score = diversity_score(tape["total"].to_numpy(float), borrower.map(main).to_numpy(), borrower.to_numpy())
+    score = diversity_score(
+        tape["total"].to_numpy(float), borrower.map(main).to_numpy(), borrower.to_numpy()
+    )
     return PoolDiversity(int(borrower.nunique()), int(region.nunique()), float(score))
 
 
-PROVINCES = ["广东", "江苏", "浙江", "山东", "河南", "四川", "湖北", "湖南", "河北", "福建", "安徽", "北京", "上海", "辽宁", "陕西"]
+PROVINCES = [
+    "广东",
+    "江苏",
+    "浙江",
+    "山东",
+    "河南",
+    "四川",
+    "湖北",
+    "湖南",
+    "河北",
+    "福建",
+    "安徽",
+    "北京",
+    "上海",
+    "辽宁",
+    "陕西",
+]
 
 
-def synthetic_tape(loans: int = 20_000, *, seed: int = 0, kind: str = "consumer",
-                   as_of: dt.date = dt.date(2021, 6, 30)) -> pd.DataFrame:
+def synthetic_tape(
+    loans: int = 20_000,
+    *,
+    seed: int = 0,
+    kind: str = "consumer",
+    as_of: dt.date = dt.date(2021, 6, 30),
+) -> pd.DataFrame:
     """A realistic synthetic NPL loan tape with Chinese headers (amounts in CNY yuan).
 
     kind "consumer" (credit-card and consumer loans, unsecured) or "mortgage" (secured). Seeded: the
@@ -156,24 +229,41 @@ def synthetic_tape(loans: int = 20_000, *, seed: int = 0, kind: str = "consumer"
     rng = np.random.default_rng(seed)
     n = int(loans)
     mortgage = kind == "mortgage"
-    principal = rng.lognormal(np.log(450_000 if mortgage else 18_000), 0.6 if mortgage else 0.9, n).round(2)
+    principal = rng.lognormal(
+        np.log(450_000 if mortgage else 18_000), 0.6 if mortgage else 0.9, n
+    ).round(2)
     interest = (principal * rng.uniform(0.02, 0.08 if mortgage else 0.35, n)).round(2)
     fees = (principal * rng.uniform(0.0, 0.01 if mortgage else 0.08, n)).round(2)
     months = rng.gamma(2.0, 8.0, n).clip(3, 96).round(0)
     default = np.array([as_of - dt.timedelta(days=int(m * 30.4)) for m in months])
-    orig = np.array([d - dt.timedelta(days=int(x)) for d, x in zip(default, rng.uniform(180, 3650 if mortgage else 1500, n))])
+    orig = np.array(
+        [
+            d - dt.timedelta(days=int(x))
+            for d, x in zip(default, rng.uniform(180, 3650 if mortgage else 1500, n))
+        ]
+    )
     n_borrowers = max(1, int(n * 0.93))
     borrowers = rng.integers(0, n_borrowers, n)  # some borrowers hold more than one loan
     home = rng.choice(PROVINCES, n_borrowers, p=rng.dirichlet(np.full(len(PROVINCES), 2.0)))
-    return pd.DataFrame({
-        "借据号": [f"{'MG' if mortgage else 'CC'}{i:07d}" for i in range(n)],
-        "借款人编号": [f"B{b:07d}" for b in borrowers],
-        "未偿本金": principal, "未偿利息": interest, "费用": fees,
-        "逾期月数": months.astype(int),
-        "省份": home[borrowers],
-        "五级分类": rng.choice(["次级", "可疑", "损失"], n, p=[0.35, 0.45, 0.20]),
-        "借款人年龄": rng.normal(44 if mortgage else 36, 9, n).clip(20, 75).round(0).astype(int),
-        "担保方式": np.where(rng.uniform(size=n) < (0.97 if mortgage else 0.02), "抵押", "信用"),
-        "放款日期": [d.isoformat() for d in orig], "违约日期": [d.isoformat() for d in default],
-        "年收入": rng.lognormal(np.log(150_000 if mortgage else 80_000), 0.5, n).round(-2),
-    })
+    return pd.DataFrame(
+        {
+            "借据号": [f"{'MG' if mortgage else 'CC'}{i:07d}" for i in range(n)],
+            "借款人编号": [f"B{b:07d}" for b in borrowers],
+            "未偿本金": principal,
+            "未偿利息": interest,
+            "费用": fees,
+            "逾期月数": months.astype(int),
+            "省份": home[borrowers],
+            "五级分类": rng.choice(["次级", "可疑", "损失"], n, p=[0.35, 0.45, 0.20]),
+            "借款人年龄": rng.normal(44 if mortgage else 36, 9, n)
+            .clip(20, 75)
+            .round(0)
+            .astype(int),
+            "担保方式": np.where(
+                rng.uniform(size=n) < (0.97 if mortgage else 0.02), "抵押", "信用"
+            ),
+            "放款日期": [d.isoformat() for d in orig],
+            "违约日期": [d.isoformat() for d in default],
+            "年收入": rng.lognormal(np.log(150_000 if mortgage else 80_000), 0.5, n).round(-2),
+        }
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -28,12 +30,14 @@ from .xlsx import HEAD as HEADER
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
 SKELETON_TRANCHES = [["Senior", None, 0.033, 1, 100, 0.0], ["Sub", None, 0.0, 2, 100, 0.0]]
-SKELETON_FEES = [["Taxes", "collections", 0.01, None, None, "senior"],
-                 ["Trustee", "notes_balance", 0.0005, None, None, "senior"],
-                 ["Custodian", "notes_balance", 0.0001, None, None, "senior"],
-                 ["Paying agent", "fixed", None, 2.0, None, "senior"],
-                 ["Rating and audit", "fixed", None, 5.0, 3.0, "senior"],
-                 ["Servicer base fee", "collections", 0.05, None, None, "senior"]]
+SKELETON_FEES = [
+    ["Taxes", "collections", 0.01, None, None, "senior"],
+    ["Trustee", "notes_balance", 0.0005, None, None, "senior"],
+    ["Custodian", "notes_balance", 0.0001, None, None, "senior"],
+    ["Paying agent", "fixed", None, 2.0, None, "senior"],
+    ["Rating and audit", "fixed", None, 5.0, 3.0, "senior"],
+    ["Servicer base fee", "collections", 0.05, None, None, "senior"],
+]
 
 
 def _input(cell, value, fmt=None):
@@ -71,21 +75,58 @@ def _table(ws, name, headers, rows, formats=None, first_row=2, inputs=True):
 
 
 def _list_validation(ws, values, ref):
-    dv = DataValidation(type="list", formula1=f'"{values}"', allow_blank=True, showErrorMessage=True,
-                        errorTitle="npl-xl", error=f"Choose one of: {values}")
+    dv = DataValidation(
+        type="list",
+        formula1=f'"{values}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="npl-xl",
+        error=f"Choose one of: {values}",
+    )
     dv.add(ref)
     ws.add_data_validation(dv)
 
 
 def _range_validation(ws, ref, lo, hi, what):
-    dv = DataValidation(type="decimal", operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True,
-                        showErrorMessage=True, errorTitle="npl-xl", error=f"{what}: a decimal from {lo} to {hi}")
+    dv = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1=str(lo),
+        formula2=str(hi),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="npl-xl",
+        error=f"{what}: a decimal from {lo} to {hi}",
+    )
     dv.add(ref)
     ws.add_data_validation(dv)
 
 
-def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, pool_tables: dict | None = None,
-                   stress=None, rating_table=None, unit: str = "万元", intake: list[str] | None = None) -> Workbook:
+@dataclass(frozen=True)
+class _Context:
+    """What the sheet writers need besides the workbook."""
+
+    values: dict
+    a_values: dict
+    unit: str
+    tape: Any
+    pool_tables: dict | None
+    stress: Any
+    rating_table: Any
+    intake: list[str] | None
+
+
+def build_workbook(
+    deal=None,
+    *,
+    assumptions: dict | None = None,
+    tape=None,
+    pool_tables: dict | None = None,
+    stress=None,
+    rating_table=None,
+    unit: str = "万元",
+    intake: list[str] | None = None,
+) -> Workbook:
     """A deal workbook: the blank template when ``deal`` is None, else filled with the deal.
 
     Amounts of ``deal`` are in ``unit`` (万元 or 元); ``tape`` (a normalised tape, amounts in 元) is
@@ -93,108 +134,209 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
     """
     wb = Workbook()
     wb.remove(wb.active)
-    sheets = {name: wb.create_sheet(name) for name in L.SHEETS}
-    values = _deal_values(deal)
-    a_values = _assumption_values(deal, assumptions)
+    c = _Context(
+        _deal_values(deal),
+        _assumption_values(deal, assumptions),
+        unit,
+        tape,
+        pool_tables,
+        stress,
+        rating_table,
+        intake,
+    )
+    for name in L.SHEETS:
+        ws = wb.create_sheet(name)
+        _SHEET_WRITERS[name](wb, ws, c)
+        if name not in ("LoanTape", "Pool"):
+            ws.protection.sheet = True  # no password: protects formulas from slips, not from users
+    return wb
 
-    ws = sheets["Deal"]
+
+def _sheet_deal(wb, ws, c: _Context) -> None:
     put(ws["A1"], "Deal terms", font=TITLE)
     _header(ws, 2, ["Key", "Value", "Meaning"])
-    for i, (key, (label, kind, default, choices, help_)) in enumerate(L.DEAL_FIELDS.items(), start=3):
+    for i, (key, (label, _kind, default, choices, help_)) in enumerate(
+        L.DEAL_FIELDS.items(), start=3
+    ):
         put(ws.cell(row=i, column=1), key)
-        _input(ws.cell(row=i, column=2), values.get(key, default), PCT if key == "incentive_fee_share" else None)
+        _input(
+            ws.cell(row=i, column=2),
+            c.values.get(key, default),
+            PCT if key == "incentive_fee_share" else None,
+        )
         put(ws.cell(row=i, column=3), f"{label}: {help_}")
         _name(wb, f"Deal_{key}", f"Deal!$B${i}")
         if choices:
             _list_validation(ws, choices, f"B{i}")
     last = 2 + len(L.DEAL_FIELDS)
     _name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
-    for i, (key, (label, default, choices, help_)) in enumerate(L.DEAL_EXTRA.items(), start=last + 2):
+    for i, (key, (label, default, choices, help_)) in enumerate(
+        L.DEAL_EXTRA.items(), start=last + 2
+    ):
         put(ws.cell(row=i, column=1), key)
-        _input(ws.cell(row=i, column=2), values.get(key, unit if key == "unit" else default))
+        _input(ws.cell(row=i, column=2), c.values.get(key, c.unit if key == "unit" else default))
         put(ws.cell(row=i, column=3), f"{label}: {help_}")
         _name(wb, f"Deal_{key}", f"Deal!$B${i}")
         if choices:
             _list_validation(ws, choices, f"B{i}")
-    put(ws.cell(row=last + 5, column=1), f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
-                                         "formulas. Rates are decimals (0.033, not 3.3).")
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 26, 20, 80
+    put(
+        ws.cell(row=last + 5, column=1),
+        f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
+        "formulas. Rates are decimals (0.033, not 3.3).",
+    )
+    (
+        ws.column_dimensions["A"].width,
+        ws.column_dimensions["B"].width,
+        ws.column_dimensions["C"].width,
+    ) = 26, 20, 80
 
-    ws = sheets["Tranches"]
+
+def _sheet_tranches(wb, ws, c: _Context) -> None:
     ws["A1"] = "Tranches, most senior first (seniority 1 = most senior)"
-    rows = values.get("tranches", SKELETON_TRANCHES)
-    end = _table(ws, L.TABLES["Tranches"], L.TRANCHE_HEADERS, rows,
-                 {"Balance": AMOUNT, "Coupon": PCT, "Fixed return": PCT, "Issue price": "0.00"})
+    rows = c.values.get("tranches", SKELETON_TRANCHES)
+    end = _table(
+        ws,
+        L.TABLES["Tranches"],
+        L.TRANCHE_HEADERS,
+        rows,
+        {"Balance": AMOUNT, "Coupon": PCT, "Fixed return": PCT, "Issue price": "0.00"},
+    )
     _range_validation(ws, f"C3:C{end}", 0, 1, "Coupon")
 
-    ws = sheets["Fees"]
-    ws["A1"] = ("Taxes and fees in priority order. Basis: fixed (Amount a period), collections (Rate x collections), "
-                "notes_balance (Rate a year x notes outstanding). Cap: most paid a period at its position.")
-    end = _table(ws, L.TABLES["Fees"], L.FEE_HEADERS, values.get("fees", SKELETON_FEES),
-                 {"Rate": "0.000%", "Amount": AMOUNT, "Cap": AMOUNT})
+
+def _sheet_fees(wb, ws, c: _Context) -> None:
+    ws["A1"] = (
+        "Taxes and fees in priority order. Basis: fixed (Amount a period), collections (Rate x "
+        "collections), "
+        "notes_balance (Rate a year x notes outstanding). Cap: most paid a period at its position."
+    )
+    end = _table(
+        ws,
+        L.TABLES["Fees"],
+        L.FEE_HEADERS,
+        c.values.get("fees", SKELETON_FEES),
+        {"Rate": "0.000%", "Amount": AMOUNT, "Cap": AMOUNT},
+    )
     _list_validation(ws, L.FEE_BASES, f"B3:B{end + 20}")
     _list_validation(ws, L.FEE_POSITIONS, f"F3:F{end + 20}")
     _range_validation(ws, f"C3:C{end}", 0, 1, "Rate")
 
-    ws = sheets["Waterfall"]
-    ws["A1"] = ("Priority of payments, one step a row: senior_fees, reserve, interest:<tranche>, principal:<tranche>, "
-                "fixed_return:<tranche>, incentive_fee, fee_excess")
-    pre, post = values.get("orders", ([], []))
+
+def _sheet_waterfall(wb, ws, c: _Context) -> None:
+    ws["A1"] = (
+        "Priority of payments, one step a row: senior_fees, reserve, interest:<tranche>, "
+        "principal:<tranche>, "
+        "fixed_return:<tranche>, incentive_fee, fee_excess"
+    )
+    pre, post = c.values.get("orders", ([], []))
     n = max(len(pre), len(post), 1)
-    _table(ws, L.TABLES["Waterfall"], L.ORDER_HEADERS,
-           [[pre[i] if i < len(pre) else None, post[i] if i < len(post) else None] for i in range(n)])
+    _table(
+        ws,
+        L.TABLES["Waterfall"],
+        L.ORDER_HEADERS,
+        [[pre[i] if i < len(pre) else None, post[i] if i < len(post) else None] for i in range(n)],
+    )
     ws.column_dimensions["A"].width = ws.column_dimensions["B"].width = 28
 
-    ws = sheets["Assumptions"]
+
+def _sheet_assumptions(wb, ws, c: _Context) -> None:
     put(ws["A1"], "Recovery and model assumptions", font=TITLE)
     _header(ws, 2, ["Assumption", "Value", "Meaning"])
     for i, (key, (label, kind, default, help_)) in enumerate(L.ASSUMPTION_FIELDS.items(), start=3):
         put(ws.cell(row=i, column=1), label)
-        fmt = AMOUNT if key == "TotalRecovery" else "0" if kind is int else None if kind is str else "0.00%"
-        _input(ws.cell(row=i, column=2), a_values.get(key, default), fmt)
+        fmt = (
+            AMOUNT
+            if key == "TotalRecovery"
+            else "0"
+            if kind is int
+            else None
+            if kind is str
+            else "0.00%"
+        )
+        _input(ws.cell(row=i, column=2), c.a_values.get(key, default), fmt)
         put(ws.cell(row=i, column=3), help_)
         _name(wb, key, f"Assumptions!$B${i}")
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = 52, 16, 60
+    (
+        ws.column_dimensions["A"].width,
+        ws.column_dimensions["B"].width,
+        ws.column_dimensions["C"].width,
+    ) = 52, 16, 60
 
-    ws = sheets["Recovery"]
-    ws["A1"] = "Recovery timing: cumulative share of the total recovery collected by each period end (ends at 1)"
-    cum = values.get("cumulative") or [None]
+
+def _sheet_recovery(wb, ws, c: _Context) -> None:
+    ws["A1"] = (
+        "Recovery timing: cumulative share of the total recovery collected by each period end "
+        "(ends at 1)"
+    )
+    cum = c.values.get("cumulative") or [None]
     _header(ws, 2, L.RECOVERY_HEADERS)
     for i, v in enumerate(cum, start=3):
         put(ws.cell(row=i, column=1), i - 2)
         _input(ws.cell(row=i, column=2), v, PCT)
         prev = f"B{i - 1}" if i > 3 else "0"
-        formula(ws.cell(row=i, column=3), f"=TotalRecovery*(1-CollectionCostRate)*(B{i}-{prev})", AMOUNT).fill = FORMULA
+        formula(
+            ws.cell(row=i, column=3), f"=TotalRecovery*(1-CollectionCostRate)*(B{i}-{prev})", AMOUNT
+        ).fill = FORMULA
     t = Table(displayName=L.TABLES["Recovery"], ref=f"A2:C{2 + len(cum)}")
     t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9")
     ws.add_table(t)
     _range_validation(ws, f"B3:B{2 + len(cum)}", 0, 1, "Cumulative share")
     ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 18
 
-    ws = sheets["Stress"]
-    ws["A1"] = "Recovery stress per rating level (best first): a tranche must be paid in full under it"
-    frame = load_stress_table(stress)
-    _table(ws, L.TABLES["Stress"], L.STRESS_HEADERS,
-           [[r.rating, r.haircut, r.delay_months, getattr(r, "status", ""), getattr(r, "source", "")]
-            for r in frame.itertuples()], {"Haircut": PCT})
+
+def _sheet_stress(wb, ws, c: _Context) -> None:
+    ws["A1"] = (
+        "Recovery stress per rating level (best first): a tranche must be paid in full under it"
+    )
+    frame = load_stress_table(c.stress)
+    _table(
+        ws,
+        L.TABLES["Stress"],
+        L.STRESS_HEADERS,
+        [
+            [
+                r.rating,
+                r.haircut,
+                r.delay_months,
+                getattr(r, "status", ""),
+                getattr(r, "source", ""),
+            ]
+            for r in frame.itertuples()
+        ],
+        {"Haircut": PCT},
+    )
     ws.column_dimensions["E"].width = 70
 
-    ws = sheets["IdealisedEL"]
-    ws["A1"] = "Idealised expected loss by rating and horizon (years), best rating first; replace with an agency table"
-    el = rating_table if rating_table is not None else _packaged("idealized_el.csv")
-    headers = ["Rating"] + [str(c) for c in el.columns[1:]]
-    _table(ws, L.TABLES["IdealisedEL"], headers, el.values.tolist(),
-           {h: "0.0000%" for h in headers[1:11]})
 
-    ws = sheets["Pool"]
-    put(ws["A1"], f"Pool summary (filled by npl-xl new-deal from the loan tape; amounts in {unit})", font=TITLE)
+def _sheet_idealised_el(wb, ws, c: _Context) -> None:
+    ws["A1"] = (
+        "Idealised expected loss by rating and horizon (years), best rating first; replace with "
+        "an agency table"
+    )
+    el = c.rating_table if c.rating_table is not None else _packaged("idealized_el.csv")
+    headers = ["Rating"] + [str(c) for c in el.columns[1:]]
+    _table(
+        ws,
+        L.TABLES["IdealisedEL"],
+        headers,
+        el.values.tolist(),
+        dict.fromkeys(headers[1:11], "0.0000%"),
+    )
+
+
+def _sheet_pool(wb, ws, c: _Context) -> None:
+    put(
+        ws["A1"],
+        f"Pool summary (filled by npl-xl new-deal from the loan tape; amounts in {c.unit})",
+        font=TITLE,
+    )
     row = 3
-    if intake:
+    if c.intake:
         put(ws.cell(row=row, column=1), "Intake report", font=BOLD)
-        for i, line in enumerate(intake, start=row + 1):
+        for i, line in enumerate(c.intake, start=row + 1):
             put(ws.cell(row=i, column=1), line)
-        row += len(intake) + 2
-    for title, frame in (pool_tables or {}).items():
+        row += len(c.intake) + 2
+    for title, frame in (c.pool_tables or {}).items():
         put(ws.cell(row=row, column=1), title, font=BOLD)
         _header(ws, row + 1, [str(c) for c in frame.columns])
         for i, rec in enumerate(frame.itertuples(index=False), start=row + 2):
@@ -204,16 +346,29 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 18
 
-    ws = sheets["LoanTape"]
-    if tape is not None and len(tape):
+
+def _sheet_loan_tape(wb, ws, c: _Context) -> None:
+    if c.tape is not None and len(c.tape):
         from .tape import sheet_frame
 
-        frame = sheet_frame(tape, unit)
+        frame = sheet_frame(c.tape, c.unit)
         header = [str(c) for c in frame.columns]
-        dates = {h: "yyyy-mm-dd" for h, c in zip(header, frame.columns) if str(frame[c].dtype).startswith("datetime")}
-        _table(ws, L.TABLES["LoanTape"], header, [list(frame.iloc[0])], dates, first_row=1, inputs=False)
+        dates = {
+            h: "yyyy-mm-dd"
+            for h, c in zip(header, frame.columns)
+            if str(frame[c].dtype).startswith("datetime")
+        }
+        _table(
+            ws,
+            L.TABLES["LoanTape"],
+            header,
+            [list(frame.iloc[0])],
+            dates,
+            first_row=1,
+            inputs=False,
+        )
         table = ws.tables[L.TABLES["LoanTape"]]
-        table._initialise_columns()  # noqa: SLF001 - name the columns now, so saving never visits every cell
+        table._initialise_columns()  # name the columns now, so saving never visits every cell
         for col, name in zip(table.tableColumns, header):
             col.name = name
         table.ref = f"A1:{get_column_letter(len(header))}{len(frame) + 1}"
@@ -221,16 +376,28 @@ def build_workbook(deal=None, *, assumptions: dict | None = None, tape=None, poo
     else:
         put(ws["A1"], "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape")
 
-    _results_sheet(sheets["Results"], values)
-    for name in L.SHEETS:
-        if name not in ("LoanTape", "Pool"):
-            sheets[name].protection.sheet = True  # no password: protects formulas from slips, not from users
-    return wb
+
+_SHEET_WRITERS = {
+    "Deal": _sheet_deal,
+    "Tranches": _sheet_tranches,
+    "Fees": _sheet_fees,
+    "Waterfall": _sheet_waterfall,
+    "Assumptions": _sheet_assumptions,
+    "Recovery": _sheet_recovery,
+    "Stress": _sheet_stress,
+    "IdealisedEL": _sheet_idealised_el,
+    "Pool": _sheet_pool,
+    "LoanTape": _sheet_loan_tape,
+    "Results": lambda wb, ws, c: _results_sheet(ws, c.values),
+}
 
 
 def _results_sheet(ws, values):
     put(ws["A1"], "Results (live: needs the npl-xl Excel add-in)", font=TITLE)
-    ws["A2"] = "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs change."
+    ws["A2"] = (
+        "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs "
+        "change."
+    )
     k = len(values.get("tranches", SKELETON_TRANCHES))
     args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
     blocks = [
@@ -247,7 +414,9 @@ def _results_sheet(ws, values):
                 c.fill = FORMULA
         row += k + 4
     put(ws.cell(row=row, column=1), "Break-even haircut, most senior tranche", font=BOLD)
-    formula(ws.cell(row=row, column=2), f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT).fill = FORMULA
+    formula(
+        ws.cell(row=row, column=2), f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT
+    ).fill = FORMULA
     put(ws.cell(row=row + 1, column=1), "npl-xl version", font=BOLD)
     formula(ws.cell(row=row + 1, column=2), "=NPLXL_VERSION()").fill = FORMULA
     ws.column_dimensions["A"].width = 40
@@ -258,20 +427,37 @@ def _deal_values(deal) -> dict:
         return {}
     pre, post = deal.orders()
     return {
-        "name": deal.name, "payments_per_year": deal.payments_per_year,
-        "legal_maturity_periods": deal.legal_maturity_periods or (len(deal.recovery.cumulative) if deal.recovery else None),
-        "reserve_multiple": deal.reserve.multiple, "reserve_initial": deal.reserve.initial,
-        "incentive_fee_share": deal.incentive_fee_share, "default_event": deal.default_event,
-        "tranches": [[t.name, t.balance, t.coupon, t.seniority, t.issue_price, t.fixed_return] for t in deal.ordered_tranches],
-        "fees": [[f.name, f.basis, f.rate if f.basis != "fixed" else None, f.amount if f.basis == "fixed" else None,
-                  f.cap, f.position] for f in deal.fees],
-        "orders": (pre, post), "notes": deal.notes,
+        "name": deal.name,
+        "payments_per_year": deal.payments_per_year,
+        "legal_maturity_periods": deal.legal_maturity_periods
+        or (len(deal.recovery.cumulative) if deal.recovery else None),
+        "reserve_multiple": deal.reserve.multiple,
+        "reserve_initial": deal.reserve.initial,
+        "incentive_fee_share": deal.incentive_fee_share,
+        "default_event": deal.default_event,
+        "tranches": [
+            [t.name, t.balance, t.coupon, t.seniority, t.issue_price, t.fixed_return]
+            for t in deal.ordered_tranches
+        ],
+        "fees": [
+            [
+                f.name,
+                f.basis,
+                f.rate if f.basis != "fixed" else None,
+                f.amount if f.basis == "fixed" else None,
+                f.cap,
+                f.position,
+            ]
+            for f in deal.fees
+        ],
+        "orders": (pre, post),
+        "notes": deal.notes,
         "cumulative": list(deal.recovery.cumulative) if deal.recovery else None,
     }
 
 
 def _assumption_values(deal, assumptions) -> dict:
-    out = {}
+    out: dict[str, object] = {}
     if deal is not None and deal.recovery is not None:
         r = deal.recovery
         out.update(TotalRecovery=r.total, CollectionCostRate=r.cost_rate, RecoverySource=r.source)
@@ -296,17 +482,33 @@ def build_templates(folder: str | os.PathLike, *, overwrite: bool = False) -> li
     from ..deal import load_example
     from .tape import normalise_rows, pool_tables, synthetic_tape
 
-    paths = [os.path.join(folder, f) for f in ("npl_deal_template.xlsx", "example_credit_card.xlsx",
-                                                 "example_mortgage.xlsx")]
+    paths = [
+        os.path.join(folder, f)
+        for f in ("npl_deal_template.xlsx", "example_credit_card.xlsx", "example_mortgage.xlsx")
+    ]
     if not overwrite:
         for path in paths:
             if os.path.exists(path):
-                raise ValueError(f"output: {path} exists; pass --force (overwrite=True) to replace it")
+                raise ValueError(
+                    f"output: {path} exists; pass --force (overwrite=True) to replace it"
+                )
     write_deal_workbook(paths[0], overwrite=overwrite)
-    for path, (name, loans, kind) in zip(paths[1:], (("credit_card", 20_000, "consumer"), ("mortgage", 3_000, "mortgage"))):
+    for path, (name, loans, kind) in zip(
+        paths[1:], (("credit_card", 20_000, "consumer"), ("mortgage", 3_000, "mortgage"))
+    ):
         raw = synthetic_tape(loans, seed=2021, kind=kind)
-        tape = normalise_rows(list(raw.columns), raw.values.tolist(), name=f"synthetic {kind} tape",
-                              today=dt.date(2021, 6, 30))
-        write_deal_workbook(path, load_example(name), tape=tape, pool_tables=pool_tables(tape, "万元"),
-                            overwrite=overwrite, unit="万元")
+        tape = normalise_rows(
+            list(raw.columns),
+            raw.values.tolist(),
+            name=f"synthetic {kind} tape",
+            today=dt.date(2021, 6, 30),
+        )
+        write_deal_workbook(
+            path,
+            load_example(name),
+            tape=tape,
+            pool_tables=pool_tables(tape, "万元"),
+            overwrite=overwrite,
+            unit="万元",
+        )
     return paths

@@ -27,8 +27,26 @@ from openpyxl.utils import get_column_letter
 from .. import limits
 from ..atomic import check_extension, write_with
 
-__all__ = ["put", "formula", "table", "widths", "save", "bulk_rows", "check_zip", "open_workbook", "inert_text",
-           "TITLE", "BOLD", "HEAD", "INPUT", "FORMULA", "PCT", "PCT4", "AMT", "NUM"]
+__all__ = [
+    "put",
+    "formula",
+    "table",
+    "widths",
+    "save",
+    "bulk_rows",
+    "check_zip",
+    "open_workbook",
+    "inert_text",
+    "TITLE",
+    "BOLD",
+    "HEAD",
+    "INPUT",
+    "FORMULA",
+    "PCT",
+    "PCT4",
+    "AMT",
+    "NUM",
+]
 
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)
@@ -43,7 +61,8 @@ _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: the project's own formulas, per workbook (id -> set of (sheet, coordinate))
 _OWN = "_npl_xl_formulas"
-#: large blocks of rows written straight into the sheet XML at save time (sheet title -> (frame, first row))
+#: large blocks of rows written straight into the sheet XML at save time (sheet title -> (frame,
+# first row))
 _BULK = "_npl_xl_bulk"
 
 
@@ -101,14 +120,19 @@ def formula(cell, text, fmt: str | None = None):
 
 
 def table(ws, row: int, col: int, header, rows, formats: dict | None = None) -> int:
-    """Write a bold header and rows of values at (row, col); return the next free row (one blank between)."""
+    """Write a bold header and rows of values at (row, col); return the next free row (one blank
+    between)."""
     for j, h in enumerate(header):
         c = put(ws.cell(row=row, column=col + j), h, font=BOLD, fill=HEAD)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     formats = formats or {}
     for i, r in enumerate(rows, start=row + 1):
         for j, v in enumerate(r):
-            put(ws.cell(row=i, column=col + j), v, formats.get(header[j]) if j < len(header) else None)
+            put(
+                ws.cell(row=i, column=col + j),
+                v,
+                formats.get(header[j]) if j < len(header) else None,
+            )
     return row + len(rows) + 2
 
 
@@ -120,19 +144,25 @@ def widths(ws, values) -> None:
 
 def _neutralise(wb) -> int:
     """Turn every formula cell the project did not compose into inert text; return how many."""
-    own = getattr(wb, _OWN, set())
+    own: set[tuple[str, str]] = getattr(wb, _OWN, set())
     count = 0
     for ws in wb.worksheets:
-        for cell in ws._cells.values():  # noqa: SLF001 - the only way to visit stored cells without creating more
+        # the only way to visit stored cells without creating more
+        for cell in ws._cells.values():
             if cell.data_type == "f" and (ws.title, cell.coordinate) not in own:
-                value = cell.value if isinstance(cell.value, str) else str(getattr(cell.value, "text", cell.value))
+                value = (
+                    cell.value
+                    if isinstance(cell.value, str)
+                    else str(getattr(cell.value, "text", cell.value))
+                )
                 put(cell, value)
                 count += 1
     return count
 
 
 def bulk_rows(ws, frame, first_row: int) -> None:
-    """Write the rows of ``frame`` (a DataFrame) from ``first_row`` of ``ws`` at save time, straight into
+    """Write the rows of ``frame`` (a DataFrame) from ``first_row`` of ``ws`` at save time,
+    straight into
     the sheet's XML: a 20,000-loan tape in a fraction of openpyxl's time. Values are data (text as
     inline strings, never formulas); each column takes the number format and style of the cell
     above its first row, which the caller writes with :func:`put`."""
@@ -145,21 +175,32 @@ def bulk_rows(ws, frame, first_row: int) -> None:
 
 def _bulk_xml(frame, first_row: int, styles: dict[int, str]) -> tuple[str, int]:
     """(the <row> elements of ``frame`` from ``first_row``, the last row written)."""
-    import pandas as pd
     from xml.sax.saxutils import escape
+
+    import pandas as pd
 
     rows = range(first_row, first_row + len(frame))
     columns = []
     for j, name in enumerate(frame.columns, start=1):
         col, letter, style = frame[name], get_column_letter(j), styles.get(j, "")
         if pd.api.types.is_datetime64_any_dtype(col):
-            serial = ((col - pd.Timestamp(1899, 12, 30)) / pd.Timedelta(days=1)).to_numpy(float).tolist()
-            cells = [f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>' if v == v else "" for r, v in zip(rows, serial)]
+            serial = (
+                ((col - pd.Timestamp(1899, 12, 30)) / pd.Timedelta(days=1)).to_numpy(float).tolist()
+            )
+            cells = [
+                f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>' if v == v else ""
+                for r, v in zip(rows, serial)
+            ]
         elif pd.api.types.is_bool_dtype(col):
-            cells = [f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>' for r, v in zip(rows, col.to_numpy())]
+            cells = [
+                f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>'
+                for r, v in zip(rows, col.to_numpy())
+            ]
         elif pd.api.types.is_numeric_dtype(col):
-            cells = [f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>' if math.isfinite(v) else ""
-                     for r, v in zip(rows, col.to_numpy(float).tolist())]
+            cells = [
+                f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>' if math.isfinite(v) else ""
+                for r, v in zip(rows, col.to_numpy(float).tolist())
+            ]
         else:
             cells = [_bulk_cell(letter, r, v, style, escape) for r, v in zip(rows, col.tolist())]
         columns.append(cells)
@@ -175,7 +216,8 @@ def _bulk_cell(letter, r, v, style, escape) -> str:
         return f'<c r="{letter}{r}" t="b"><v>{int(v)}</v></c>'
     if isinstance(v, (int, float)):
         return f'<c r="{letter}{r}"{style}><v>{v!r}</v></c>'
-    return f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{escape(inert_text(str(v)))}</t></is></c>'
+    text = escape(inert_text(str(v)))
+    return f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 _STYLE_ATTR = re.compile(r'<c r="([A-Z]+)\d+"( s="\d+")?')
@@ -205,11 +247,22 @@ def _rewrite(path: str, tmp: str, parts: dict, pending: dict) -> None:
                 frame, first_row = pending[title]
                 xml = data.decode("utf-8")
                 row_above = re.search(rf'<row r="{first_row - 1}"[^>]*>(.*?)</row>', xml)
-                styles = {_column_number(m.group(1).encode()): m.group(2) or ""
-                          for m in _STYLE_ATTR.finditer(row_above.group(1))} if row_above else {}
+                styles = (
+                    {
+                        _column_number(m.group(1).encode()): m.group(2) or ""
+                        for m in _STYLE_ATTR.finditer(row_above.group(1))
+                    }
+                    if row_above
+                    else {}
+                )
                 body, last = _bulk_xml(frame, first_row, styles)
                 xml = xml.replace("</sheetData>", body + "</sheetData>", 1)
-                xml = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"', rf'<dimension ref="\1:\g<2>{last}"', xml, 1)
+                xml = re.sub(
+                    r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"',
+                    rf'<dimension ref="\1:\g<2>{last}"',
+                    xml,
+                    count=1,
+                )
                 data = xml.encode("utf-8")
             dst.writestr(info, data)
 
@@ -250,14 +303,20 @@ def check_zip(path) -> None:
         raise ValueError(f"workbook: {name} is not an xlsx file ({type(exc).__name__})") from None
     with zf:
         infos = zf.infolist()
-        limits.check("max_workbook_bytes", sum(i.file_size for i in infos), f"{name}: uncompressed size")
+        limits.check(
+            "max_workbook_bytes", sum(i.file_size for i in infos), f"{name}: uncompressed size"
+        )
         ratio_limit = limits.get("max_part_ratio")
         for info in infos:
             if info.file_size > 2**20 and info.file_size > ratio_limit * max(info.compress_size, 1):
                 ratio = info.file_size / max(info.compress_size, 1)
-                raise ValueError(f"{name}: part {info.filename} unpacks {ratio:,.0f}x ({info.file_size:,} bytes), "
-                                 f"over the limit of {ratio_limit:,.0f}x (max_part_ratio; a decompression bomb?); "
-                                 f"set {limits.LIMITS['max_part_ratio'].env} to change it")
+                raise ValueError(
+                    f"{name}: part {info.filename} unpacks {ratio:,.0f}x ({info.file_size:,} "
+                    "bytes), "
+                    f"over the limit of {ratio_limit:,.0f}x (max_part_ratio; a decompression "
+                    "bomb?); "
+                    f"set {limits.LIMITS['max_part_ratio'].env} to change it"
+                )
         cells = 0
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
@@ -281,6 +340,8 @@ def open_workbook(path, *, read_only: bool = False, data_only: bool = False):
     check_zip(path)
     try:
         return load_workbook(path, read_only=read_only, data_only=data_only)
-    except Exception as exc:  # noqa: BLE001 - any parser failure becomes one clear line
-        raise ValueError(f"workbook: cannot open {os.path.basename(path)} as an xlsx workbook "
-                         f"({type(exc).__name__}: {str(exc)[:120]})") from None
+    except Exception as exc:  # any parser failure becomes one clear line
+        raise ValueError(
+            f"workbook: cannot open {os.path.basename(path)} as an xlsx workbook "
+            f"({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None

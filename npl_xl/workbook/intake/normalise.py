@@ -1,4 +1,5 @@
-"""Normalising what a tape says: header keys, units, amounts, dates and categories (vectorised over rows)."""
+"""Normalising what a tape says: header keys, units, amounts, dates and categories (vectorised over
+rows)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pandas as pd
 
 from . import vocabulary as V
 
-#: Excel's 1900 date system: serial 1 is 1900-01-01 (with the phantom 1900-02-29), so day 0 is 1899-12-30
+#: Excel's 1900 date system: serial 1 is 1900-01-01 (with the phantom 1900-02-29), so day 0 is
+# 1899-12-30
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: serial numbers read as dates: 1930-01-01 .. 2099-12-31
 SERIAL_RANGE = (10_959, 73_050)
@@ -25,12 +27,14 @@ def nfkc(text) -> str:
 
 
 def key(text) -> str:
-    """A header or category as a comparison key: NFKC, lower case, no spaces, brackets or separators."""
+    """A header or category as a comparison key: NFKC, lower case, no spaces, brackets or
+    separators."""
     return _STRIP.sub("", nfkc(text).lower())
 
 
 def split_unit(header) -> tuple[str, str | None]:
-    """(header without its unit suffix, the unit named in the suffix or None): '未偿本金（元）' -> ('未偿本金', '元')."""
+    """(header without its unit suffix, the unit named in the suffix or None): '未偿本金（元）' ->
+    ('未偿本金', '元')."""
     text = nfkc(header)
     m = _UNIT_SUFFIX.search(text)
     if not m:
@@ -54,7 +58,7 @@ def unit_in_title(text) -> str | None:
     k = key(text)
     for marker in V.UNIT_MARKERS:
         if k.startswith(marker):
-            rest = k[len(marker):]
+            rest = k[len(marker) :]
             for alias in sorted(V.UNIT_ALIASES, key=len, reverse=True):
                 if rest.startswith(key(alias)):
                     return V.UNIT_ALIASES[alias]
@@ -62,7 +66,8 @@ def unit_in_title(text) -> str | None:
 
 
 def cutoff_in_title(text) -> dt.date | None:
-    """The cut-off date a title line states ('封包日：2021-06-30', 'Cut-off date: 2021/6/30'), or None."""
+    """The cut-off date a title line states ('封包日：2021-06-30', 'Cut-off date: 2021/6/30'), or
+    None."""
     t = nfkc(text)
     if not any(key(t).startswith(m) for m in V.CUTOFF_MARKERS):
         return None
@@ -77,7 +82,7 @@ def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell is empty (None, NaN, '' or only spaces)."""
     blank = values.isna()
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.where(values.map(type) == str)
+        text = values.where(values.map(lambda v: isinstance(v, str)))
         blank |= text.str.strip().eq("").fillna(False).astype(bool)
     return blank
 
@@ -87,14 +92,16 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Returns (floats with NaN for blanks and failures, True where a non-blank cell failed).
     """
-    is_bool = values.map(type) == bool
+    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_)))
     out = pd.to_numeric(values.where(~is_bool), errors="coerce").astype(float)
     blank = is_blank(values)
     todo = out.isna() & ~blank
     if todo.any():  # text: only the cells that are not plain numbers go through the cleaning
         text = values[todo].map(str).str.normalize("NFKC")
         text = text.str.replace(r"[,\s¥$元€]|人民币|CNY|RMB", "", regex=True, case=False)
-        text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)  # accounting negatives (1,234.00)
+        text = text.str.replace(
+            r"^\((.*)\)$", r"-\1", regex=True
+        )  # accounting negatives (1,234.00)
         out[todo] = pd.to_numeric(text.where(text != "", None), errors="coerce").astype(float)
     return out, out.isna() & ~blank
 
@@ -111,22 +118,36 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     if is_date.any():
         out[is_date] = pd.to_datetime(values[is_date].map(lambda v: pd.Timestamp(v).normalize()))
     rest = ~is_date & ~is_blank(values)
-    text = values[rest].map(lambda v: repr(v) if isinstance(v, float) else str(v)).str.normalize("NFKC").str.strip()
+    text = (
+        values[rest]
+        .map(lambda v: repr(v) if isinstance(v, float) else str(v))
+        .str.normalize("NFKC")
+        .str.strip()
+    )
     number = pd.to_numeric(text, errors="coerce")
-    serial = number.notna() & (number >= SERIAL_RANGE[0]) & (number <= SERIAL_RANGE[1]) & ~text.str.fullmatch(r"\d{8}")
+    serial = (
+        number.notna()
+        & (number >= SERIAL_RANGE[0])
+        & (number <= SERIAL_RANGE[1])
+        & ~text.str.fullmatch(r"\d{8}")
+    )
     if serial.any():
         days = np.floor(number[serial].to_numpy(float)).astype("int64")
         out[serial[serial].index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
-    parts = text[~serial].str.extract(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
-                                      r"(?:[\sT].*)?$")
+    parts = text[~serial].str.extract(
+        r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
+        r"(?:[\sT].*)?$"
+    )
     if len(parts):
         year = parts[0].astype(float)
         month = parts[1].fillna(parts[3]).astype(float)
         day = parts[2].fillna(parts[4]).astype(float)
         ok = year.notna() & month.between(1, 12) & day.between(1, 31)
         if ok.any():
-            stamps = pd.to_datetime(pd.DataFrame({"year": year[ok], "month": month[ok], "day": day[ok]}),
-                                    errors="coerce")
+            stamps = pd.to_datetime(
+                pd.DataFrame({"year": year[ok], "month": month[ok], "day": day[ok]}),
+                errors="coerce",
+            )
             out[stamps.index] = stamps
     failed = rest & out.isna()
     serial_mask = pd.Series(False, index=values.index)
@@ -134,13 +155,17 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return out, failed, serial_mask
 
 
-def map_categories(values: pd.Series, table: dict[str, tuple[str, ...]],
-                   strip_suffixes: tuple[str, ...] = ()) -> tuple[pd.Series, dict[str, str], dict[str, int]]:
+def map_categories(
+    values: pd.Series, table: dict[str, tuple[str, ...]], strip_suffixes: tuple[str, ...] = ()
+) -> tuple[pd.Series, dict[str, str], dict[str, int]]:
     """Map spellings to canonical names (per unique value); unknown values are kept as written.
 
-    Returns (mapped values, {spelling: canonical} for every spelling that changed, {unknown: count}).
+    Returns (mapped values, {spelling: canonical} for every spelling that changed, {unknown:
+    count}).
     """
-    lookup = {key(c): c for c in table} | {key(a): c for c, aliases in table.items() for a in aliases}
+    lookup = {key(c): c for c in table} | {
+        key(a): c for c, aliases in table.items() for a in aliases
+    }
     uniques = values.dropna().unique()
     mapping, unknown, changed = {}, {}, {}
     counts = values.value_counts()
@@ -163,10 +188,12 @@ def map_categories(values: pd.Series, table: dict[str, tuple[str, ...]],
 
 
 def map_security(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, str], dict[str, int]]:
-    """Security type per loan: the strongest collateral named (mortgage > pledge > guaranteed > unsecured)
+    """Security type per loan: the strongest collateral named (mortgage > pledge > guaranteed >
+    unsecured)
     and whether a guarantee is also named ('抵押+保证' -> mortgage, guaranteed).
 
-    Returns (type or the text as written when unknown, guaranteed flag, {spelling: 'type[, guaranteed]'},
+    Returns (type or the text as written when unknown, guaranteed flag, {spelling: 'type[,
+    guaranteed]'},
     {unknown: count}).
     """
     order = list(V.SECURITY_TYPES)
@@ -175,7 +202,7 @@ def map_security(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, str
     kind, guarantee, changed, unknown = {}, {}, {}, {}
     counts = values.value_counts()
     for u in uniques:
-        found = set()
+        found: set[str] = set()
         for part in re.split(V.SECURITY_SEPARATORS, nfkc(u)):
             k = key(part)
             if not k:
