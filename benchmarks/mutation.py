@@ -27,15 +27,37 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: target module -> the tests that cover it
 TARGETS = {
-    "waterfall": ["tests/test_waterfall.py", "tests/test_analysis.py"],
-    "bet": ["tests/test_bet.py", "tests/test_analysis.py"],
-    "kmv": ["tests/test_kmv.py", "tests/test_analysis.py"],
-    "diversity": ["tests/test_diversity.py"],
-    "analysis": ["tests/test_analysis.py", "tests/test_waterfall.py"],
+    "waterfall": [
+        "tests/test_worked_examples.py",
+        "tests/test_waterfall.py",
+        "tests/test_analysis.py",
+    ],
+    "bet": ["tests/test_worked_examples.py", "tests/test_bet.py", "tests/test_analysis.py"],
+    "kmv": ["tests/test_worked_examples.py", "tests/test_kmv.py", "tests/test_analysis.py"],
+    "diversity": ["tests/test_worked_examples.py", "tests/test_diversity.py"],
+    "analysis": [
+        "tests/test_worked_examples.py",
+        "tests/test_analysis.py",
+        "tests/test_waterfall.py",
+    ],
 }
-SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
-         ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
-         ast.NotEq: ast.Eq, ast.And: ast.Or, ast.Or: ast.And, ast.FloorDiv: ast.Mult, ast.Mod: ast.Mult}
+SWAPS = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.Pow: ast.Mult,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.And: ast.Or,
+    ast.Or: ast.And,
+    ast.FloorDiv: ast.Mult,
+    ast.Mod: ast.Mult,
+}
 
 
 class Point:
@@ -48,7 +70,10 @@ class Point:
 def _docstring_nodes(tree) -> set[int]:
     ids = set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)) and node.body:
+        if (
+            isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+            and node.body
+        ):
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 ids.add(id(first.value))
@@ -62,18 +87,45 @@ def points(tree) -> list[Point]:
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.BinOp) and type(node.op) in SWAPS:
-            out.append(Point(len(out), line, f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}", "op"))
+            out.append(
+                Point(
+                    len(out),
+                    line,
+                    f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}",
+                    "op",
+                )
+            )
         elif isinstance(node, ast.Compare):
             for k, op in enumerate(node.ops):
                 if type(op) in SWAPS:
-                    out.append(Point(len(out), line, f"{type(op).__name__} -> {SWAPS[type(op)].__name__} #{k}", "cmp"))
+                    out.append(
+                        Point(
+                            len(out),
+                            line,
+                            f"{type(op).__name__} -> {SWAPS[type(op)].__name__} #{k}",
+                            "cmp",
+                        )
+                    )
         elif isinstance(node, ast.BoolOp):
-            out.append(Point(len(out), line, f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}", "bool"))
+            out.append(
+                Point(
+                    len(out),
+                    line,
+                    f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}",
+                    "bool",
+                )
+            )
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             out.append(Point(len(out), line, "drop unary minus", "neg"))
-        elif (isinstance(node, ast.Constant) and type(node.value) in (int, float) and id(node) not in skip
-              and not isinstance(node.value, bool)):
-            out.append(Point(len(out), line, f"constant {node.value!r} -> {_shift(node.value)!r}", "const"))
+        elif (
+            isinstance(node, ast.Constant)
+            and type(node.value) in (int, float)
+            and id(node) not in skip
+            and not isinstance(node.value, bool)
+        ):
+            out.append(
+                Point(len(out), line, f"constant {node.value!r} -> {_shift(node.value)!r}", "const")
+            )
         elif isinstance(node, (ast.If, ast.While)):
             out.append(Point(len(out), line, "negate condition", "if"))
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
@@ -117,8 +169,12 @@ def mutate(tree, index: int):
                 node.op = ast.UAdd()
                 return tree
             k += 1
-        elif (isinstance(node, ast.Constant) and type(node.value) in (int, float) and id(node) not in skip
-              and not isinstance(node.value, bool)):
+        elif (
+            isinstance(node, ast.Constant)
+            and type(node.value) in (int, float)
+            and id(node) not in skip
+            and not isinstance(node.value, bool)
+        ):
             if k == index:
                 node.value = _shift(node.value)
                 return tree
@@ -139,10 +195,21 @@ def mutate(tree, index: int):
 
 def run_tests(workdir: str, tests: list[str], timeout: float) -> str:
     env = dict(os.environ, PYTHONPATH=workdir, HYPOTHESIS_PROFILE="ci")
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header",
-           *[os.path.join(workdir, t) for t in tests]]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--no-header",
+        *[os.path.join(workdir, t) for t in tests],
+    ]
     try:
-        r = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
+        r = subprocess.run(
+            cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return "killed (timeout)"
     return "survived" if r.returncode == 0 else "killed"
@@ -166,7 +233,9 @@ def main() -> None:
             original = open(path, encoding="utf-8").read()
             tree = ast.parse(original)
             pts = points(tree)
-            chosen = sorted(random.Random(f"{a.seed}:{name}").sample(range(len(pts)), min(a.per_file, len(pts))))
+            chosen = sorted(
+                random.Random(f"{a.seed}:{name}").sample(range(len(pts)), min(a.per_file, len(pts)))
+            )
             killed, survivors = 0, []
             t0 = time.perf_counter()
             for i in chosen:
@@ -186,8 +255,11 @@ def main() -> None:
                 else:
                     survivors.append(pts[i])
             totals[name] = (killed, len(chosen), survivors, time.perf_counter() - t0)
-            print(f"{name:10s} {killed:3d}/{len(chosen):3d} killed ({killed / max(len(chosen), 1):.0%}) "
-                  f"of {len(pts)} points, {totals[name][3]:.0f} s", flush=True)
+            print(
+                f"{name:10s} {killed:3d}/{len(chosen):3d} killed ({killed / max(len(chosen), 1):.0%}) "
+                f"of {len(pts)} points, {totals[name][3]:.0f} s",
+                flush=True,
+            )
             for p in survivors:
                 print(f"    survived: {name}.py:{p.line}: {p.what}", flush=True)
         k = sum(v[0] for v in totals.values())

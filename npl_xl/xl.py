@@ -341,12 +341,19 @@ _DEAL_DOCS = {
 }
 
 
+def _empty(block) -> bool:
+    """A blank argument or a range of blank cells (None in classic xlwings, 0 in Lite)."""
+    if isinstance(block, (list, tuple)):
+        return all(_empty(v) for v in block)
+    return block is None or block == "" or block == 0
+
+
 def _deal(collections, tranches, fees, options):
     c = _vector(collections, "collections", blank=0.0)
     d, extra = deal_from_tables(
         tranches,
-        None if fees in (None, 0) else fees,
-        None if options in (None, 0) else options,
+        None if _empty(fees) else fees,
+        None if _empty(options) else options,
         n_periods=len(c),
     )
     return d, c, extra

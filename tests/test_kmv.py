@@ -19,7 +19,9 @@ def test_hull_equity_implied_asset_value():
     assert s.default_probability == pytest.approx(0.127, abs=0.0005)
     # Hull: market value of the debt 12.40 - 3 = 9.40 against a promised PV of 9.51
     assert s.asset_value - 3.0 == pytest.approx(9.40, abs=0.005)
-    assert s.distance_to_default == s.d2
+    # Hull's d2 = 1.1408 (so N(-d2) = 12.7 %); the distance to default is d2 to the last digit
+    assert s.distance_to_default == pytest.approx(1.1408, abs=1e-3)
+    assert s.d1 == pytest.approx(s.d2 + s.asset_vol, abs=1e-12)
 
 
 def test_simple_kmv_distance_to_default_textbook():

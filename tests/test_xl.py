@@ -332,3 +332,46 @@ def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
     extra = {"TRANCHE_KMV": (0.25, 0.05), "BREAKEVEN_HAIRCUT": ("Senior",)}.get(which, ())
     out = call(which, collections, tranches, fees, *extra)
     assert isinstance(out, str) and out.startswith("#npl-xl: ") and "internal error" not in out
+
+
+def test_excel_functions_give_hand_worked_values():
+    """Each parity above compares two faces of one model; these pin the numbers themselves."""
+    # KMV: (ln(120/80) - 0.25^2/2) / 0.25 = 1.496861, PD = N(-1.496861) = 0.067215
+    assert call("KMV_DD", 120.0, 0.25, 80.0) == pytest.approx(1.496861, abs=1e-6)
+    assert call("KMV_PD", 120.0, 0.25, 80.0) == pytest.approx(0.067215, abs=1e-6)
+    # homogeneous pool: 50 / (1 + 0.1 x 49) = 8.474576
+    assert call("ALT_DIVERSITY_SCORE", col([1.0] * 50), 0.05, 0.1) == pytest.approx(
+        8.474576, abs=1e-6
+    )
+    # BET, D 3, p 0.1, tranche [20 %, 50 %]: 0.243 x 4/9 + 0.027 + 0.001 = 0.136
+    assert call("BET_LOSS", 3.0, 0.1, 1.0, 0.2, 0.5) == pytest.approx(0.136, abs=1e-12)
+    # two names of pd 50 %, independent: pool loss 0, 0.5, 1 with 1/4, 1/2, 1/4; tranche [0, 0.5]
+    # loses all of itself unless nobody defaults -> EL = 0.75
+    assert call(
+        "PORTFOLIO_LOSS", col([0.5, 0.5]), col([1.0, 1.0]), 1.0, 0.0, 0.0, 0.5
+    ) == pytest.approx(0.75, abs=1e-12)
+    # the four-period hand deal of test_waterfall: senior principal 38.2, 38.582, 23.218, 0
+    tr = block(
+        [
+            ("Name", "Balance", "Coupon", "Issue price"),
+            ("Senior", 100.0, 0.04, None),
+            ("Sub", 20.0, 0.0, 110.0),
+        ]
+    )
+    fees = block(
+        [
+            ("Name", "Basis", "Rate", "Amount", "Cap"),
+            ("tax", "collections", 0.01, None, None),
+            ("trustee", "fixed", None, 0.5, 0.4),
+        ]
+    )
+    opts = block([("reserve_multiple", 0.0), ("incentive_fee_share", 0.2)])
+    wf = call("WATERFALL", col([40.0, 40.0, 40.0, 10.0]), tr, fees, opts)
+    i = wf[0].index("Senior principal")
+    np.testing.assert_allclose([r[i] for r in wf[1:]], [38.2, 38.582, 23.218, 0.0], atol=5e-10)
+    # one period, senior 50 / sub 50, collections 100: the senior breaks even at a 50 % haircut
+    half = block([("Name", "Balance"), ("A", 50.0), ("B", 50.0)])
+    assert call(
+        "BREAKEVEN_HAIRCUT", 100.0, half, None, "A", block([("reserve_multiple", 0.0)])
+    ) == pytest.approx(0.5, abs=1e-6)
+    assert call("RATING_FROM_PD", 0.036, 10.0, "cn_sf") == "BBBsf (illustrative)"
