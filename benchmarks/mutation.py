@@ -61,10 +61,10 @@ SWAPS = {
 
 
 class Point:
-    """One mutation: where (line) and what (a description), applied by ``apply(tree)``."""
+    """One mutation: where (line) and what (a description)."""
 
-    def __init__(self, index: int, line: int, what: str, kind: str):
-        self.index, self.line, self.what, self.kind = index, line, what, kind
+    def __init__(self, index: int, line: int, what: str):
+        self.index, self.line, self.what = index, line, what
 
 
 def _docstring_nodes(tree) -> set[int]:
@@ -80,57 +80,55 @@ def _docstring_nodes(tree) -> set[int]:
     return ids
 
 
-def points(tree) -> list[Point]:
-    """Every mutation point of a module, in a stable order."""
-    out: list[Point] = []
+def _is_number(node, skip) -> bool:
+    return (
+        isinstance(node, ast.Constant) and type(node.value) in (int, float) and id(node) not in skip
+    )
+
+
+def _replace_op(node, ops=None, k=None):
+    if ops is None:
+        node.op = SWAPS[type(node.op)]()
+    else:
+        ops[k] = SWAPS[type(ops[k])]()
+
+
+def _negate(node):
+    node.test = ast.UnaryOp(op=ast.Not(), operand=node.test)
+
+
+def _delete(node):
+    node.__class__ = ast.Pass
+    node._fields = ()
+
+
+def _sites(tree):
+    """(line, description, apply) for every mutation point of ``tree``, in a stable order."""
     skip = _docstring_nodes(tree)
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
-        if isinstance(node, ast.BinOp) and type(node.op) in SWAPS:
-            out.append(
-                Point(
-                    len(out),
-                    line,
-                    f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}",
-                    "op",
-                )
-            )
+        if isinstance(node, (ast.BinOp, ast.BoolOp)) and type(node.op) in SWAPS:
+            what = f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}"
+            yield line, what, lambda node=node: _replace_op(node)
         elif isinstance(node, ast.Compare):
             for k, op in enumerate(node.ops):
                 if type(op) in SWAPS:
-                    out.append(
-                        Point(
-                            len(out),
-                            line,
-                            f"{type(op).__name__} -> {SWAPS[type(op)].__name__} #{k}",
-                            "cmp",
-                        )
-                    )
-        elif isinstance(node, ast.BoolOp):
-            out.append(
-                Point(
-                    len(out),
-                    line,
-                    f"{type(node.op).__name__} -> {SWAPS[type(node.op)].__name__}",
-                    "bool",
-                )
-            )
+                    what = f"{type(op).__name__} -> {SWAPS[type(op)].__name__} #{k}"
+                    yield line, what, lambda node=node, k=k: _replace_op(node, node.ops, k)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            out.append(Point(len(out), line, "drop unary minus", "neg"))
-        elif (
-            isinstance(node, ast.Constant)
-            and type(node.value) in (int, float)
-            and id(node) not in skip
-            and not isinstance(node.value, bool)
-        ):
-            out.append(
-                Point(len(out), line, f"constant {node.value!r} -> {_shift(node.value)!r}", "const")
-            )
+            yield line, "drop unary minus", lambda node=node: setattr(node, "op", ast.UAdd())
+        elif _is_number(node, skip):
+            what = f"constant {node.value!r} -> {_shift(node.value)!r}"
+            yield line, what, lambda node=node: setattr(node, "value", _shift(node.value))
         elif isinstance(node, (ast.If, ast.While)):
-            out.append(Point(len(out), line, "negate condition", "if"))
+            yield line, "negate condition", lambda node=node: _negate(node)
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            out.append(Point(len(out), line, "delete assignment", "del"))
-    return out
+            yield line, "delete assignment", lambda node=node: _delete(node)
+
+
+def points(tree) -> list[Point]:
+    """Every mutation point of a module, in a stable order."""
+    return [Point(i, line, what) for i, (line, what, _) in enumerate(_sites(tree))]
 
 
 def _shift(v):
@@ -144,53 +142,21 @@ def _shift(v):
 def mutate(tree, index: int):
     """A copy of ``tree`` with mutation ``index`` applied."""
     tree = copy.deepcopy(tree)
-    skip = _docstring_nodes(tree)
-    k = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and type(node.op) in SWAPS:
-            if k == index:
-                node.op = SWAPS[type(node.op)]()
-                return tree
-            k += 1
-        elif isinstance(node, ast.Compare):
-            for j, op in enumerate(node.ops):
-                if type(op) in SWAPS:
-                    if k == index:
-                        node.ops[j] = SWAPS[type(op)]()
-                        return tree
-                    k += 1
-        elif isinstance(node, ast.BoolOp):
-            if k == index:
-                node.op = SWAPS[type(node.op)]()
-                return tree
-            k += 1
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            if k == index:
-                node.op = ast.UAdd()
-                return tree
-            k += 1
-        elif (
-            isinstance(node, ast.Constant)
-            and type(node.value) in (int, float)
-            and id(node) not in skip
-            and not isinstance(node.value, bool)
-        ):
-            if k == index:
-                node.value = _shift(node.value)
-                return tree
-            k += 1
-        elif isinstance(node, (ast.If, ast.While)):
-            if k == index:
-                node.test = ast.UnaryOp(op=ast.Not(), operand=node.test)
-                return tree
-            k += 1
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            if k == index:
-                node.__class__ = ast.Pass
-                node._fields = ()
-                return tree
-            k += 1
+    for i, (_, _, apply) in enumerate(_sites(tree)):
+        if i == index:
+            apply()
+            return tree
     raise IndexError(index)
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def run_tests(workdir: str, tests: list[str], timeout: float) -> str:
@@ -230,7 +196,7 @@ def main() -> None:
         totals = {}
         for name in a.files:
             path = os.path.join(work, "npl_xl", "models", f"{name}.py")
-            original = open(path, encoding="utf-8").read()
+            original = _read(path)
             tree = ast.parse(original)
             pts = points(tree)
             chosen = sorted(
@@ -245,18 +211,19 @@ def main() -> None:
                 except (SyntaxError, ValueError, TypeError):
                     killed += 1  # a mutant that does not even compile is caught by any run
                     continue
-                open(path, "w", encoding="utf-8").write(src)
+                _write(path, src)
                 try:
                     outcome = run_tests(work, TARGETS[name], a.timeout)
                 finally:
-                    open(path, "w", encoding="utf-8").write(original)
+                    _write(path, original)
                 if outcome.startswith("killed"):
                     killed += 1
                 else:
                     survivors.append(pts[i])
             totals[name] = (killed, len(chosen), survivors, time.perf_counter() - t0)
             print(
-                f"{name:10s} {killed:3d}/{len(chosen):3d} killed ({killed / max(len(chosen), 1):.0%}) "
+                f"{name:10s} {killed:3d}/{len(chosen):3d} killed "
+                f"({killed / max(len(chosen), 1):.0%}) "
                 f"of {len(pts)} points, {totals[name][3]:.0f} s",
                 flush=True,
             )

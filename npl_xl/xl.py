@@ -457,8 +457,7 @@ def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
 MAX_CELL_PATHS = 10_000_000
 
 
-# --- portfolio loss distribution
-# --------------------------------------------------------------------
+# --- portfolio loss distribution ------------------------------------------------------------------
 
 
 @_udf(

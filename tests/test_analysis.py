@@ -50,8 +50,7 @@ def test_timing_and_stresses():
         recovery.collections(100, t, haircut=20)
 
 
-# --- break-even and stress ratings
-# ------------------------------------------------------------------
+# --- break-even and stress ratings ----------------------------------------------------------------
 
 
 def test_breakeven_by_hand_and_consistent_with_engine():
@@ -98,8 +97,7 @@ def test_user_stress_table():
         analysis.stress_ratings(simple(), [100.0], table=table.drop(columns="Delay_Months"))
 
 
-# --- tranche KMV
-# --------------------------------------------------------------------------------------
+# --- tranche KMV ----------------------------------------------------------------------------------
 
 
 def test_tranche_kmv_by_hand():
@@ -142,8 +140,7 @@ def test_kmv_sensitivity_directions():
         analysis.kmv_sensitivity(d, c, "colour", [1], recovery_vol=0.25, discount_rate=0.05)
 
 
-# --- BET with cash flows
-# --------------------------------------------------------------------------------
+# --- BET with cash flows --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("D, p, s", [(10, 0.2, 0.3), (25, 0.1, 0.0), (7, 0.4, 0.6)])
@@ -162,8 +159,7 @@ def test_cashflow_bet_equals_closed_form_on_a_plain_deal(D, p, s):
     )
 
 
-# --- example deals
-# ------------------------------------------------------------------------------------
+# --- example deals --------------------------------------------------------------------------------
 
 
 def test_examples_match_public_figures_and_round_trip():
@@ -189,7 +185,8 @@ def test_examples_match_public_figures_and_round_trip():
     # (docs/methodology.md §6)
     wal_cc = run_waterfall(cc, cc.base_collections()).metrics().wal
     wal_mg = run_waterfall(mg, mg.base_collections()).metrics().wal
-    # the public ranges: senior life ~0.6-1.3 years (credit card), ~2.6 years (mortgage); methodology §6
+    # the public ranges: senior life ~0.6-1.3 years (credit card), ~2.6 years (mortgage);
+    # methodology §6
     assert 0.6 <= wal_cc[0] <= 1.3 and 2.0 <= wal_mg[0] <= 3.2
     # and the example deals' own figures, pinned (assumed curves: docs/methodology.md §7)
     np.testing.assert_allclose(wal_cc, [0.67953, 1.59119], atol=5e-5)

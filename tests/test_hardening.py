@@ -44,8 +44,7 @@ def formula_cells(path):
     ]
 
 
-# --- formula injection
-# --------------------------------------------------------------------------------
+# --- formula injection ----------------------------------------------------------------------------
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example","click")',
@@ -107,8 +106,7 @@ def test_only_the_projects_own_formulas_survive_saving(tmp_path):
     ]
 
 
-# --- resource limits
-# ----------------------------------------------------------------------------------
+# --- resource limits ------------------------------------------------------------------------------
 
 
 def test_limits_name_themselves_and_how_to_change_them(monkeypatch):
@@ -231,8 +229,7 @@ def test_decompression_bombs_are_refused_from_the_zip_directory(tmp_path):
         check_zip(tmp_path / "text.xlsx")
 
 
-# --- the command line: one line, exit 1, --debug for the traceback
-# ---------------------------------------
+# --- the command line: one line, exit 1, --debug for the traceback --------------------------------
 
 
 def test_cli_errors_are_one_line_and_debug_shows_the_traceback(tmp_path):
@@ -275,8 +272,7 @@ def test_templates_never_overwrite_without_force(tmp_path):
     assert mine.read_bytes() == b"my own work"
 
 
-# --- concurrent writers and SIGTERM
-# ---------------------------------------------------------------------
+# --- concurrent writers and SIGTERM ---------------------------------------------------------------
 
 
 def test_a_file_that_appears_during_the_write_is_never_replaced(tmp_path):
@@ -327,8 +323,7 @@ def test_sigterm_mid_write_leaves_no_temporary_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# --- cells: every Excel error, never NaN/inf/blank
-# ---------------------------------------------------------
+# --- cells: every Excel error, never NaN/inf/blank ------------------------------------------------
 
 
 @pytest.mark.parametrize("code, text", sorted(COM_ERRORS.items()))

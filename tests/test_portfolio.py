@@ -206,8 +206,7 @@ def test_exact_distribution_is_a_distribution(p, rho, e, g):
     assert d.expected_loss == pytest.approx(np.mean(p) * g, abs=1e-9)
 
 
-# --- NPL recovery simulation
-# ----------------------------------------------------------------------------
+# --- NPL recovery simulation ----------------------------------------------------------------------
 
 
 def test_recovery_simulation_mean_reproducibility_and_progress():

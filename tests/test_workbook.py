@@ -21,8 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEMPLATES = os.path.join(ROOT, "workbook_templates")
 
 
-# --- templates and round trips
-# ------------------------------------------------------------------------
+# --- templates and round trips --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
@@ -100,8 +99,7 @@ def test_never_overwrites_without_being_asked(tmp_path):
     ]  # no temporary file left
 
 
-# --- bad workbooks name the sheet and cell
-# ---------------------------------------------------------------
+# --- bad workbooks name the sheet and cell --------------------------------------------------------
 
 
 def _example_copy(tmp_path):
@@ -151,8 +149,7 @@ def test_text_in_numeric_cells(tmp_path, sheet, cell, value, message):
         read_deal_workbook(path)
 
 
-# --- loan tapes
-# --------------------------------------------------------------------------------------------
+# --- loan tapes -----------------------------------------------------------------------------------
 
 
 def test_synthetic_tape_is_seeded_and_valid(tmp_path):
@@ -259,8 +256,7 @@ def test_new_deal_cli_from_tape(tmp_path):
     assert r.exit_code == 1 and "missing column(s) principal" in r.output
 
 
-# --- the rating run and the memo
-# ---------------------------------------------------------------------------
+# --- the rating run and the memo ------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module", params=list(EXAMPLES))

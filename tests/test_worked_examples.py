@@ -1,5 +1,5 @@
-"""Values worked by hand, each aimed at a way the maths could break unnoticed (mutation testing found
-these holes; benchmarks/mutation.py measures how many injected bugs the suite now catches)."""
+"""Values worked by hand, each aimed at a way the maths could break unnoticed (mutation testing
+found these holes; benchmarks/mutation.py measures how many injected bugs the suite now catches)."""
 
 import math
 
@@ -26,7 +26,7 @@ def make(tranches, **kw):
     )
 
 
-# --- waterfall ------------------------------------------------------------------------------------------
+# --- waterfall ------------------------------------------------------------------------------------
 
 
 def test_yield_and_pv_loss_of_a_zero_coupon_tranche_bought_above_par():
@@ -44,9 +44,11 @@ def test_yield_and_pv_loss_of_a_zero_coupon_tranche_bought_above_par():
 
 
 def test_scheduled_amortisation_period_by_period():
-    # A 100 at 4 % (semiannual), schedule 30/30/40; B 50 with a 2 % fixed return; collections 60, 60, 100.
+    # A 100 at 4 % (semiannual), schedule 30/30/40; B 50 with a 2 % fixed return; collections 60,
+    # 60, 100.
     # P1: interest 2, A scheduled 30, B takes the 28 left, fixed return 0.5 accrued unpaid
-    # P2: interest 70 x 2 % = 1.4, A scheduled 30 (not its whole 70), B 22 (repaid), fixed return 1.0
+    # P2: interest 70 x 2 % = 1.4, A scheduled 30 (not its whole 70), B 22 (repaid), fixed return
+    # 1.0
     #     (two periods), residual 60 - 1.4 - 30 - 22 - 1 = 5.6
     # P3 (legal maturity): interest 0.8, A its last 40, fixed return 0.5, residual 100 - 41.3 = 58.7
     d = make(
@@ -88,7 +90,8 @@ def test_a_schedule_short_of_the_balance_is_paid_in_full_at_legal_maturity():
 
 def test_a_reserve_top_up_under_one_unit():
     # senior 10 at 4 % quarterly, sub 5; reserve 1.5 x next senior interest; collections 3 a period.
-    # P1: target 1.5 x 10 x 1 % = 0.15 -> top-up 0.15 (no release); interest 0.1; senior principal 2.75
+    # P1: target 1.5 x 10 x 1 % = 0.15 -> top-up 0.15 (no release); interest 0.1; senior principal
+    # 2.75
     # P2: target 1.5 x 7.25 x 1 % = 0.10875 -> release 0.04125
     d = make(
         [
@@ -194,11 +197,12 @@ def test_one_and_many_scenario_paths_agree_on_every_field(ts, c, multiple, share
         np.testing.assert_allclose(out, np.asarray(coll) + one.reserve_release, atol=1e-9)
 
 
-# --- tranche KMV ---------------------------------------------------------------------------------------
+# --- tranche KMV ----------------------------------------------------------------------------------
 
 
 def test_tranche_kmv_with_an_interest_shortfall_counts_each_coupon_once():
-    # senior 100 at 10 % a year, 3 annual periods, collections 0, 0, 120: interest accrues 10 a year;
+    # senior 100 at 10 % a year, 3 annual periods, collections 0, 0, 120: interest accrues 10 a
+    # year;
     # arrears carried forward are not new promises, so the default point is 100 + 3 x 10 = 130.
     # V0 = 120 / 1.05^3; DD = (ln(V0 / 130) + (0.05 - 0.3^2 / 2) x 3) / (0.3 sqrt 3)
     d = make(
@@ -232,7 +236,7 @@ def test_kmv_sensitivity_to_the_horizon_is_the_pd_at_each_horizon():
     assert grid[0, 0] < 0.5  # a PD, not its complement
 
 
-# --- Merton -------------------------------------------------------------------------------------------
+# --- Merton ---------------------------------------------------------------------------------------
 
 
 def test_merton_newton_converges_without_the_fallback(monkeypatch):
@@ -272,7 +276,7 @@ def test_merton_residual_needs_both_equations():
     assert kmv._residuals(good.asset_value, good.asset_vol, E, sE, K, T) < 1e-10
 
 
-# --- diversity -----------------------------------------------------------------------------------------
+# --- diversity ------------------------------------------------------------------------------------
 
 
 def test_alternative_diversity_score_with_unequal_pds_is_the_double_sum():
@@ -306,7 +310,7 @@ def test_alternative_diversity_score_bounds():
         diversity.alternative_diversity_score([1, 1], 0.1, -1.0)  # zero loss variance
 
 
-# --- BET -----------------------------------------------------------------------------------------------
+# --- BET ---------------------------------------------------------------------------------------
 
 
 def test_bet_scenario_hook_takes_single_numbers_only():

@@ -51,8 +51,7 @@ OPTIONS = block(
 )
 
 
-# --- registration
-# ------------------------------------------------------------------------------------
+# --- registration ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", module.FUNCTIONS)
@@ -81,8 +80,7 @@ def test_lite_main_reexports_every_function():
     assert "npl-xl" in (ROOT / "excel" / "lite" / "requirements.txt").read_text()
 
 
-# --- parity: the Excel face equals the Python API to the last digit
-# ------------------------------------
+# --- parity: the Excel face equals the Python API to the last digit -------------------------------
 
 
 def test_kmv_parity():
@@ -185,8 +183,7 @@ def test_rating_and_version():
     assert call("NPLXL_VERSION") == __version__
 
 
-# --- messages
-# ----------------------------------------------------------------------------------------
+# --- messages -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -284,8 +281,7 @@ def test_blank_as_none_or_zero_behaves_the_same():
     )
 
 
-# --- garbage never escapes as an exception
-# -------------------------------------------------------------
+# --- garbage never escapes as an exception --------------------------------------------------------
 
 value = st.one_of(
     st.none(),
