@@ -140,6 +140,30 @@ class RecoveryAssumptions(_Model):
         None, ge=0, description="discount rate for present values (annual decimal)"
     )
     source: str = ""
+    asset_mix: dict[str, float] | None = Field(
+        None,
+        description="share of base-case recovery by asset class (unsecured, sme, residential, "
+        "commercial); all unsecured when not given",
+    )
+
+    @field_validator("asset_mix")
+    @classmethod
+    def _mix(cls, v):
+        if v is None:
+            return v
+        from .models.analysis import ASSET_CLASSES
+
+        unknown = set(v) - set(ASSET_CLASSES)
+        if unknown:
+            raise ValueError(
+                f"unknown asset class {sorted(unknown)[0]!r}; classes are "
+                f"{', '.join(ASSET_CLASSES)}"
+            )
+        if any(x < 0 for x in v.values()) or abs(sum(v.values()) - 1.0) > 1e-6:
+            raise ValueError(
+                f"shares must be >= 0 and add up to 1, they add up to {sum(v.values()):.6g}"
+            )
+        return {k: float(x) for k, x in v.items() if x > 0}
 
     _rate = field_validator("discount_rate")(
         classmethod(lambda cls, v: v if v is None else _decimal_rate(v))

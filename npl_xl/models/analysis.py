@@ -20,7 +20,7 @@ from . import _checks as chk
 from .bet import _whole_diversity, bet_scenario_expected_loss
 from .kmv import distance_to_default
 from .rating import Rating
-from .recovery import stressed
+from .recovery import stressed, stressed_months
 from .waterfall import WaterfallResult, run_waterfall, unpaid_at_maturity
 
 __all__ = [
@@ -32,6 +32,9 @@ __all__ = [
     "kmv_sensitivity",
     "bet_cashflow_expected_loss",
     "SENSITIVITY_PARAMETERS",
+    "ASSET_CLASSES",
+    "stress_collections",
+    "asset_mix",
     "StressResult",
     "TrancheKMV",
 ]
@@ -134,33 +137,73 @@ def _packaged_stress():
         return pd.read_csv(f, comment="#")
 
 
-def load_stress_table(table=None):
-    """Stress table (DataFrame: rating, haircut, delay_months[, status, source]), best rating first:
-    the packaged illustrative one, or ``table`` (a DataFrame or CSV path with those columns)."""
-    import pandas as pd
+#: asset classes of the stress table: unsecured consumer and credit-card loans, SME and corporate
+#: loans, residential mortgages, commercial property
+ASSET_CLASSES = ("unsecured", "sme", "residential", "commercial")
 
+
+def load_stress_table(table=None) -> pd.DataFrame:
+    """Stress table, best rating first: ``rating`` and, per asset class, ``haircut_<class>`` and
+    ``delay_<class>`` (months), plus optional ``status`` and ``source``.
+
+    ``table``: None (the packaged illustrative table), a DataFrame or a CSV path. A table with one
+    ``haircut`` and one ``delay_months`` column applies them to every class.
+    """
     if table is None:
         return _packaged_stress().copy()
     frame = pd.read_csv(table, comment="#") if not hasattr(table, "columns") else table.copy()
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = {"rating", "haircut", "delay_months"} - set(frame.columns)
-    if missing:
-        raise ValueError(f"stress table: missing column(s) {', '.join(sorted(missing))}")
-    chk.probability(frame["haircut"].to_numpy(float), "stress table haircut")
-    chk.nonnegative(frame["delay_months"].to_numpy(float), "stress table delay_months")
+    frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
+    if "rating" not in frame:
+        raise ValueError("stress table: missing column rating")
+    per_class = [f"{kind}_{c}" for c in ASSET_CLASSES for kind in ("haircut", "delay")]
+    if not set(per_class) <= set(frame.columns):
+        missing = {"haircut", "delay_months"} - set(frame.columns)
+        if missing:
+            raise ValueError(
+                f"stress table: missing column(s) {', '.join(sorted(missing))} (or the "
+                f"per-class columns {', '.join(per_class[:2])}, ...)"
+            )
+        for c in ASSET_CLASSES:
+            frame[f"haircut_{c}"], frame[f"delay_{c}"] = frame["haircut"], frame["delay_months"]
+    for c in ASSET_CLASSES:
+        chk.probability(frame[f"haircut_{c}"].to_numpy(float), f"stress table haircut_{c}")
+        chk.nonnegative(frame[f"delay_{c}"].to_numpy(float), f"stress table delay_{c}")
     return frame
 
 
-def stress_ratings(deal, collections, *, table=None) -> StressResult:
-    """Best rating per tranche whose stress (haircut and delay) it survives, paid in full.
+def stress_collections(deal, collections, table=None) -> np.ndarray:
+    """Collections under each level of the stress table: (levels, periods).
 
-    All stress levels run as one batch of scenarios; see :class:`StressResult`.
+    The deal's base collections are split by its asset mix (``deal.recovery.asset_mix``, shares of
+    base-case recovery; all unsecured when not given) and each class gets its own haircut and delay
+    (months, exact on a monthly grid: :func:`npl_xl.models.recovery.stressed_months`).
     """
     base = _base(collections)
     frame = load_stress_table(table)
-    months_per_period = 12 / deal.payments_per_year
-    delays = np.rint(frame["delay_months"].to_numpy(float) / months_per_period).astype(int)
-    ok = _paid(deal, stressed(base, haircut=frame["haircut"].to_numpy(float), delay=delays))
+    mix = asset_mix(deal)
+    out = np.zeros((len(frame), len(base)))
+    for c, share in mix.items():
+        out += share * stressed_months(
+            base,
+            deal.payments_per_year,
+            haircut=frame[f"haircut_{c}"].to_numpy(float),
+            delay_months=np.rint(frame[f"delay_{c}"].to_numpy(float)),
+        )
+    return out
+
+
+def asset_mix(deal) -> dict[str, float]:
+    """The deal's recovery by asset class (shares adding up to 1); all unsecured when not stated."""
+    mix = getattr(getattr(deal, "recovery", None), "asset_mix", None)
+    return dict(mix) if mix else {"unsecured": 1.0}
+
+
+def stress_ratings(deal, collections, *, table=None) -> StressResult:
+    """Best rating per tranche whose stress (haircut and delay per asset class) it survives, paid
+    in full by legal maturity. All levels run as one batch of scenarios; see :class:`StressResult`.
+    """
+    frame = load_stress_table(table)
+    ok = _paid(deal, stress_collections(deal, collections, frame))
     illustrative = bool(
         "status" in frame and frame["status"].astype(str).str.contains("illustrative").any()
     )

@@ -12,7 +12,13 @@ from scipy.special import gammainc
 
 from . import _checks as chk
 
-__all__ = ["timing_from_cumulative", "timing_parametric", "collections", "stressed"]
+__all__ = [
+    "timing_from_cumulative",
+    "timing_parametric",
+    "collections",
+    "stressed",
+    "stressed_months",
+]
 
 
 def timing_from_cumulative(cumulative, *, normalise: bool = False) -> np.ndarray:
@@ -107,3 +113,34 @@ def stressed(base_collections, *, haircut=0.0, delay=0) -> np.ndarray:
         )
         return np.zeros(h.shape + base.shape)
     return collections(total, base / total, haircut=haircut, delay=delay)
+
+
+def stressed_months(base_collections, payments_per_year: int, *, haircut=0.0, delay_months=0):
+    """Apply a haircut and a delay in **months** to collections per payment period, exactly.
+
+    Each period's collections are spread evenly over its months, shifted by ``delay_months`` on
+    that monthly grid and added back up by payment period, so a 3-month delay on a half-yearly deal
+    moves half of each period's collections into the next one (a delay in whole periods would round
+    it to none). Collections pushed past the last period are lost (after legal maturity).
+    ``haircut`` and ``delay_months`` broadcast over scenarios: (scenarios, periods) out, or
+    (periods,) for scalars.
+    """
+    base = chk.nonnegative(base_collections, "collections")
+    if base.ndim != 1:
+        raise ValueError("collections: expected one row of collections per period")
+    if payments_per_year not in (1, 2, 3, 4, 6, 12):
+        raise ValueError(
+            f"payments_per_year: expected 1, 2, 3, 4, 6 or 12, got {payments_per_year!r}"
+        )
+    h = chk.probability(haircut, "haircut")
+    d = chk.nonnegative(delay_months, "delay_months")
+    if not np.all(d == np.floor(d)):
+        raise ValueError("delay_months: expected whole months")
+    h, d = chk.broadcast(haircut=h, delay_months=d.astype(np.int64))
+    per = 12 // payments_per_year
+    monthly = np.repeat(base / per, per)  # (months,)
+    months = len(monthly)
+    src = np.arange(months) - np.asarray(d)[..., None]  # month that lands in each month
+    shifted = np.where(src >= 0, monthly[np.clip(src, 0, months - 1)], 0.0)
+    by_period = shifted.reshape(*shifted.shape[:-1], len(base), per).sum(axis=-1)
+    return (1.0 - np.asarray(h))[..., None] * by_period

@@ -64,7 +64,15 @@ ASSUMPTION_KEYS: dict[str, tuple[str, str]] = {
 TRANCHE_HEADERS = ["Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return"]
 FEE_HEADERS = ["Name", "Basis", "Rate", "Amount", "Cap", "Position"]
 RECOVERY_HEADERS = ["Period", "Cumulative share", "Collections"]
-STRESS_HEADERS = ["Rating", "Haircut", "Delay months", "Status", "Source"]
+#: the stress table: a haircut and a delay (months) per asset class
+# (npl_xl.models.analysis.ASSET_CLASSES)
+STRESS_CLASSES = ("unsecured", "sme", "residential", "commercial")
+STRESS_HEADERS = (
+    ["Rating"]
+    + [f"{k} {c}" for c in STRESS_CLASSES for k in ("Haircut", "Delay")]
+    + ["Status", "Source"]
+)
+MIX_HEADERS = ["Asset class", "Share of base recovery"]
 ORDER_HEADERS = ["Pre-default order", "Post-default order"]
 
 #: sheet -> Excel table name on it
@@ -76,6 +84,7 @@ TABLES = {
     "Waterfall": "PaymentOrder",
     "IdealisedEL": "IdealisedEL",
     "LoanTape": "LoanTape",
+    "AssetMix": "AssetMix",
 }
 #: older names of tables, still read
 LEGACY_TABLES = {"IdealisedEL": ("RatingTable",)}

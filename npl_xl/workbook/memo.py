@@ -158,11 +158,12 @@ def _pool_sheet(ws, run):
 def _recovery_sheet(ws, run):
     top = run.stress.table.iloc[0]
     put(ws["A1"], "Recovery curve: base case and the most severe stress", font=TITLE)
-    ws["A2"] = (
-        f"Stress {top['rating']}: haircut {float(top['haircut']):.0%}, delay "
-        f"{float(top['delay_months']):g} "
-        f"months. Base-case total {run.collections.sum():,.2f}."
+    classes = "; ".join(
+        f"{c} {share:.0%} of base recovery: haircut {float(top[f'haircut_{c}']):.0%}, "
+        f"delay {float(top[f'delay_{c}']):g} months"
+        for c, share in _mix(run).items()
     )
+    ws["A2"] = f"Stress {top['rating']}: {classes}. Base-case total {run.collections.sum():,.2f}."
     base, st = run.collections, run.stress_collections
     rows = [
         [
@@ -373,20 +374,28 @@ def _stress_sheet(ws, run):
         font=TITLE,
     )
     st, names = run.stress, [t.name for t in run.inputs.deal.ordered_tranches]
-    table = st.table
+    classes = list(_mix(run))
     header = (
-        ["Rating", "Haircut", "Delay (months)"]
+        ["Rating"]
+        + [f"{k} {c}" for c in classes for k in ("Haircut", "Delay (months)")]
         + [f"{n} paid in full" for n in names]
         + ["Status", "Source"]
     )
     rows = [
-        [r["rating"], r["haircut"], r["delay_months"]]
+        [r["rating"]]
+        + [r[f"{k}_{c}"] for c in classes for k in ("haircut", "delay")]
         + ["yes" if ok else "no" for ok in st.passed[i]]
         + [r.get("status", ""), r.get("source", "")]
-        for i, (_, r) in enumerate(table.iterrows())
+        for i, (_, r) in enumerate(st.table.iterrows())
     ]
-    _table(ws, 3, 1, header, rows, {"Haircut": PCT})
-    _widths(ws, [10, 10, 12] + [14] * len(names) + [12, 70])
+    _table(ws, 3, 1, header, rows, {h: PCT for h in header if h.startswith("Haircut")})
+    _widths(ws, [10] + [12] * (2 * len(classes)) + [14] * len(names) + [12, 70])
+
+
+def _mix(run) -> dict[str, float]:
+    from ..models.analysis import asset_mix
+
+    return asset_mix(run.inputs.deal)
 
 
 def _bet_sheet(ws, run):

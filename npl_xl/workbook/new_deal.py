@@ -34,6 +34,7 @@ def _from_template(template, deal_unit: str):
     from ..tables import FEE_COLUMNS, TRANCHE_COLUMNS, records
     from . import layout as L
     from .book import Book
+    from .reader import _stress
 
     book = Book(template)
     t = book.table(L.TABLES["Tranches"])
@@ -50,10 +51,7 @@ def _from_template(template, deal_unit: str):
     fees = records([f.header] + f.rows, "fees", FEE_COLUMNS)
     unit = (book.named("Deal_unit")[0] if "Deal_unit" in book.names else None) or EXAMPLE_UNIT
     _rescale_fees(fees, unit, deal_unit)
-    s = book.table(L.TABLES["Stress"])
-    stress = pd.DataFrame(
-        [r[:3] for r in s.rows if r[0]], columns=["rating", "haircut", "delay_months"]
-    )
+    stress = _stress(book)
     r = book.table(
         book.find_table(L.TABLES["IdealisedEL"], *L.LEGACY_TABLES["IdealisedEL"])
         or L.TABLES["IdealisedEL"]
@@ -97,6 +95,10 @@ def new_deal(
     rate = SECURED_RATE * secured + UNSECURED_RATE * (1 - secured)
     recovery = rate * total * scale
     base = load_example("mortgage" if secured >= 0.5 else "credit_card")
+    mix = {
+        "residential": SECURED_RATE * secured / rate,
+        "unsecured": UNSECURED_RATE * (1 - secured) / rate,
+    }
     stress = rating_table = None
     tranche_rows = [t.model_dump() for t in base.ordered_tranches]
     fees = [f.model_dump() for f in base.fees]
@@ -128,6 +130,7 @@ def new_deal(
         recovery=dict(
             base.require_recovery().model_dump(),
             total=round(recovery, 2),
+            asset_mix={k: v for k, v in mix.items() if v > 0},
             source=(
                 f"ASSUMPTION to replace: {SECURED_RATE:.0%} of principal + interest + fees for "
                 "secured "

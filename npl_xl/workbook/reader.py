@@ -25,7 +25,9 @@ from .book import Book, Table
 _NUMERIC_COLUMNS = {
     "Tranches": {"Balance", "Coupon", "Seniority", "Issue price", "Fixed return"},
     "Fees": {"Rate", "Amount", "Cap"},
-    "StressTable": {"Haircut", "Delay months"},
+    "StressTable": {"Haircut", "Delay months"}
+    | {f"{k} {c}" for c in L.STRESS_CLASSES for k in ("Haircut", "Delay")},
+    "AssetMix": {"Share of base recovery"},
 }
 #: notes larger than this many times the expected recovery (or smaller than its inverse) mean mixed
 # units
@@ -100,6 +102,7 @@ def read_deal_workbook(path) -> WorkbookInputs:
         [tranches.header] + tranches.rows, [fees.header] + fees.rows, options
     )
     recovery.update(
+        asset_mix=_asset_mix(book),
         cumulative=_curve(book),
         volatility=assumptions.recovery_vol,
         discount_rate=assumptions.discount_rate,
@@ -215,13 +218,33 @@ def _tape(book: Book, deal: Deal, unit: str) -> pd.DataFrame | None:
     return tape
 
 
+def _asset_mix(book: Book) -> dict[str, float] | None:
+    """Shares of base-case recovery by asset class (the AssetMix table), or None without one."""
+    if not book.has_table(L.TABLES["AssetMix"]):
+        return None
+    t = book.table(L.TABLES["AssetMix"])
+    _numeric_check(t)
+    mix = {
+        str(r[0]).strip().lower(): float(r[1])
+        for r in t.rows
+        if not _blank(r[0]) and _is_number(r[1])
+    }
+    return {k: v for k, v in mix.items() if v} or None
+
+
 def _stress(book: Book) -> pd.DataFrame | None:
     if not book.has_table(L.TABLES["Stress"]):
         return None
     t = book.table(L.TABLES["Stress"])
     _numeric_check(t)
-    columns = [str(c or "").strip().lower().replace(" ", "_") for c in t.header]
-    missing = [c for c in ("rating", "haircut", "delay_months") if c not in columns]
+    columns = [_stress_column(c) for c in t.header]
+    classes = [f"{k}_{a}" for a in L.STRESS_CLASSES for k in ("haircut", "delay")]
+    wanted = (
+        ("rating", *classes)
+        if set(classes) <= set(columns)
+        else ("rating", "haircut", "delay_months")
+    )
+    missing = [c for c in wanted if c not in columns]
     if missing or all(_blank(c) for r in t.rows for c in r):
         if missing == ["rating", "haircut", "delay_months"] or not missing:
             raise ValueError(
@@ -233,3 +256,8 @@ def _stress(book: Book) -> pd.DataFrame | None:
             f"(found: {', '.join(c for c in columns if c) or 'nothing'})"
         )
     return pd.DataFrame([r for r in t.rows if not _blank(r[0])], columns=columns)
+
+
+def _stress_column(header) -> str:
+    """'Haircut unsecured' -> 'haircut_unsecured'; 'Delay months' -> 'delay_months'."""
+    return str(header or "").strip().lower().replace(" ", "_")

@@ -20,7 +20,6 @@ from .. import __version__
 from ..models import analysis, simulation
 from ..models.analysis import StressResult, TrancheKMV
 from ..models.rating import Rating, rating_from_default_probability, rating_from_expected_loss
-from ..models.recovery import stressed
 from ..models.simulation import TrancheStatistics
 from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
 from .reader import WorkbookInputs
@@ -121,9 +120,7 @@ def rate_inputs(
     tick(STEPS[1])
     be = analysis.breakeven_haircut(deal, base_c)
     st = analysis.stress_ratings(deal, base_c, table=inputs.stress)
-    top = st.table.iloc[0]
-    delay = int(round(float(top["delay_months"]) / (12 / deal.payments_per_year)))
-    stress_c = stressed(base_c, haircut=float(top["haircut"]), delay=delay)
+    stress_c = analysis.stress_collections(deal, base_c, st.table)[0]  # the most severe level
 
     tick(STEPS[2])
     vol, r = a.recovery_vol, a.discount_rate

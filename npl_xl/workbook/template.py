@@ -286,26 +286,37 @@ def _sheet_recovery(wb, ws, c: _Context) -> None:
 
 def _sheet_stress(wb, ws, c: _Context) -> None:
     ws["A1"] = (
-        "Recovery stress per rating level (best first): a tranche must be paid in full under it"
+        "Recovery stress per rating level (best first) and asset class: haircut of the base-case "
+        "recovery and delay in months; a tranche must be paid in full under it"
     )
     frame = load_stress_table(c.stress)
-    _table(
+    cols = [f"{k}_{a}" for a in L.STRESS_CLASSES for k in ("haircut", "delay")]
+    rows = [
+        [r["rating"], *(r[k] for k in cols), r.get("status", ""), r.get("source", "")]
+        for _, r in frame.iterrows()
+    ]
+    last = _table(
         ws,
         L.TABLES["Stress"],
         L.STRESS_HEADERS,
-        [
-            [
-                r.rating,
-                r.haircut,
-                r.delay_months,
-                getattr(r, "status", ""),
-                getattr(r, "source", ""),
-            ]
-            for r in frame.itertuples()
-        ],
-        {"Haircut": PCT},
+        rows,
+        {h: PCT for h in L.STRESS_HEADERS if h.startswith("Haircut")},
     )
-    ws.column_dimensions["E"].width = 70
+    ws.column_dimensions[get_column_letter(len(L.STRESS_HEADERS))].width = 70
+    put(
+        ws.cell(row=last + 2, column=1),
+        "Asset mix: share of base-case recovery by class",
+        font=BOLD,
+    )
+    mix = c.values.get("asset_mix") or {"unsecured": 1.0}
+    _table(
+        ws,
+        L.TABLES["AssetMix"],
+        L.MIX_HEADERS,
+        [[a, mix.get(a, 0.0)] for a in L.STRESS_CLASSES],
+        {L.MIX_HEADERS[1]: PCT},
+        first_row=last + 3,
+    )
 
 
 def _sheet_idealised_el(wb, ws, c: _Context) -> None:
@@ -453,6 +464,7 @@ def _deal_values(deal) -> dict:
         "orders": (pre, post),
         "notes": deal.notes,
         "cumulative": list(deal.recovery.cumulative) if deal.recovery else None,
+        "asset_mix": deal.recovery.asset_mix if deal.recovery else None,
     }
 
 
