@@ -227,8 +227,10 @@ def main() -> None:
                 f"of {len(pts)} points, {totals[name][3]:.0f} s",
                 flush=True,
             )
+            lines = original.splitlines()
             for p in survivors:
-                print(f"    survived: {name}.py:{p.line}: {p.what}", flush=True)
+                code = lines[p.line - 1].strip() if 0 < p.line <= len(lines) else ""
+                print(f"    survived: {name}.py:{p.line}: {p.what}    | {code[:70]}", flush=True)
         k = sum(v[0] for v in totals.values())
         n = sum(v[1] for v in totals.values())
         print(f"total      {k:3d}/{n:3d} killed ({k / max(n, 1):.0%})")

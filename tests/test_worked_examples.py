@@ -332,3 +332,38 @@ def test_multi_bet_flat_group_and_a_finite_detachment():
     # pool loss j/5; tranche loss (j/5 - 0.6)^+ capped at 0.2, over 0.2 -> j = 4: 1, j = 5: 1
     p4, p5 = 5 * 0.3**4 * 0.7, 0.3**5
     assert bet.bet_expected_loss(5, 0.3, 1.0, 0.6, 0.8) == pytest.approx(p4 + p5, rel=1e-13)
+
+
+def test_newton_keeps_its_steps_feasible_at_high_volatility(monkeypatch):
+    # sigma_E 300 %, ten years, 9 % leverage: a full Newton step would leave V > E, sigma > 0;
+    # the halving keeps it feasible and Newton still settles without the fallback
+    monkeypatch.setattr(kmv, "_bracketed", lambda *a, **k: pytest.fail("the fallback ran"))
+    s = kmv.merton_solve(91.0, 3.0, 9.0, 0.05, 10.0)
+    # almost all the value is equity's: V is 91.00004 and both Merton equations hold
+    assert s.asset_value == pytest.approx(91.00004497, abs=1e-6)
+    K = 9.0 * math.exp(-0.5)
+    assert kmv._residuals(s.asset_value, s.asset_vol, 91.0, 3.0, K, 10.0) < 1e-10
+
+
+def test_the_bracketed_fallback_solves_hulls_firm_on_its_own():
+    K = 10 * math.exp(-0.05)
+    V, s = kmv._bracketed(np.array([3.0]), np.array([0.8]), np.array([K]), np.array([1.0]), 1e-12)
+    assert V[0] == pytest.approx(12.3954, abs=1e-4) and s[0] == pytest.approx(0.21230, abs=1e-5)
+    assert kmv._residuals(V, s, 3.0, 0.8, K, 1.0)[0] < 1e-9
+
+
+def test_distance_to_default_defaults_to_no_drift_over_one_year():
+    # (ln(120/100) - 0.3^2/2) / 0.3 = 0.457739
+    assert kmv.distance_to_default(120.0, 0.3, 100.0) == pytest.approx(
+        (math.log(1.2) - 0.045) / 0.3, rel=1e-14
+    )
+    assert kmv.distance_to_default(120.0, 0.3, 100.0) == pytest.approx(0.457739, abs=1e-6)
+
+
+def test_bet_probabilities_for_several_diversities_and_one_pd():
+    out = bet.bet_probabilities([3, 5], 0.1)
+    assert out.shape == (2, 6)
+    np.testing.assert_allclose(out[0, :4], [0.729, 0.243, 0.027, 0.001], rtol=1e-13)
+    np.testing.assert_allclose(
+        out[1], [0.59049, 0.32805, 0.0729, 0.0081, 0.00045, 0.00001], rtol=1e-12
+    )
