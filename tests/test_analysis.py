@@ -101,17 +101,19 @@ def test_user_stress_table():
 
 
 def test_tranche_kmv_by_hand():
-    # two annual periods, no fees; senior 60 at 5 %, sub 20; collections 50, 50; discount 4 %.
-    # V0 = 50/1.04 + 50/1.04^2; senior repaid in year 2 (T 2), promised interest 3 + 0.65 (year 2
-    # on 13);
-    # DP senior = 60 + 3.65; the sub's T is 2 as well: DP sub = 80 + 3.65.
+    # two annual periods, no fees; senior 60 at 5 %, sub 20; collections 50, 50; discount 4 %
+    # (continuous, as the drift). Year 1: interest 3, senior principal 47 (13 left); year 2:
+    # interest 0.65, senior 13, sub 20. Senior WAL (47 x 1 + 13 x 2) / 60 = 73/60 years: its
+    # default point counts the year-1 coupon and 13/60 of the year-2 one: 60 + 3 + 0.65 x 13/60.
+    # The sub's WAL is 2: 80 + 3 + 0.65.
     d = simple(senior=60.0, coupon=0.05)
     out = analysis.tranche_kmv(d, [50.0, 50.0], recovery_vol=0.3, discount_rate=0.04)
-    v0 = 50 / 1.04 + 50 / 1.04**2
+    v0 = 50 * np.exp(-0.04) + 50 * np.exp(-0.08)
     np.testing.assert_allclose(out.asset_value, v0)
-    np.testing.assert_allclose(out.default_point, [63.65, 83.65])
-    np.testing.assert_allclose(out.maturity, [2.0, 2.0])
-    expected = kmv.kmv_pd(v0, 0.3, np.array([63.65, 83.65]), 2.0, drift=0.04)
+    dp = [60 + 3 + 0.65 * 13 / 60, 83.65]
+    np.testing.assert_allclose(out.default_point, dp, rtol=1e-12)
+    np.testing.assert_allclose(out.maturity, [73 / 60, 2.0], rtol=1e-12)
+    expected = kmv.kmv_pd(v0, 0.3, np.array(dp), np.array([73 / 60, 2.0]), drift=0.04)
     np.testing.assert_allclose(out.default_probability, expected, rtol=1e-12)
 
 

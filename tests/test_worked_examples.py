@@ -203,13 +203,14 @@ def test_one_and_many_scenario_paths_agree_on_every_field(ts, c, multiple, share
 def test_tranche_kmv_with_an_interest_shortfall_counts_each_coupon_once():
     # senior 100 at 10 % a year, 3 annual periods, collections 0, 0, 120: interest accrues 10 a
     # year;
-    # arrears carried forward are not new promises, so the default point is 100 + 3 x 10 = 130.
-    # V0 = 120 / 1.05^3; DD = (ln(V0 / 130) + (0.05 - 0.3^2 / 2) x 3) / (0.3 sqrt 3)
+    # arrears carried forward are not new promises, so to its WAL of 3 years the default point is
+    # 100 + 3 x 10 = 130. V0 = 120 e^{-0.05 x 3}; DD = (ln(V0/130) + (0.05 - 0.3^2/2) 3) / (0.3
+    # sqrt 3)
     d = make(
         [{"name": "S", "balance": 100, "coupon": 0.10, "seniority": 1}], ppy=1, default_event="none"
     )
     k = analysis.tranche_kmv(d, [0.0, 0.0, 120.0], recovery_vol=0.3, discount_rate=0.05)
-    v0 = 120 / 1.05**3
+    v0 = 120 * math.exp(-0.15)
     assert k.asset_value[0] == pytest.approx(v0, rel=1e-12)
     assert k.default_point[0] == pytest.approx(130.0, abs=1e-9)
     dd = (math.log(v0 / 130) + (0.05 - 0.045) * 3) / (0.3 * math.sqrt(3))
@@ -217,23 +218,26 @@ def test_tranche_kmv_with_an_interest_shortfall_counts_each_coupon_once():
     assert k.default_probability[0] == pytest.approx(norm.cdf(-dd), rel=1e-12)
 
 
-def test_kmv_sensitivity_to_the_horizon_is_the_pd_at_each_horizon():
+def test_kmv_sensitivity_to_the_horizon_recounts_the_promise():
+    # horizon 1.5 years: the senior's promise is 100 + 10 + 5 (half of year 2's coupon) = 115
     d = make(
-        [
-            {"name": "S", "balance": 60, "coupon": 0.04, "seniority": 1},
-            {"name": "J", "balance": 20, "seniority": 2},
-        ],
-        ppy=1,
+        [{"name": "S", "balance": 100, "coupon": 0.10, "seniority": 1}], ppy=1, default_event="none"
     )
-    c = [40.0, 40.0, 30.0]
-    base = analysis.tranche_kmv(d, c, recovery_vol=0.3, discount_rate=0.05)
+    c = [0.0, 0.0, 120.0]
+    at = analysis.tranche_kmv(d, c, recovery_vol=0.3, discount_rate=0.05, horizon=1.5)
+    assert at.default_point[0] == pytest.approx(115.0, abs=1e-9)
     grid = analysis.kmv_sensitivity(
-        d, c, "maturity", [0.5, 2.0, 4.0], recovery_vol=0.3, discount_rate=0.05
+        d, c, "maturity", [1.5, 3.0], recovery_vol=0.3, discount_rate=0.05
     )
-    for row, T in zip(grid, (0.5, 2.0, 4.0)):
-        expected = kmv.kmv_pd(base.asset_value, 0.3, base.default_point, T, drift=0.05)
-        np.testing.assert_allclose(row, expected, rtol=1e-12)
-    assert grid[0, 0] < 0.5  # a PD, not its complement
+    v0 = 120 * math.exp(-0.15)
+    for row, (T, dp) in zip(grid, ((1.5, 115.0), (3.0, 130.0))):
+        assert row[0] == pytest.approx(kmv.kmv_pd(v0, 0.3, dp, T, drift=0.05), rel=1e-12)
+    rates = analysis.kmv_sensitivity(
+        d, c, "discount_rate", [0.0, 0.05], recovery_vol=0.3, discount_rate=0.05
+    )
+    assert rates[0, 0] == pytest.approx(kmv.kmv_pd(120.0, 0.3, 130.0, 3.0, drift=0.0), rel=1e-12)
+    with pytest.raises(ValueError, match="names no tranche"):
+        analysis.kmv_sensitivity(d, c, "coupon:Mezz", [0.1], recovery_vol=0.3, discount_rate=0.05)
 
 
 # --- Merton ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ less recovered); delays are whole periods unless stated in months.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -216,18 +216,17 @@ def stress_ratings(deal, collections, *, table=None) -> StressResult:
     return StressResult(tuple(ratings), ok, frame, illustrative)
 
 
-def tranche_kmv(deal, collections, *, recovery_vol, discount_rate) -> TrancheKMV:
-    """The modified KMV for NPL tranches per tranche (Yan & Cai 2005; docs/methodology.md §2).
+def tranche_kmv(deal, collections, *, recovery_vol, discount_rate, horizon=None) -> TrancheKMV:
+    """The modified KMV for NPL tranches (Yan & Cai 2005; docs/methodology.md §2), per tranche.
 
-    - asset value V0 = present value at ``discount_rate`` of collections net of the trust's taxes
-      and fees (base-case waterfall);
-    - default point of tranche k = principal of k and every tranche senior to it plus the coupon
-      they are promised up to k's expected maturity T_k (a sub's fixed return, paid only from
-      what is left, is not part of the promise);
-    - asset volatility = ``recovery_vol``; DD = (ln(V0/DP) + (r - sigma^2/2) T) / (sigma sqrt T),
-      the Merton form with drift r (V0 is a present value, DP an undiscounted promise); PD = N(-DD).
-    Returns arrays per tranche (most senior first): asset_value, default_point, maturity (years),
-    distance_to_default, default_probability.
+    - asset value V0 = present value, continuously discounted at ``discount_rate``, of the
+      collections net of the trust's taxes and fees (base-case waterfall);
+    - horizon T_k = the tranche's weighted average life (base case; the last payment date if it
+      receives no principal), or ``horizon`` years for every tranche;
+    - default point of tranche k = principal of k and of every tranche senior to it, plus the
+      coupon they are promised up to T_k, plus k's own fixed return (期间收益) accrued to T_k;
+    - DD = (ln(V0/DP) + (r - sigma^2/2) T) / (sigma sqrt T) with ``recovery_vol`` as sigma and the
+      same continuous rate r as drift; PD = N(-DD).
     """
     base = _base(collections)
     sigma = float(chk.positive(recovery_vol, "recovery_vol"))
@@ -237,22 +236,47 @@ def tranche_kmv(deal, collections, *, recovery_vol, discount_rate) -> TrancheKMV
     res = run_waterfall(deal, base)
     t = res.period_times
     net = base - res.fees_paid.sum(axis=-1)
-    v0 = float(np.sum(net * (1.0 + r) ** -t))
-    m = res.metrics()
-    T = np.where(np.isnan(m.expected_maturity), t[-1], m.expected_maturity)
-    # coupon promised each period = interest accrued in it (amount due less arrears brought in)
-    arrears_in = np.vstack([np.zeros((1, res.interest_due.shape[1])), res.interest_shortfall[:-1]])
-    promised = res.interest_due - arrears_in
+    v0 = float(np.sum(net * np.exp(-r * t)))
     K = len(res.tranche_names)
-    dp = np.empty(K)
-    for k in range(K):  # K is the number of tranches (2-4): not a hot path
-        upto = t <= T[k] + 1e-12
-        dp[k] = res.initial_balance[: k + 1].sum() + promised[upto, : k + 1].sum()
+    if horizon is None:
+        wal = res.metrics().wal
+        T = np.where(np.isnan(wal), t[-1], wal)
+    else:
+        T = np.full(K, float(chk.positive(horizon, "horizon")))
+    # coupon promised each period = interest accrued in it (amount due less arrears brought in)
+    arrears_in = np.vstack([np.zeros((1, K)), res.interest_shortfall[:-1]])
+    promised = res.interest_due - arrears_in
+    fixed = np.array([tr.fixed_return * tr.balance for tr in deal.ordered_tranches]) * np.minimum(
+        T, t[-1]
+    )
+    dp = np.array(
+        [
+            res.initial_balance[: k + 1].sum()
+            + promised[:, : k + 1].sum(axis=1) @ _accrued_share(t, T[k])
+            + fixed[k]
+            for k in range(K)
+        ]
+    )
     dd = np.asarray(distance_to_default(v0, sigma, dp, T, drift=r))
     return TrancheKMV(np.full(K, v0), dp, T, dd, ndtr(-dd))
 
 
-SENSITIVITY_PARAMETERS = ("issuance_size", "coupon", "recovery_rate", "maturity", "recovery_vol")
+def _accrued_share(t: np.ndarray, horizon: float) -> np.ndarray:
+    """Share of each period's coupon accrued by ``horizon`` years (whole periods before it, the
+    running one pro rata)."""
+    start = np.concatenate([[0.0], t[:-1]])
+    return np.clip((horizon - start) / np.maximum(t - start, 1e-12), 0.0, 1.0)
+
+
+SENSITIVITY_PARAMETERS = (
+    "issuance_size",
+    "coupon",
+    "recovery_rate",
+    "maturity",
+    "recovery_vol",
+    "discount_rate",
+    "fixed_return",
+)
 
 
 def kmv_sensitivity(
@@ -262,48 +286,51 @@ def kmv_sensitivity(
     sensitivity tables (docs/methodology.md §2).
 
     parameter: "issuance_size" (every tranche balance x value), "coupon" (the most senior
-    tranche's coupon = value, decimal), "recovery_rate" (collections x value), "maturity"
-    (horizon T = value years for every tranche) or "recovery_vol" (sigma = value).
-    Returns PDs of shape (len(values), tranches).
+    tranche's coupon = value) or "coupon:<tranche>", "fixed_return:<tranche>" (that tranche's
+    fixed return = value), "recovery_rate" (collections x value), "maturity" (horizon = value
+    years for every tranche; the default point counts the coupons promised to that horizon),
+    "recovery_vol" (sigma = value) or "discount_rate" (r = value). Returns PDs of shape
+    (len(values), tranches).
     """
-    if parameter not in SENSITIVITY_PARAMETERS:
+    kind, _, name = parameter.partition(":")
+    names = [t.name for t in deal.ordered_tranches]
+    if kind not in SENSITIVITY_PARAMETERS or (name and kind not in ("coupon", "fixed_return")):
         raise ValueError(
-            f"parameter: expected one of {', '.join(SENSITIVITY_PARAMETERS)}, got {parameter!r}"
+            f"parameter: expected one of {', '.join(SENSITIVITY_PARAMETERS)} (coupon and "
+            f"fixed_return may name a tranche: 'coupon:Senior'), got {parameter!r}"
+        )
+    if kind == "fixed_return" and not name:
+        name = names[-1]
+    if name and name not in names:
+        raise ValueError(
+            f"parameter: {parameter!r} names no tranche of the deal ({', '.join(names)})"
         )
     vals = chk.vector(values, "values")
     base = _base(collections)
     out = []
     for v in vals:  # one waterfall per grid point; grids are a handful of values
-        d, c, vol = deal, base, recovery_vol
-        if parameter == "issuance_size":
+        d, c, vol, rate, horizon = deal, base, recovery_vol, discount_rate, None
+        if kind == "issuance_size":
             chk.positive(v, "values")
             d = deal.with_changes(
                 tranches=[t.model_dump() | {"balance": t.balance * v} for t in deal.tranches]
             )
-        elif parameter == "coupon":
-            top = deal.ordered_tranches[0].name
+        elif kind in ("coupon", "fixed_return"):
+            target = name or names[0]
             d = deal.with_changes(
                 tranches=[
-                    t.model_dump() | ({"coupon": v} if t.name == top else {}) for t in deal.tranches
+                    t.model_dump() | ({kind: v} if t.name == target else {}) for t in deal.tranches
                 ]
             )
-        elif parameter == "recovery_rate":
+        elif kind == "recovery_rate":
             c = base * chk.nonnegative(v, "values")
-        elif parameter == "recovery_vol":
+        elif kind == "recovery_vol":
             vol = v
-        res = tranche_kmv(d, c, recovery_vol=vol, discount_rate=discount_rate)
-        if parameter == "maturity":
-            T = float(chk.positive(v, "values"))
-            dd = np.asarray(
-                distance_to_default(
-                    res.asset_value,
-                    float(recovery_vol),
-                    res.default_point,
-                    T,
-                    drift=float(discount_rate),
-                )
-            )
-            res = replace(res, default_probability=ndtr(-dd))
+        elif kind == "discount_rate":
+            rate = v
+        elif kind == "maturity":
+            horizon = v
+        res = tranche_kmv(d, c, recovery_vol=vol, discount_rate=rate, horizon=horizon)
         out.append(res.default_probability)
     return np.array(out)
 
