@@ -189,7 +189,10 @@ def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
 @click.option("--paths", type=int, help="Monte Carlo scenarios (default: the workbook's).")
 @click.option("--seed", type=int, help="Random seed (default: the workbook's).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def rate(workbook, out, paths, seed, force):
+@click.option(
+    "--lang", type=click.Choice(["en", "zh"]), help="Memo language (default: the workbook's)."
+)
+def rate(workbook, out, paths, seed, force, lang):
     """Rate the deal in WORKBOOK and write the rating memo (the main job)."""
     import os
 
@@ -221,12 +224,12 @@ def rate(workbook, out, paths, seed, force):
                 if os.path.exists(out):
                     continue
                 try:
-                    write_memo(run, out)
+                    write_memo(run, out, lang=lang)
                     break
                 except OutputExistsError:
                     continue
         else:
-            write_memo(run, out, overwrite=force)
+            write_memo(run, out, overwrite=force, lang=lang)
         bar.update()
     click.echo(
         f"{run.inputs.deal.name}: "

@@ -1,8 +1,6 @@
 """Deal workbooks, loan-tape intake and the rating memo (the main job)."""
 
 import os
-import shutil
-import subprocess
 
 import pandas as pd
 import pytest
@@ -11,7 +9,6 @@ from openpyxl import load_workbook
 
 from npl_xl.cli import main
 from npl_xl.deal import EXAMPLES, load_example
-from npl_xl.models import analysis, simulation
 from npl_xl.workbook import layout as L
 from npl_xl.workbook.reader import read_deal_workbook
 from npl_xl.workbook.tape import TapeError, read_tape, synthetic_tape
@@ -259,113 +256,6 @@ def test_new_deal_cli_from_tape(tmp_path):
 
 
 # --- the rating run and the memo ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", params=list(EXAMPLES))
-def rated(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(request.param)
-    src = os.path.join(TEMPLATES, f"example_{request.param}.xlsx")
-    memo = folder / "memo.xlsx"
-    r = CliRunner().invoke(
-        main, ["rate", src, "--out", str(memo), "--paths", "600", "--seed", "11"]
-    )
-    assert r.exit_code == 0, r.output
-    assert f"memo written to {memo}" in r.output
-    return request.param, read_deal_workbook(src), memo
-
-
-def test_memo_values_equal_the_python_api(rated):
-    name, inputs, memo = rated
-    deal = load_example(name)
-    base = deal.base_collections()
-    wb = load_workbook(memo)
-    ws = wb["Summary"]
-    header = [c.value for c in ws[5]]
-    rows = {ws.cell(row=r, column=1).value: [c.value for c in ws[r]] for r in (6, 7)}
-    be = analysis.breakeven_haircut(deal, base)
-    st = analysis.stress_ratings(deal, base)
-    kmv = analysis.tranche_kmv(
-        deal, base, recovery_vol=deal.recovery.volatility, discount_rate=deal.recovery.discount_rate
-    )
-    amounts = deal.recovery.total * inputs.tape["total"].to_numpy() / inputs.tape["total"].sum()
-    sims = simulation.simulate_collections(
-        amounts,
-        base / base.sum(),
-        rho=0.3,
-        sigma=deal.recovery.volatility,
-        scenarios=600,
-        seed=11,
-        delay_beta=1.0,
-    )
-    mc = simulation.tranche_statistics(deal, sims)
-    same = lambda x: pytest.approx(x, rel=1e-15, abs=1e-300)  # noqa: E731 - openpyxl stores 16 significant digits
-    for i, t in enumerate(deal.ordered_tranches):
-        row = rows[t.name]
-        assert row[header.index("Break-even haircut")] == same(be[i])
-        assert row[header.index("Proposed rating (stress)")].startswith(st.ratings[i])
-        assert row[header.index("KMV PD")] == same(kmv.default_probability[i])
-        assert row[header.index("MC PD")] == same(mc.pd[i]) and row[header.index("MC EL")] == same(
-            mc.el[i]
-        )
-    prov = {r[0].value: r[1].value for r in wb["Provenance"].iter_rows(min_row=4) if r[0].value}
-    assert (
-        prov["Seed"] == 11
-        and prov["Monte Carlo scenarios"] == 600
-        and len(prov["SHA-256 of the input"]) == 64
-    )
-    assert wb.sheetnames == [
-        "Summary",
-        "Pool",
-        "Recovery",
-        "Cash flows",
-        "KMV",
-        "Loss distribution",
-        "Stress",
-        "BET",
-        "Provenance",
-    ]
-    assert (
-        len(wb["Pool"]._charts) >= 3 and wb["Recovery"]._charts and wb["Loss distribution"]._charts
-    )
-
-
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
-)
-def test_memo_renders_in_libreoffice_with_charts(rated, tmp_path):
-    _, _, memo = rated
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(memo),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "memo.pdf"
-    assert pdf.exists() and pdf.stat().st_size > 20_000
-    if shutil.which("pdftotext"):
-        text = " ".join(
-            subprocess.run(
-                ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-            ).stdout.split()
-        )  # chart titles may wrap
-        for title in (
-            "Rating memo",
-            "Pool recovery distribution",
-            "Cumulative collections",
-            "Tranche PD by recovery volatility",
-            "share of balance",
-            "Provenance",
-        ):
-            assert title in text
 
 
 def test_rate_never_replaces_a_memo(tmp_path, monkeypatch):

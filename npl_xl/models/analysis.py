@@ -26,6 +26,7 @@ from .waterfall import WaterfallResult, run_waterfall, unpaid_at_maturity
 __all__ = [
     "paid_in_full",
     "breakeven_haircut",
+    "breakeven_delay_months",
     "load_stress_table",
     "stress_ratings",
     "tranche_kmv",
@@ -86,6 +87,18 @@ def paid_in_full(result: WaterfallResult) -> np.ndarray:
     return unpaid <= PAID_TOLERANCE * result.initial_balance
 
 
+def breakeven_delay_months(deal, collections, *, max_months: int = 120) -> np.ndarray:
+    """Longest delay (whole months, no haircut) after which each tranche is still paid in full by
+    legal maturity; all delays 0..``max_months`` run as one batch. NaN where even no delay fails."""
+    base = _base(collections)
+    delays = np.arange(int(max_months) + 1)
+    ok = _paid(
+        deal, stressed_months(base, deal.payments_per_year, delay_months=delays)
+    )  # (delays, K)
+    passes = ok.sum(axis=0)  # monotone: passes come first
+    return np.where(ok[0], delays[np.maximum(passes - 1, 0)], np.nan).astype(float)
+
+
 def _paid(deal, collections) -> np.ndarray:
     """:func:`paid_in_full` for collection scenarios, keeping only the final period in memory."""
     balance = np.array([t.balance for t in deal.ordered_tranches])
@@ -97,30 +110,41 @@ _ROUND_SCENARIOS = 4096
 
 
 def breakeven_haircut(
-    deal, collections, *, delay: int = 0, tol: float = 1e-6, candidates: int = 31
+    deal,
+    collections,
+    *,
+    delay: int = 0,
+    delay_months: int | None = None,
+    tol: float = 1e-6,
+    candidates: int = 31,
 ) -> np.ndarray:
     """Largest recovery haircut at which each tranche is still paid in full by legal maturity.
 
     Root-finding on the engine, vectorised: each round runs up to ``candidates`` haircuts per
-    tranche
-    as one batch of scenarios (fewer when there are many tranches, so a round stays within
+    tranche as one batch of scenarios (fewer when there are many tranches, so a round stays within
     ``_ROUND_SCENARIOS``) and keeps the bracket where the tranche goes from paid to unpaid (losses
     are non-decreasing in the haircut), until the bracket is narrower than ``tol``. Only the final
     period is kept in memory, so memory grows linearly with the number of tranches per scenario.
-    ``delay`` (whole periods) is applied together with every haircut.
-    Returns one haircut per tranche (most senior first); NaN where the tranche is not paid in
-    full even with no haircut.
+    ``delay`` (whole periods) or ``delay_months`` (exact, on a monthly grid) is applied together
+    with every haircut. Returns one haircut per tranche (most senior first); NaN where the tranche
+    is not paid in full even with no haircut.
     """
     base = _base(collections)
+
+    def scenarios(h):
+        if delay_months is None:
+            return stressed(base, haircut=h, delay=delay)
+        return stressed_months(base, deal.payments_per_year, haircut=h, delay_months=delay_months)
+
     K = len(deal.tranches)
     g = int(max(1, min(candidates, _ROUND_SCENARIOS // K)))
     lo, hi = np.zeros(K), np.ones(K)
-    ok0 = _paid(deal, stressed(base, haircut=0.0, delay=delay))
+    ok0 = _paid(deal, scenarios(0.0))
     steps = np.arange(1, g + 1) / (g + 1)
     rows = np.arange(K)
     while (hi - lo > tol).any():
         h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]  # (K, g)
-        ok = _paid(deal, stressed(base, haircut=h.ravel(), delay=delay))
+        ok = _paid(deal, scenarios(h.ravel()))
         own = ok.reshape(K, g, K)[rows, :, rows]  # tranche k on its own candidates
         n_pass = own.sum(axis=1)  # passes come first (monotone)
         new_lo = np.where(n_pass > 0, h[rows, np.maximum(n_pass - 1, 0)], lo)

@@ -194,7 +194,10 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
         loss_quantiles={q: np.quantile(lf, q, axis=0) for q in quantiles},
         wal=wal,
         maturity=maturity,
-        rating_el=tuple(rating_from_expected_loss(e, min(w, horizon_cap)) for e, w in zip(el, wal)),
+        rating_el=tuple(
+            rating_from_expected_loss(e, min(w, horizon_cap), scale="cn_sf")
+            for e, w in zip(el, wal)
+        ),
         rating_pd=tuple(
             rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")
             for p, t in zip(pd, maturity)

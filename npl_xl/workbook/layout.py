@@ -49,7 +49,20 @@ DEAL_EXTRA = {
         "Unit of every amount in this workbook: 万元 (CNY 10k) or 元 (CNY)",
     ),
     "notes": ("Notes", "", None, "Sources and assumptions of the deal terms"),
+    "language": (
+        "Memo language",
+        "en",
+        "en,zh",
+        "Language of the rating memo: en or zh (npl-xl rate --lang)",
+    ),
+    "rate_subordinated": (
+        "Rate residual tranches",
+        "no",
+        "no,yes",
+        "no: tranches without a promised coupon are NR (not rated); yes: rate them",
+    ),
 }
+SCORECARD_HEADERS = ["Factor", "Description", "Score (1-5, 3 neutral)", "Comment"]
 
 #: Assumptions sheet: defined name -> (label, kind, default, help), from the project's vocabulary
 ASSUMPTION_FIELDS: dict[str, tuple] = {
@@ -85,6 +98,7 @@ TABLES = {
     "IdealisedEL": "IdealisedEL",
     "LoanTape": "LoanTape",
     "AssetMix": "AssetMix",
+    "Scorecard": "Scorecard",
 }
 #: older names of tables, still read
 LEGACY_TABLES = {"IdealisedEL": ("RatingTable",)}
@@ -96,6 +110,7 @@ SHEETS = [
     "Recovery",
     "Assumptions",
     "Stress",
+    "Scorecard",
     "IdealisedEL",
     "Pool",
     "LoanTape",

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..assumptions import DEAL_UNITS, Assumptions
 from ..deal import Deal
+from ..rating.scorecard import Scorecard
 from ..tables import deal_from_tables, excel_error
 from . import layout as L
 from .book import Book, Table
@@ -46,6 +47,9 @@ class WorkbookInputs:
     path: str
     sha256: str
     unit: str = "万元"
+    language: str = "en"
+    rate_subordinated: bool = False
+    scorecard: Scorecard = field(default_factory=Scorecard)
 
 
 def _is_number(v) -> bool:
@@ -113,9 +117,61 @@ def read_deal_workbook(path) -> WorkbookInputs:
         raise ValueError(f"{book.file}: {exc}") from None
     _check_units(book, deal, unit)
     tape = _tape(book, deal, unit)
+    language = _choice(book, "language", ("en", "zh"))
+    rate_sub = _choice(book, "rate_subordinated", ("no", "yes")) == "yes"
     return WorkbookInputs(
-        deal, assumptions, _stress(book), _idealised_el(book), tape, path, digest, unit
+        deal,
+        assumptions,
+        _stress(book),
+        _idealised_el(book),
+        tape,
+        path,
+        digest,
+        unit,
+        language,
+        rate_sub,
+        _scorecard(book),
     )
+
+
+def _choice(book: Book, key: str, choices: tuple[str, ...]) -> str:
+    """A Deal-sheet option from a short list (the first choice when the workbook has no such
+    name)."""
+    if f"Deal_{key}" not in book.names:
+        return choices[0]
+    label = L.DEAL_EXTRA[key][0]
+    value = (_named_value(book, f"Deal_{key}", str, label) or choices[0]).lower()
+    if value not in choices:
+        raise ValueError(
+            f"{book.named(f'Deal_{key}')[1]}: {label}: expected {' or '.join(choices)}, got "
+            f"{value!r}"
+        )
+    return value
+
+
+def _scorecard(book: Book) -> Scorecard:
+    """Scores of the Scorecard table (blank = neutral); errors name the cell."""
+    if not book.has_table(L.TABLES["Scorecard"]):
+        return Scorecard()
+    t = book.table(L.TABLES["Scorecard"])
+    scores, comments = {}, {}
+    for i, row in enumerate(t.rows):
+        key = str(row[0] or "").strip()
+        if not key:
+            continue
+        score = row[2] if len(row) > 2 else None
+        if not _blank(score):
+            if not _is_number(score) or score != int(score) or not 1 <= score <= 5:
+                raise ValueError(
+                    f"{t.ref(i, 2)}: Score: expected a whole score from 1 to 5, got {score!r}"
+                )
+            scores[key] = int(score)
+        if len(row) > 3 and not _blank(row[3]):
+            comments[key] = str(row[3])
+    try:
+        return Scorecard(scores, comments)
+    except ValueError as exc:
+        raise ValueError(f"{t.sheet}: {exc}") from None
 
 
 def _deal_terms(book: Book) -> tuple[list, str, str]:

@@ -22,25 +22,30 @@ from ..models.analysis import StressResult, TrancheKMV
 from ..models.rating import Rating, rating_from_default_probability, rating_from_expected_loss
 from ..models.simulation import TrancheStatistics
 from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
+from ..rating import Point, TrancheProposal, propose, rationale
 from .reader import WorkbookInputs
+from .tape import PoolFacts
 
 #: grids of the KMV sensitivity tables (the 建鑫 theses' four inputs plus the recovery volatility;
 # methodology §2)
-SENSITIVITY_GRIDS: dict[str, list[float] | None] = {
-    "recovery_vol": [0.15, 0.20, 0.25, 0.30, 0.35],
+#: fixed grids of the KMV sensitivity tables (the 建鑫 theses' inputs; methodology §2); the run adds
+#: the recovery volatility around its calibrated value, each coupon +-1 % and the discount rate +-2
+# %
+SENSITIVITY_GRIDS: dict[str, list[float]] = {
     "issuance_size": [0.8, 0.9, 1.0, 1.1, 1.2],
     "recovery_rate": [0.8, 0.9, 1.0, 1.1, 1.2],
-    "coupon": None,  # the senior coupon -1 % .. +1 %
     "maturity": [0.5, 1.0, 2.0, 3.0, 5.0],
 }
 STEPS = (
     "base waterfall",
+    "Monte Carlo recoveries",
     "break-even and stresses",
     "tranche KMV and sensitivities",
     "cash-flow BET",
-    "Monte Carlo recoveries",
-    "ratings",
+    "proposed ratings and rationale",
 )
+#: delays (months) of the stress matrix
+MATRIX_DELAYS = (0, 3, 6, 9, 12, 18, 24)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,14 @@ class BetResult:
 
 
 @dataclass(frozen=True)
+class StressMatrix:
+    """Break-even haircut per tranche (columns) for each delay in months (rows)."""
+
+    delays_months: tuple[int, ...]
+    breakeven: np.ndarray
+
+
+@dataclass(frozen=True)
 class RatingRun:
     """Results of a rating run (values only); the memo formats what is here."""
 
@@ -77,17 +90,31 @@ class RatingRun:
     base: WaterfallResult
     metrics: TrancheMetrics
     breakeven: np.ndarray
+    breakeven_delay: np.ndarray
+    required_haircut: np.ndarray
     stress: StressResult
-    stress_collections: np.ndarray
+    stress_collections: (
+        np.ndarray
+    )  # (levels, periods): collections under each level of the stress table
+    stress_matrix: StressMatrix
     kmv: TrancheKMV
+    kmv_vol: float
+    kmv_vol_source: str
     kmv_ratings: tuple[Rating, ...]
     sensitivity: tuple[SensitivityGrid, ...]
     bet: BetResult
     mc: TrancheStatistics
     mc_pool_recovery: np.ndarray
-    proposed: tuple[Rating, ...]
+    proposals: tuple[TrancheProposal, ...]
+    rationale: tuple[Point, ...]
+    pool: PoolFacts | None
     timestamp: str
     versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def proposed(self) -> tuple[str, ...]:
+        """The proposed rating of each tranche ('NR' for a residual tranche not rated)."""
+        return tuple(p.rating for p in self.proposals)
 
 
 def rate_inputs(
@@ -118,26 +145,49 @@ def rate_inputs(
     metrics = base.metrics()
 
     tick(STEPS[1])
-    be = analysis.breakeven_haircut(deal, base_c)
-    st = analysis.stress_ratings(deal, base_c, table=inputs.stress)
-    stress_c = analysis.stress_collections(deal, base_c, st.table)[0]  # the most severe level
+    weights = (
+        inputs.tape["total"].to_numpy(float)
+        if inputs.tape is not None and len(inputs.tape)
+        else np.ones(1000)
+    )
+    sims = simulation.simulate_collections(
+        deal.require_recovery().total * weights / weights.sum(),
+        base_c / base_c.sum(),
+        rho=a.recovery_correlation,
+        sigma=a.recovery_vol,
+        scenarios=paths,
+        seed=seed,
+        delay_beta=a.delay_beta,
+    )
+    mc = simulation.tranche_statistics(deal, sims)
+    pool_recovery = sims.sum(axis=1) / base_c.sum()
 
     tick(STEPS[2])
-    vol, r = a.recovery_vol, a.discount_rate
-    kmv = analysis.tranche_kmv(deal, base_c, recovery_vol=vol, discount_rate=r)
-    grids = dict(SENSITIVITY_GRIDS)
-    c0 = deal.ordered_tranches[0].coupon
-    grids["coupon"] = [max(0.0, c0 + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)]
+    table = inputs.scorecard.adjust(analysis.load_stress_table(inputs.stress))
+    st = analysis.stress_ratings(deal, base_c, table=table)
+    stress_c = analysis.stress_collections(deal, base_c, st.table)
+    matrix = StressMatrix(
+        MATRIX_DELAYS,
+        np.array([analysis.breakeven_haircut(deal, base_c, delay_months=m) for m in MATRIX_DELAYS]),
+    )
+    be, be_delay = matrix.breakeven[0], analysis.breakeven_delay_months(deal, base_c)
+
+    tick(STEPS[3])
+    kmv_vol, kmv_source = _kmv_volatility(pool_recovery, base_c, base.period_times)
+    r = a.discount_rate
+    kmv = analysis.tranche_kmv(deal, base_c, recovery_vol=kmv_vol, discount_rate=r)
     sens = tuple(
         SensitivityGrid(
             name,
-            tuple(values or ()),
-            analysis.kmv_sensitivity(deal, base_c, name, values, recovery_vol=vol, discount_rate=r),
+            tuple(values),
+            analysis.kmv_sensitivity(
+                deal, base_c, name, values, recovery_vol=kmv_vol, discount_rate=r
+            ),
         )
-        for name, values in grids.items()
+        for name, values in _grids(deal, kmv_vol, r)
     )
 
-    tick(STEPS[3])
+    tick(STEPS[4])
     ds = None
     if inputs.tape is not None:
         from .tape import diversity_inputs
@@ -151,23 +201,6 @@ def rate_inputs(
         pd=a.unit_default_probability,
         stressed_recovery=a.stressed_recovery,
     )
-
-    tick(STEPS[4])
-    if inputs.tape is not None and len(inputs.tape):
-        weights = inputs.tape["total"].to_numpy(float)
-    else:
-        weights = np.ones(1000)
-    amounts = deal.require_recovery().total * weights / weights.sum()
-    sims = simulation.simulate_collections(
-        amounts,
-        base_c / base_c.sum(),
-        rho=a.recovery_correlation,
-        sigma=vol,
-        scenarios=paths,
-        seed=seed,
-        delay_beta=a.delay_beta,
-    )
-    mc = simulation.tranche_statistics(deal, sims)
 
     tick(STEPS[5])
     horizon = np.minimum(
@@ -184,6 +217,36 @@ def rate_inputs(
         rating_from_default_probability(p, min(t, 10.0), scale="cn_sf")
         for p, t in zip(kmv.default_probability, kmv.maturity)
     )
+    tranches = deal.ordered_tranches
+    proposals = propose(
+        [t.name for t in tranches],
+        [t.coupon for t in tranches],
+        [t.fixed_return for t in tranches],
+        st.ratings,
+        mc.rating_el,
+        kmv_ratings,
+        rate_subordinated=inputs.rate_subordinated,
+    )
+    required = _required_haircuts(proposals, st.table, analysis.asset_mix(deal))
+    pool = None
+    if inputs.tape is not None and len(inputs.tape):
+        from .tape import pool_facts
+
+        pool = pool_facts(inputs.tape)
+    reasons = rationale(
+        top10_share=pool.top10_share if pool else None,
+        largest_region_share=pool.largest_region_share if pool else None,
+        wa_months_overdue=pool.wa_months_overdue if pool else None,
+        secured_share=pool.secured_share if pool else None,
+        cushion=float(be[0] - required[0])
+        if np.isfinite(required[0]) and np.isfinite(be[0])
+        else None,
+        required_haircut=float(required[0]) if np.isfinite(required[0]) else None,
+        reserve_multiple=deal.reserve.multiple,
+        sequential_on_default=deal.default_event != "none",
+        illustrative=st.illustrative or any(r.illustrative for r in mc.rating_el),
+        movers=tuple((f, inputs.scorecard.score(f)) for f in inputs.scorecard.movers),
+    )
     return RatingRun(
         inputs=inputs,
         paths=paths,
@@ -192,15 +255,22 @@ def rate_inputs(
         base=base,
         metrics=metrics,
         breakeven=be,
+        breakeven_delay=be_delay,
+        required_haircut=required,
         stress=st,
         stress_collections=stress_c,
+        stress_matrix=matrix,
         kmv=kmv,
+        kmv_vol=kmv_vol,
+        kmv_vol_source=kmv_source,
         kmv_ratings=kmv_ratings,
         sensitivity=sens,
         bet=BetResult(d_bet, ds, a.unit_default_probability, a.stressed_recovery, bet_el),
         mc=mc,
-        mc_pool_recovery=sims.sum(axis=1) / base_c.sum(),
-        proposed=st.ratings,
+        mc_pool_recovery=pool_recovery,
+        proposals=proposals,
+        rationale=reasons,
+        pool=pool,
         timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         versions={
             "npl-xl": __version__,
@@ -211,3 +281,43 @@ def rate_inputs(
             "openpyxl": openpyxl.__version__,
         },
     )
+
+
+def _kmv_volatility(
+    pool_recovery: np.ndarray, base: np.ndarray, times: np.ndarray
+) -> tuple[float, str]:
+    """The KMV asset volatility from the deal's own recovery uncertainty: the log standard deviation
+    of the simulated pool recovery, spread over the collection-weighted life L of the base case
+    (sigma = sd(log R) / sqrt(L)), so the terminal dispersion sigma sqrt(L) matches the
+    simulation."""
+    positive = pool_recovery[pool_recovery > 0]
+    sd = float(np.std(np.log(positive), ddof=1)) if len(positive) > 1 else 0.0
+    life = float(base @ times / base.sum())
+    sigma = max(sd / np.sqrt(max(life, 1e-6)), 1e-3)
+    return sigma, (
+        f"log standard deviation {sd:.1%} of the simulated pool recovery over a {life:.2f}-year "
+        f"collection life: {sigma:.1%} a year"
+    )
+
+
+def _grids(deal, vol: float, r: float) -> list[tuple[str, list[float]]]:
+    """The sensitivity grids: volatility, the fixed grids, each coupon, the discount rate."""
+    out = [("recovery_vol", [round(vol * f, 4) for f in (0.6, 0.8, 1.0, 1.2, 1.4)])]
+    out += list(SENSITIVITY_GRIDS.items())
+    out += [
+        (f"coupon:{t.name}", [max(0.0, t.coupon + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)])
+        for t in deal.ordered_tranches
+        if t.coupon > 0
+    ]
+    return out + [("discount_rate", [max(0.0, r + d) for d in (-0.02, -0.01, 0.0, 0.01, 0.02)])]
+
+
+def _required_haircuts(proposals, table, mix: dict[str, float]) -> np.ndarray:
+    """The mix-weighted haircut each proposed rating requires (NaN for NR or below the table)."""
+    levels = {str(r): i for i, r in enumerate(table["rating"])}
+    out = np.full(len(proposals), np.nan)
+    for k, p in enumerate(proposals):
+        if p.rated and p.rating in levels:
+            row = table.iloc[levels[p.rating]]
+            out[k] = sum(share * float(row[f"haircut_{c}"]) for c, share in mix.items())
+    return out

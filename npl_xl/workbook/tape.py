@@ -27,6 +27,8 @@ __all__ = [
     "pool_tables",
     "diversity_inputs",
     "PoolDiversity",
+    "PoolFacts",
+    "pool_facts",
     "synthetic_tape",
     "cutoff_date",
     "sheet_frame",
@@ -171,6 +173,30 @@ class PoolDiversity:
             ("groups (regions)", self.regions),
             ("diversity score (regions, Moody's table)", self.diversity_score),
         ]
+
+
+@dataclass(frozen=True)
+class PoolFacts:
+    """The pool figures the rationale quotes (shares of principal + interest + fees)."""
+
+    loans: int
+    top10_share: float
+    largest_region_share: float | None
+    wa_months_overdue: float | None
+    secured_share: float | None
+
+
+def pool_facts(tape: pd.DataFrame) -> PoolFacts:
+    """Concentration, overdue period and collateral of a normalised tape."""
+    total = tape["total"].sum()
+    w = tape["total"] / total
+    top10 = float(tape.groupby("borrower_id")["total"].sum().nlargest(10).sum() / total)
+    region = (
+        float(tape.groupby("region")["total"].sum().max() / total) if "region" in tape else None
+    )
+    overdue = float((w * tape["months_overdue"]).sum()) if "months_overdue" in tape else None
+    secured = float(w[tape["secured"].astype(bool)].sum()) if "secured" in tape else None
+    return PoolFacts(len(tape), top10, region, overdue, secured)
 
 
 def diversity_inputs(tape: pd.DataFrame) -> PoolDiversity:

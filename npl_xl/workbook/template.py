@@ -319,6 +319,26 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
     )
 
 
+def _sheet_scorecard(wb, ws, c: _Context) -> None:
+    from ..i18n import text
+    from ..rating.scorecard import FACTORS, HAIRCUT_PER_POINT
+
+    put(ws["A1"], "Qualitative scorecard: 1 weak .. 5 strong, 3 neutral", font=TITLE)
+    put(
+        ws["A2"],
+        f"Each point below 3 adds {HAIRCUT_PER_POINT:.0%} of haircut to every stress level and "
+        "asset "
+        "class (each point above takes it away); all 3 changes nothing.",
+    )
+    scores = c.values.get("scorecard") or {}
+    rows = [
+        [f, text(f"factor_{f}", "en") + " / " + text(f"factor_{f}", "zh"), scores.get(f, 3), ""]
+        for f in FACTORS
+    ]
+    _table(ws, L.TABLES["Scorecard"], L.SCORECARD_HEADERS, rows, first_row=4)
+    ws.column_dimensions["B"].width, ws.column_dimensions["D"].width = 48, 60
+
+
 def _sheet_idealised_el(wb, ws, c: _Context) -> None:
     ws["A1"] = (
         "Idealised expected loss by rating and horizon (years), best rating first; replace with "
@@ -399,6 +419,7 @@ _SHEET_WRITERS = {
     "IdealisedEL": _sheet_idealised_el,
     "Pool": _sheet_pool,
     "LoanTape": _sheet_loan_tape,
+    "Scorecard": _sheet_scorecard,
     "Results": lambda wb, ws, c: _results_sheet(ws, c.values),
 }
 
@@ -486,6 +507,10 @@ def write_deal_workbook(path, deal=None, *, overwrite: bool = False, **kwargs) -
     save(build_workbook(deal, **kwargs), path, overwrite=overwrite)
 
 
+#: principal + interest + fees of the public deals behind the examples, 万元 (methodology §6)
+POOL_WAN = {"credit_card": 392_841.81, "mortgage": 262_513.86}
+
+
 def build_templates(folder: str | os.PathLike, *, overwrite: bool = False) -> list[str]:
     """Write the blank template and the two filled examples into ``folder``; returns the paths.
 
@@ -509,6 +534,11 @@ def build_templates(folder: str | os.PathLike, *, overwrite: bool = False) -> li
         paths[1:], (("credit_card", 20_000, "consumer"), ("mortgage", 3_000, "mortgage"))
     ):
         raw = synthetic_tape(loans, seed=2021, kind=kind)
+        # scaled so the pool's principal + interest + fees is the public deal's (methodology §6)
+        factor = POOL_WAN[name] * 1e4 / raw[["未偿本金", "未偿利息", "费用"]].to_numpy().sum()
+        raw[["未偿本金", "未偿利息", "费用"]] = (
+            raw[["未偿本金", "未偿利息", "费用"]] * factor
+        ).round(2)
         tape = normalise_rows(
             list(raw.columns),
             raw.values.tolist(),

@@ -1,0 +1,57 @@
+"""The rating memo: a workbook of values (no formulas) that a rating committee reads, in English or
+Chinese (one message catalogue, :mod:`npl_xl.i18n`), printable (landscape, one page wide, header
+rows repeated, column widths from the formatted values).
+
+Sheets: Summary (proposed ratings, credit enhancement, cushion, rationale, reconciliation), Method
+(the rating logic and the scorecard), Pool, Recovery, Cash flows, Stress (levels and the
+haircut x delay matrix), KMV, Loss distribution, BET, Provenance.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+from ...i18n import LANGUAGES
+from ..run import RatingRun
+from ..xlsx import autofit, fit_paragraphs, print_setup, save
+from . import detail, summary
+
+__all__ = ["build_memo", "write_memo"]
+
+#: sheet builders in memo order: (message key of the sheet name, builder)
+#: sheet builders in memo order: (message key of the sheet name, builder, fit on one page)
+SHEETS = (
+    ("sheet_summary", summary.summary_sheet, False),
+    ("sheet_method", summary.method_sheet, True),
+    ("sheet_pool", detail.pool_sheet, True),
+    ("sheet_recovery", detail.recovery_sheet, True),
+    ("sheet_cash_flows", detail.cash_flow_sheet, False),
+    ("sheet_stress", detail.stress_sheet, True),
+    ("sheet_kmv", detail.kmv_sheet, True),
+    ("sheet_loss", detail.loss_sheet, True),
+    ("sheet_bet", detail.bet_sheet, True),
+    ("sheet_provenance", detail.provenance_sheet, True),
+)
+
+
+def build_memo(run: RatingRun, lang: str | None = None) -> Workbook:
+    """The memo workbook for a rating run, in ``lang`` (default: the deal workbook's language)."""
+    from ...i18n import text
+
+    lang = lang or run.inputs.language
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for key, builder, one_page in SHEETS:
+        ws = wb.create_sheet(text(key, lang))
+        skip = builder(ws, run, lang) or set()
+        autofit(ws, skip_rows=skip)
+        fit_paragraphs(ws)
+        print_setup(ws, title_rows="1:2", one_page=one_page)
+    return wb
+
+
+def write_memo(run: RatingRun, path, *, overwrite: bool = False, lang: str | None = None) -> None:
+    """Write the memo atomically; an existing file is kept unless ``overwrite``."""
+    save(build_memo(run, lang), path, overwrite=overwrite)

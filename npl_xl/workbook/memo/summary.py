@@ -1,0 +1,193 @@
+"""The pages a committee reads first: Summary (proposal, credit enhancement, cushion, rationale,
+reconciliation) and Method (the rating logic and the scorecard)."""
+
+from __future__ import annotations
+
+import numpy as np
+from openpyxl.styles import Font
+
+from ...assumptions import DEAL_UNITS, unit_label
+from ...i18n import text
+from ...rating.proposal import NOTCH_TOLERANCE
+from ...rating.scorecard import FACTORS
+from ..xlsx import AMT, BOLD, PCT, PCT4, TITLE, paragraph, put, table
+
+RED = Font(bold=True, color="C00000")
+
+
+def _pool_total(run) -> float | None:
+    tape = run.inputs.tape
+    if tape is None or not len(tape):
+        return None
+    return float(tape["total"].sum()) / DEAL_UNITS[run.inputs.unit]
+
+
+def summary_rows(run, lang: str) -> list[tuple[list[str], list[list], dict[str, str]]]:
+    """Two tables, (header, one row per tranche, number formats) each: the ratings with the
+    tranche's place in the pool and structure, then the cushions and the expected performance."""
+    t = lambda key: text(key, lang)  # noqa: E731 - a short alias for the labels
+    unit = run.inputs.unit
+    deal, m, mc = run.inputs.deal, run.metrics, run.mc
+    tranches = deal.ordered_tranches
+    notes = sum(tr.balance for tr in tranches)
+    base_total = float(run.collections.sum())
+    pool = _pool_total(run)
+    levels = {str(r): i for i, r in enumerate(run.stress.table["rating"])}
+    first = [
+        t("col_tranche"),
+        f"{t('col_balance')} ({unit})",
+        t("col_proposed"),
+        t("col_stress_rating"),
+        t("col_mc_rating"),
+        t("col_kmv_rating"),
+        t("col_pool_share"),
+        t("col_base_share"),
+        t("col_stress_share"),
+        t("col_subordination"),
+    ]
+    second = [
+        t("col_tranche"),
+        t("col_coupon"),
+        t("col_breakeven"),
+        t("col_required"),
+        t("col_cushion"),
+        t("col_be_delay"),
+        t("col_wal"),
+        t("col_maturity"),
+        t("col_yield"),
+        t("col_mc_pd"),
+        t("col_mc_el"),
+    ]
+    rows1, rows2 = [], []
+    for k, (tr, p) in enumerate(zip(tranches, run.proposals)):
+        level = levels.get(p.rating) if p.rated else None
+        stressed_total = float(run.stress_collections[level].sum()) if level is not None else None
+        required = run.required_haircut[k]
+        known = bool(np.isfinite(required))
+        rows1.append(
+            [
+                tr.name,
+                tr.balance,
+                p.rating if p.rated else t("nr"),
+                p.stress_rating,
+                p.mc_rating,
+                p.kmv_rating,
+                tr.balance / pool if pool else t("na"),
+                tr.balance / base_total,
+                tr.balance / stressed_total if stressed_total else t("na"),
+                sum(x.balance for x in tranches[k + 1 :]) / notes,
+            ]
+        )
+        rows2.append(
+            [
+                tr.name,
+                tr.coupon,
+                run.breakeven[k],
+                required if known else t("na"),
+                run.breakeven[k] - required if known else t("na"),
+                run.breakeven_delay[k],
+                m.wal[k],
+                m.expected_maturity[k],
+                m.issue_yield[k],
+                mc.pd[k],
+                mc.el[k],
+            ]
+        )
+    f1 = {first[1]: AMT} | dict.fromkeys(first[6:], PCT)
+    f2 = dict.fromkeys(second[1:5], PCT) | {
+        second[5]: "0",
+        second[6]: "0.00",
+        second[7]: "0.00",
+        second[8]: PCT,
+        second[9]: PCT4,
+        second[10]: PCT4,
+    }
+    return [(first, rows1, f1), (second, rows2, f2)]
+
+
+def summary_sheet(ws, run, lang: str) -> set[int]:
+    """Proposed ratings first, then the rationale and how the methods were reconciled."""
+    deal = run.inputs.deal
+    skip = set()
+    put(ws["A1"], text("memo_title", lang, deal=deal.name), font=TITLE)
+    put(
+        ws["A2"],
+        text(
+            "memo_subtitle",
+            lang,
+            version=run.versions["npl-xl"],
+            time=run.timestamp,
+            unit=unit_label(run.inputs.unit),
+            paths=run.paths,
+            seed=run.seed,
+        ),
+    )
+    skip |= {1, 2}
+    tables = summary_rows(run, lang)
+    width = max(len(h) for h, _, _ in tables)
+    row = 3
+    if run.stress.illustrative or any(r.illustrative for r in run.mc.rating_el):
+        skip.add(row)
+        row = paragraph(ws, row, text("illustrative_warning", lang), width, font=RED)
+    put(ws.cell(row=row + 1, column=1), text("proposed_ratings", lang), font=BOLD)
+    skip.add(row + 1)
+    row += 2
+    for n, (header, rows, formats) in enumerate(tables):
+        end = table(ws, row, 1, header, rows, formats)
+        if n == 0:
+            for r in range(row + 1, row + 1 + len(rows)):
+                ws.cell(row=r, column=3).font = BOLD
+        row = end
+    r = deal.reserve
+    skip.add(row)
+    row = paragraph(
+        ws, row, text("reserve_line", lang, multiple=r.multiple, initial=r.initial), width
+    )
+    skip.add(row)
+    row = paragraph(ws, row, text("kmv_line", lang, source=run.kmv_vol_source), width) + 1
+    for kind, title in (("strength", "strengths"), ("concern", "concerns")):
+        points = [p for p in run.rationale if p.kind == kind]
+        if not points:
+            continue
+        put(
+            ws.cell(row=row, column=1), f"{text('rationale', lang)}: {text(title, lang)}", font=BOLD
+        )
+        skip.add(row)
+        row += 1
+        for p in points:
+            skip.add(row)
+            row = paragraph(ws, row, f"• {text(p.key, lang, **p.values)}  [{p.source}]", width)
+        row += 1
+    put(ws.cell(row=row, column=1), text("reconciliation", lang), font=BOLD)
+    skip.add(row)
+    row += 1
+    for p in run.proposals:
+        for key, values in p.reasons:
+            skip.add(row)
+            row = paragraph(ws, row, f"• {text(key, lang, **values)}", width)
+    ws.freeze_panes = None
+    return skip
+
+
+def method_sheet(ws, run, lang: str) -> set[int]:
+    """The rating logic, written down, and the qualitative scorecard that moved the stress."""
+    skip = {1, 2}
+    put(ws["A1"], text("method_title", lang), font=TITLE)
+    card = run.inputs.scorecard
+    lines = [
+        text("method_1", lang),
+        text("method_2", lang, tolerance=NOTCH_TOLERANCE),
+        text("method_3", lang),
+        text("method_4", lang, vol_source=run.kmv_vol_source),
+        text("method_5", lang, addon=card.haircut_addon),
+        text("method_6", lang),
+    ]
+    row = 3
+    for line in lines:
+        skip.add(row)
+        row = paragraph(ws, row, line, 8)
+    row += 1
+    header = [text("col_factor", lang), text("col_score", lang), text("col_comment", lang)]
+    rows = [[text(f"factor_{f}", lang), card.score(f), card.comments.get(f, "")] for f in FACTORS]
+    table(ws, row, 1, header, rows)
+    return skip

@@ -1,0 +1,225 @@
+"""The rating memo a committee reads: proposals, NR, reconciliation, rationale, scorecard,
+languages, printing (LibreOffice), values only."""
+
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from npl_xl.cli import main
+from npl_xl.deal import EXAMPLES
+from npl_xl.i18n import text
+from npl_xl.rating import NOTCH_TOLERANCE, Scorecard, notch, propose
+from npl_xl.workbook.memo import write_memo
+from npl_xl.workbook.reader import read_deal_workbook
+from npl_xl.workbook.run import rate_inputs
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES = os.path.join(ROOT, "workbook_templates")
+
+
+@pytest.fixture(scope="module", params=list(EXAMPLES))
+def rated(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    src = os.path.join(TEMPLATES, f"example_{request.param}.xlsx")
+    inputs = read_deal_workbook(src)
+    run = rate_inputs(inputs, paths=600, seed=11)
+    en, zh = folder / "memo.xlsx", folder / "memo_zh.xlsx"
+    write_memo(run, en)
+    write_memo(run, zh, lang="zh")
+    return request.param, run, en, zh
+
+
+def test_seniors_are_proposed_aaa_and_subs_are_not_rated(rated):
+    _, run, en, _ = rated
+    senior, sub = run.proposals
+    assert senior.rating == "AAAsf" and senior.rated and senior.stress_rating == "AAAsf"
+    assert sub.rating == "NR" and not sub.rated and sub.reasons[0][0] == "nr_residual"
+    kmv_reason = [k for k, _ in senior.reasons if k.startswith("kmv_")]
+    assert kmv_reason in (["kmv_agrees"], ["kmv_differs"])  # consistent, or the sentence says why
+    ws = load_workbook(en)["Summary"]
+    cells = {c.value for row in ws.iter_rows() for c in row if c.value is not None}
+    assert "AAAsf" in cells and "NR" in cells
+    lines = " ".join(str(v) for v in cells)
+    assert "Rationale: Strengths" in lines and "How the methods were reconciled" in lines
+    assert "not rated (NR)" in lines
+
+
+def test_summary_numbers_are_the_runs(rated):
+    _, run, en, _ = rated
+    ws = load_workbook(en)["Summary"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    second = next(
+        i for i, r in enumerate(rows) if r[0] == "Tranche" and r[2] == "Break-even haircut"
+    )
+    for k, t in enumerate(run.inputs.deal.ordered_tranches):
+        r = rows[second + 1 + k]
+        assert r[0] == t.name and r[2] == pytest.approx(run.breakeven[k], rel=1e-15)
+        assert r[9] == pytest.approx(run.mc.pd[k], rel=1e-15, abs=1e-300) and r[10] == pytest.approx(
+            run.mc.el[k], rel=1e-15, abs=1e-300
+        )
+    # the senior's cushion is its break-even haircut less the haircut its rating requires
+    # (mix-weighted)
+    cushion = rows[second + 1][4]
+    assert (
+        cushion == pytest.approx(run.breakeven[0] - run.required_haircut[0], rel=1e-12)
+        and cushion > 0
+    )
+
+
+def test_no_formula_in_any_memo_and_one_scale(rated):
+    _, run, en, zh = rated
+    for path in (en, zh):
+        wb = load_workbook(path)
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    assert c.data_type != "f", (ws.title, c.coordinate)
+                    assert not (
+                        isinstance(c.value, str)
+                        and c.value[:1] in ("A", "B")
+                        and c.value[1:3] in ("aa", "a1")
+                    )
+    assert all(str(r).endswith("sf") for r in run.mc.rating_el + run.mc.rating_pd + run.kmv_ratings)
+
+
+def test_english_and_chinese_memos_hold_the_same_numbers(rated):
+    _, _, en, zh = rated
+    a, b = load_workbook(en), load_workbook(zh)
+    assert len(a.worksheets) == len(b.worksheets) and b.sheetnames[0] == "评级摘要"
+    for wa, wb_ in zip(a.worksheets, b.worksheets):
+        numbers_a = [
+            (c.coordinate, c.value)
+            for r in wa.iter_rows()
+            for c in r
+            if isinstance(c.value, (int, float))
+        ]
+        numbers_b = [
+            (c.coordinate, c.value)
+            for r in wb_.iter_rows()
+            for c in r
+            if isinstance(c.value, (int, float))
+        ]
+        assert numbers_a == numbers_b, wa.title
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
+def test_the_memo_prints(rated, tmp_path):
+    name, _, en, _ = rated
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(en),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "memo.pdf"
+    assert pdf.exists()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler's pdftotext is not installed")
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    count = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
+    if name == "credit_card":
+        assert count <= 12
+    full = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "###" not in full
+    first = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for words in (
+        "Proposed ratings",
+        "AAAsf",
+        "NR",
+        "Rationale",
+        "How the methods were reconciled",
+    ):
+        assert words in first, words
+
+
+def test_a_neutral_scorecard_changes_nothing_and_a_weak_one_moves_the_stress():
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, "example_mortgage.xlsx"))
+    neutral = rate_inputs(inputs, paths=200)
+    assert Scorecard({"legal": 3, "servicer": 3}).haircut_addon == 0
+    from dataclasses import replace
+
+    weak = rate_inputs(
+        replace(
+            inputs, scorecard=Scorecard({"legal": 1, "commingling": 2}, {"legal": "no opinion"})
+        ),
+        paths=200,
+    )
+    # 2 + 1 points below neutral: every haircut 3 points higher
+    np.testing.assert_allclose(
+        weak.stress.table["haircut_residential"].iloc[0],
+        neutral.stress.table["haircut_residential"].iloc[0] + 0.03,
+    )
+    assert notch(weak.proposals[0].stress_rating) >= notch(neutral.proposals[0].stress_rating)
+    movers = [p for p in weak.rationale if p.key == "scorecard"]
+    assert {p.values["factor"] for p in movers} == {"legal", "commingling"}
+    assert text("scorecard", "en", **movers[0].values).startswith("Scorecard: ")
+    with pytest.raises(ValueError, match="whole score from 1 to 5"):
+        Scorecard({"legal": 7})
+
+
+def test_rating_logic_by_hand():
+    # stress AAAsf, Monte Carlo A-sf: 6 notches lower, beyond the tolerance -> A-sf proposed,
+    # reason given
+    p = propose(
+        ["S", "J"], [0.03, 0.0], [0.0, 0.0], ["AAAsf", "BBBsf"], ["A-sf", "BBsf"], ["AAsf", "Bsf"]
+    )
+    assert (
+        p[0].rating == "A-sf"
+        and p[0].reasons[0][0] == "mc_lower"
+        and p[0].reasons[0][1]["notches"] == 6
+    )
+    assert p[1].rating == "NR"
+    # within the tolerance the stress rating stands; a residual tranche may be rated on request
+    q = propose(
+        ["S", "J"],
+        [0.03, 0.0],
+        [0.0, 0.0],
+        ["AAAsf", "BBBsf"],
+        ["AA-sf", "BBsf"],
+        ["AAAsf", "CCCsf"],
+        rate_subordinated=True,
+    )
+    assert q[0].rating == "AAAsf" and q[0].reasons[0] == (
+        "mc_within",
+        {
+            "tranche": "S",
+            "stress": "AAAsf",
+            "mc": "AA-sf",
+            "notches": 3,
+            "tolerance": NOTCH_TOLERANCE,
+        },
+    )
+    assert q[1].rating == "BBBsf" and ("kmv_differs" in [k for k, _ in q[1].reasons])
+    assert notch("below B-sf") == notch("B-sf") + 1 and notch("AAAsf") == 1
+
+
+def test_rate_lang_option_and_workbook_default(tmp_path):
+    src = os.path.join(TEMPLATES, "example_mortgage.xlsx")
+    out = tmp_path / "m.xlsx"
+    r = CliRunner().invoke(main, ["rate", src, "--out", str(out), "--paths", "100", "--lang", "zh"])
+    assert r.exit_code == 0, r.output
+    assert load_workbook(out).sheetnames[0] == "评级摘要"
+    assert "Senior AAAsf, Sub NR" in r.output
