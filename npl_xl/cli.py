@@ -332,6 +332,75 @@ def templates(out, force):
         click.echo(f"wrote {path}")
 
 
+@main.group("recovery-model")
+def recovery_model():
+    """The deal-level recovery-rate regression (OLS, HC1 errors) of the NPL ABS literature."""
+
+
+@recovery_model.command("fit")
+@click.argument("data", required=False, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--features",
+    help="Comma-separated feature columns (default: those of the data among the known ones).",
+)
+@click.option(
+    "--pca", type=int, help="Reduce the features to this many principal components first."
+)
+def recovery_model_fit(data, features, pca):
+    """Fit the recovery rate of DATA (CSV: recovery_rate and feature columns; default: the packaged
+    public deals) and print coefficients, HC1 standard errors, R-squared and VIFs."""
+    import pandas as pd
+
+    from .models.recovery_model import FEATURES, fit, packaged_deals
+
+    frame = pd.read_csv(data, comment="#") if data else packaged_deals()
+    if "recovery_rate" not in frame:
+        raise ValueError(f"{data}: no recovery_rate column")
+    names = (
+        [f.strip() for f in features.split(",")]
+        if features
+        else [f for f in FEATURES if f in frame]
+    )
+    missing = [f for f in names if f not in frame]
+    if missing or not names:
+        raise ValueError(
+            f"--features: {', '.join(missing) or 'none'} not in the data (columns: "
+            f"{', '.join(frame.columns)})"
+        )
+    m = fit(frame["recovery_rate"], frame[names], names, pca_components=pca)
+    click.echo(
+        f"recovery rate on {len(m.names)} regressor(s), {m.n} deals: R2 {m.r2:.4f}, adjusted "
+        f"{m.adj_r2:.4f}"
+    )
+    click.echo(f"  {'term':24s} {'coef':>10s} {'HC1 s.e.':>10s} {'t':>8s} {'VIF':>8s}")
+    click.echo(f"  {'intercept':24s} {m.coef[0]:10.4f} {m.se[0]:10.4f} {m.coef[0] / m.se[0]:8.2f}")
+    for i, name in enumerate(m.names, start=1):
+        click.echo(
+            f"  {name:24s} {m.coef[i]:10.4f} {m.se[i]:10.4f} {m.coef[i] / m.se[i]:8.2f} "
+            f"{m.vif[i - 1]:8.2f}"
+        )
+
+
+@recovery_model.command("predict")
+@click.argument("workbook", type=click.Path(dir_okay=False))
+def recovery_model_predict(workbook):
+    """The benchmark recovery rate of the pool in WORKBOOK (its LoanTape) from the public deals,
+    against
+    the workbook's base case."""
+    from .workbook.reader import read_deal_workbook
+    from .workbook.run import recovery_benchmark
+
+    inputs = read_deal_workbook(workbook)
+    b = recovery_benchmark(inputs)
+    if b is None:
+        raise ValueError(f"{workbook}: no loan tape, so no pool characteristics to predict from")
+    rate, lo, hi, base = b
+    click.echo(
+        f"model benchmark recovery {rate:.2%} (90 % interval {lo:.2%} to {hi:.2%}) vs base case "
+        f"{base:.2%}"
+    )
+
+
 @main.group()
 def excel():
     """The Excel add-in: generated VBA and the xlwings Lite files."""

@@ -59,9 +59,9 @@ def test_summary_numbers_are_the_runs(rated):
     for k, t in enumerate(run.inputs.deal.ordered_tranches):
         r = rows[second + 1 + k]
         assert r[0] == t.name and r[2] == pytest.approx(run.breakeven[k], rel=1e-15)
-        assert r[9] == pytest.approx(run.mc.pd[k], rel=1e-15, abs=1e-300) and r[10] == pytest.approx(
-            run.mc.el[k], rel=1e-15, abs=1e-300
-        )
+        assert r[9] == pytest.approx(run.mc.pd[k], rel=1e-15, abs=1e-300) and r[
+            10
+        ] == pytest.approx(run.mc.el[k], rel=1e-15, abs=1e-300)
     # the senior's cushion is its break-even haircut less the haircut its rating requires
     # (mix-weighted)
     cushion = rows[second + 1][4]

@@ -253,4 +253,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "total": {"en": "Total", "zh": "合计"},
     "col_item": {"en": "Item", "zh": "项目"},
     "col_value": {"en": "Value", "zh": "数值"},
+    "benchmark_line": {
+        "en": "Model benchmark recovery {rate:.1%} (90 % interval {lo:.1%} to {hi:.1%}) vs base case {base:.1%} of principal + interest + fees (recovery-rate regression on public deals, Method sheet).",
+        "zh": "回归模型基准回收率 {rate:.1%}（90% 区间 {lo:.1%} 至 {hi:.1%}），基准情景为本息费的 {base:.1%}（基于公开交易的回收率回归，见评级方法）。",
+    },
 }

@@ -281,6 +281,8 @@ def tranche_kmv(deal, collections, *, recovery_vol, discount_rate, horizon=None)
             for k in range(K)
         ]
     )
+    if v0 <= 0:  # fees take every collection: nothing is left for the notes, default is certain
+        return TrancheKMV(np.full(K, v0), dp, T, np.full(K, -np.inf), np.ones(K))
     dd = np.asarray(distance_to_default(v0, sigma, dp, T, drift=r))
     return TrancheKMV(np.full(K, v0), dp, T, dd, ndtr(-dd))
 

@@ -99,6 +99,11 @@ TABLES = {
     "LoanTape": "LoanTape",
     "AssetMix": "AssetMix",
     "Scorecard": "Scorecard",
+    "ValCollateral": "ValCollateral",
+    "ValStages": "ValStages",
+    "ValCurves": "ValCurves",
+    "ValFactors": "ValFactors",
+    "LoanValues": "LoanValues",
 }
 #: older names of tables, still read
 LEGACY_TABLES = {"IdealisedEL": ("RatingTable",)}
@@ -114,6 +119,8 @@ SHEETS = [
     "IdealisedEL",
     "Pool",
     "LoanTape",
+    "ValuationTables",
+    "Valuation",
     "Results",
 ]
 REQUIRED_SHEETS = ["Deal", "Tranches", "Fees", "Recovery", "Assumptions"]

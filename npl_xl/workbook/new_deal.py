@@ -1,13 +1,13 @@
 """``npl-xl new-deal``: a deal workbook filled from a loan tape.
 
-The tape gives the pool (stratifications, diversity inputs, the loan tape sheet, the intake report).
-What a tape cannot give is marked as an assumption to replace: the base-case recovery (85 % of
-principal + interest + fees for secured loans, 20 % for unsecured, near the public agency base
-cases of the 建鑫 deals: docs/methodology.md), the timing curve (the bundled example of the same
-kind), and
-suggested tranche sizes (senior 50 % and sub 12 % of the expected recovery, the market's usual
-senior share). With ``template``, the tranche structure, fees, stress table and rating table come
-from that deal workbook instead of the bundled example. Every amount written is in ``deal_unit``.
+The tape gives the pool (stratifications, diversity inputs, the loan tape sheet, the intake report)
+and, through the loan-level valuation (:mod:`npl_xl.models.valuation`), the base-case recovery, its
+timing curve and its asset mix; the per-loan values and the editable valuation tables go into the
+workbook. What a tape cannot give is marked as an assumption to replace: suggested tranche sizes
+(senior 50 % and sub 12 % of the expected recovery, the market's usual senior share), fees and
+reserve of the bundled example of the same kind. With ``template``, the tranche structure, fees,
+stress, rating and valuation tables come from that deal workbook instead (edit the tables and run
+again to revalue). Every amount written is in ``deal_unit``.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+import numpy as np
 import pandas as pd
 
 from ..assumptions import DEAL_UNITS
 from ..deal import load_example
+from ..models.valuation import Valuation, ValuationTables, tables_from_frames, value_loans
 from .tape import pool_tables, read_tape
 from .template import write_deal_workbook
 
-SECURED_RATE, UNSECURED_RATE = 0.85, 0.20
 SENIOR_SHARE, SUB_SHARE = 0.50, 0.12
 #: the bundled example deals state amounts in 万元
 EXAMPLE_UNIT = "万元"
@@ -59,7 +60,36 @@ def _from_template(template, deal_unit: str):
     rating_table = pd.DataFrame(
         [row for row in r.rows if row[0]], columns=[str(h) for h in r.header]
     )
-    return sorted(tranches, key=lambda x: x["seniority"]), fees, stress, rating_table
+    return (
+        sorted(tranches, key=lambda x: x["seniority"]),
+        fees,
+        stress,
+        rating_table,
+        _valuation_tables(book),
+    )
+
+
+def _valuation_tables(book) -> ValuationTables | None:
+    """The valuation tables of a deal workbook (its ValuationTables sheet), or None without them."""
+    from . import layout as L
+
+    names = [L.TABLES[k] for k in ("ValCollateral", "ValStages", "ValCurves", "ValFactors")]
+    if not all(book.has_table(n) for n in names):
+        return None
+    frames = []
+    for n in names:
+        t = book.table(n)
+        frames.append(
+            pd.DataFrame(
+                [r for r in t.rows if r and r[0] is not None], columns=[str(h) for h in t.header]
+            )
+        )
+    try:
+        tables = tables_from_frames(*frames)
+        tables.check()
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{book.file}: ValuationTables: {exc}") from None
+    return tables
 
 
 def _rescale_fees(fees: list[dict], unit: str, deal_unit: str) -> None:
@@ -69,6 +99,30 @@ def _rescale_fees(fees: list[dict], unit: str, deal_unit: str) -> None:
         for key in ("amount", "cap"):
             if fee.get(key) is not None:
                 fee[key] = round(fee[key] * factor, 6)
+
+
+def value_tape(
+    tape, tables: ValuationTables | None, payments_per_year: int, periods: int
+) -> Valuation:
+    """The loan-level valuation of a normalised tape over the deal's life (months to legal
+    maturity)."""
+
+    def col(name):
+        return tape[name].to_numpy() if name in tape else None
+
+    return value_loans(
+        tape["total"].to_numpy(float),
+        col("months_overdue") if "months_overdue" in tape else 0.0,
+        col("security"),
+        guaranteed=col("guaranteed"),
+        collateral_type=col("collateral_type"),
+        appraisal_value=col("appraisal_value"),
+        lien_rank=col("lien_rank"),
+        legal_stage=col("legal_stage"),
+        city_tier=col("city_tier"),
+        tables=tables,
+        horizon=periods * 12 // payments_per_year,
+    )
 
 
 def new_deal(
@@ -83,8 +137,9 @@ def new_deal(
     deal_unit: str = "万元",
     today: dt.date | None = None,
 ) -> dict:
-    """Read and normalise the tape, then write the deal workbook ``out``; returns a short summary
-    (loans, pool and recovery in ``deal_unit``, the intake report lines, the path)."""
+    """Read and normalise the tape, value it loan by loan, then write the deal workbook ``out``;
+    returns a short summary (loans, pool and recovery in ``deal_unit``, the intake report lines, the
+    path)."""
     if deal_unit not in DEAL_UNITS:
         raise ValueError(f"--deal-unit: expected 万元 or 元, got {deal_unit!r}")
     tape = read_tape(tape_path, sheet=sheet, encoding=encoding, unit=unit, today=today)
@@ -92,19 +147,20 @@ def new_deal(
     scale = 1.0 / DEAL_UNITS[deal_unit]
     total = float(tape["total"].sum())
     secured = float(tape.loc[tape["secured"], "total"].sum() / total) if "secured" in tape else 0.0
-    rate = SECURED_RATE * secured + UNSECURED_RATE * (1 - secured)
-    recovery = rate * total * scale
     base = load_example("mortgage" if secured >= 0.5 else "credit_card")
-    mix = {
-        "residential": SECURED_RATE * secured / rate,
-        "unsecured": UNSECURED_RATE * (1 - secured) / rate,
-    }
-    stress = rating_table = None
+    stress = rating_table = tables = None
     tranche_rows = [t.model_dump() for t in base.ordered_tranches]
     fees = [f.model_dump() for f in base.fees]
     _rescale_fees(fees, EXAMPLE_UNIT, deal_unit)
     if template is not None:
-        tranche_rows, fees, stress, rating_table = _from_template(template, deal_unit)
+        tranche_rows, fees, stress, rating_table, tables = _from_template(template, deal_unit)
+    periods = base.legal_maturity_periods or len(base.require_recovery().cumulative)
+    valuation = value_tape(tape, tables, base.payments_per_year, periods)
+    recovery = float(valuation.expected.sum()) * scale
+    if recovery <= 0:
+        raise ValueError(
+            f"{os.path.basename(os.fspath(tape_path))}: the loan-level valuation recovers nothing"
+        )
     juniors = max(len(tranche_rows) - 1, 1)
     tranches = [
         dict(t, balance=round(recovery * (SENIOR_SHARE if i == 0 else SUB_SHARE / juniors), 2))
@@ -112,6 +168,20 @@ def new_deal(
     ]
     name = os.path.splitext(os.path.basename(os.fspath(tape_path)))[0]
     kind = "mortgage" if secured >= 0.5 else "credit-card"
+    methods = {m: int((valuation.method == m).sum()) for m in np.unique(valuation.method)}
+    source = (
+        "loan-level valuation (npl_xl.models.valuation; "
+        f"{'the template' if tables else 'packaged illustrative'}"
+        f" tables): "
+        + ", ".join(f"{n:,} loans by {m}" for m, n in methods.items())
+        + f"; {recovery / (total * scale):.2%} of principal + interest + fees"
+    )
+    report.derived.append(f"valuation: {source}")
+    if valuation.fallbacks:
+        report.derived.append(
+            f"valuation: {valuation.fallbacks:,} secured loan(s) without collateral data valued "
+            "by the secured curve of their overdue bucket"
+        )
     deal = base.with_changes(
         name=name,
         tranches=tranches,
@@ -123,19 +193,20 @@ def new_deal(
         notes=(
             f"Filled by npl-xl new-deal from {os.path.basename(os.fspath(tape_path))}; amounts in "
             f"{deal_unit}. "
-            f"Tranche sizes are SUGGESTIONS (senior {SENIOR_SHARE:.0%}, sub {SUB_SHARE:.0%} of "
-            "the expected "
-            f"recovery); fees, timing curve and reserve follow the bundled {kind} example."
+            "Base case and timing from the loan-level valuation; tranche sizes are SUGGESTIONS "
+            "(senior "
+            f"{SENIOR_SHARE:.0%}, sub {SUB_SHARE:.0%} of the expected recovery); fees and reserve "
+            "follow the "
+            f"bundled {kind} example."
         ),
         recovery=dict(
             base.require_recovery().model_dump(),
             total=round(recovery, 2),
-            asset_mix={k: v for k, v in mix.items() if v > 0},
-            source=(
-                f"ASSUMPTION to replace: {SECURED_RATE:.0%} of principal + interest + fees for "
-                "secured "
-                f"and {UNSECURED_RATE:.0%} for unsecured loans (secured share {secured:.1%})"
-            ),
+            cumulative=valuation.cumulative_by_period(base.payments_per_year, periods),
+            asset_mix={
+                k: v / valuation.expected.sum() for k, v in valuation.by_class.items() if v > 0
+            },
+            source=source,
         ),
     )
     lines = report.lines()
@@ -150,6 +221,7 @@ def new_deal(
         assumptions={"Paths": 10_000},
         unit=deal_unit,
         intake=lines,
+        valuation=(valuation, tables),
     )
     return {
         "loans": len(tape),

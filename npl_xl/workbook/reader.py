@@ -161,7 +161,7 @@ def _scorecard(book: Book) -> Scorecard:
             continue
         score = row[2] if len(row) > 2 else None
         if not _blank(score):
-            if not _is_number(score) or score != int(score) or not 1 <= score <= 5:
+            if not _is_number(score) or score != int(score) or not 1 <= score <= 5:  # type: ignore[arg-type]  # a number
                 raise ValueError(
                     f"{t.ref(i, 2)}: Score: expected a whole score from 1 to 5, got {score!r}"
                 )

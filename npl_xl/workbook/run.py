@@ -108,6 +108,7 @@ class RatingRun:
     proposals: tuple[TrancheProposal, ...]
     rationale: tuple[Point, ...]
     pool: PoolFacts | None
+    benchmark: tuple[float, float, float, float] | None
     timestamp: str
     versions: dict[str, str] = field(default_factory=dict)
 
@@ -271,6 +272,7 @@ def rate_inputs(
         proposals=proposals,
         rationale=reasons,
         pool=pool,
+        benchmark=recovery_benchmark(inputs),
         timestamp=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"),
         versions={
             "npl-xl": __version__,
@@ -281,6 +283,24 @@ def rate_inputs(
             "openpyxl": openpyxl.__version__,
         },
     )
+
+
+def recovery_benchmark(inputs: WorkbookInputs) -> tuple[float, float, float, float] | None:
+    """(model rate, lower, upper, base-case rate) of the pool: the recovery-rate regression fitted
+    on the packaged public deals (secured share) against the workbook's base case; None without a
+    tape."""
+    from ..assumptions import DEAL_UNITS
+    from ..models.recovery_model import fit, packaged_deals
+    from .tape import pool_facts
+
+    tape = inputs.tape
+    if tape is None or not len(tape):
+        return None
+    deals = packaged_deals()
+    model = fit(deals["recovery_rate"], deals[["secured_share"]], ["secured_share"])
+    rate, lo, hi = model.predict([[pool_facts(tape).secured_share or 0.0]])
+    pool = float(tape["total"].sum()) / DEAL_UNITS[inputs.unit]
+    return float(rate[0]), float(lo[0]), float(hi[0]), inputs.deal.require_recovery().total / pool
 
 
 def _kmv_volatility(

@@ -271,7 +271,7 @@ def synthetic_tape(
     n_borrowers = max(1, int(n * 0.93))
     borrowers = rng.integers(0, n_borrowers, n)  # some borrowers hold more than one loan
     home = rng.choice(PROVINCES, n_borrowers, p=rng.dirichlet(np.full(len(PROVINCES), 2.0)))
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "借据号": [f"{'MG' if mortgage else 'CC'}{i:07d}" for i in range(n)],
             "借款人编号": [f"B{b:07d}" for b in borrowers],
@@ -293,3 +293,12 @@ def synthetic_tape(
             "年收入": rng.lognormal(np.log(150_000 if mortgage else 80_000), 0.5, n).round(-2),
         }
     )
+    if (
+        mortgage
+    ):  # collateral data, as mortgage servicers report it (drawn after the rest: same base columns)
+        frame["抵押物类型"] = rng.choice(["住宅", "商铺", "土地"], n, p=[0.9, 0.08, 0.02])
+        frame["评估价值（元）"] = (principal * rng.lognormal(np.log(1.35), 0.25, n)).round(2)
+        frame["诉讼阶段"] = rng.choice(
+            ["未诉讼", "已起诉", "已判决", "执行中", "拍卖中"], n, p=[0.15, 0.25, 0.25, 0.25, 0.10]
+        )
+    return frame

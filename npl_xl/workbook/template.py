@@ -114,6 +114,7 @@ class _Context:
     stress: Any
     rating_table: Any
     intake: list[str] | None
+    valuation: Any = None
 
 
 def build_workbook(
@@ -126,6 +127,7 @@ def build_workbook(
     rating_table=None,
     unit: str = "万元",
     intake: list[str] | None = None,
+    valuation=None,
 ) -> Workbook:
     """A deal workbook: the blank template when ``deal`` is None, else filled with the deal.
 
@@ -143,11 +145,12 @@ def build_workbook(
         stress,
         rating_table,
         intake,
+        valuation,
     )
     for name in L.SHEETS:
         ws = wb.create_sheet(name)
         _SHEET_WRITERS[name](wb, ws, c)
-        if name not in ("LoanTape", "Pool"):
+        if name not in ("LoanTape", "Pool", "Valuation"):
             ws.protection.sheet = True  # no password: protects formulas from slips, not from users
     return wb
 
@@ -408,6 +411,76 @@ def _sheet_loan_tape(wb, ws, c: _Context) -> None:
         put(ws["A1"], "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape")
 
 
+def _sheet_valuation_tables(wb, ws, c: _Context) -> None:
+    """The valuation assumptions as editable tables, each row with its source."""
+    from ..models.valuation import CURVE_MONTHS, _read
+
+    put(
+        ws["A1"],
+        "Loan-level valuation tables (ILLUSTRATIVE defaults): edit, then run npl-xl new-deal TAPE "
+        "--template THIS_WORKBOOK to revalue",
+        font=TITLE,
+    )
+    row = 3
+    for key, name, fmts in (
+        ("ValCollateral", "valuation_collateral.csv", {"haircut": PCT, "disposal_cost": PCT}),
+        ("ValStages", "valuation_stages.csv", {}),
+        ("ValCurves", "valuation_curves.csv", dict.fromkeys(map(str, CURVE_MONTHS), PCT)),
+        ("ValFactors", "valuation_factors.csv", {}),
+    ):
+        frame = _read(name)
+        put(ws.cell(row=row, column=1), key, font=BOLD)
+        last = _table(
+            ws,
+            L.TABLES[key],
+            [str(h) for h in frame.columns],
+            frame.values.tolist(),
+            fmts,
+            first_row=row + 1,
+        )
+        row = last + 3
+
+
+def _sheet_valuation(wb, ws, c: _Context) -> None:
+    """The value of each loan (from new-deal): class, method, claim, expected recovery, mean
+    months."""
+    if c.valuation is None:
+        put(ws["A1"], "Loan-level values: npl-xl new-deal fills this sheet from a tape")
+        return
+    import pandas as pd
+
+    from ..assumptions import DEAL_UNITS
+
+    v = c.valuation[0]
+    scale = 1.0 / DEAL_UNITS[c.unit]
+    frame = pd.DataFrame(
+        {
+            "loan_id": c.tape["loan_id"].to_numpy(),
+            "asset_class": v.asset_class,
+            "method": v.method,
+            f"claim ({c.unit})": c.tape["total"].to_numpy() * scale,
+            f"expected recovery ({c.unit})": v.expected * scale,
+            "mean months": v.mean_months,
+        }
+    )
+    header = [str(h) for h in frame.columns]
+    _table(
+        ws,
+        L.TABLES["LoanValues"],
+        header,
+        [list(frame.iloc[0])],
+        {header[3]: AMOUNT, header[4]: AMOUNT},
+        first_row=1,
+        inputs=False,
+    )
+    table = ws.tables[L.TABLES["LoanValues"]]
+    table._initialise_columns()
+    for col, name in zip(table.tableColumns, header):
+        col.name = name
+    table.ref = f"A1:{get_column_letter(len(header))}{len(frame) + 1}"
+    bulk_rows(ws, frame.iloc[1:], first_row=3)
+
+
 _SHEET_WRITERS = {
     "Deal": _sheet_deal,
     "Tranches": _sheet_tranches,
@@ -420,6 +493,8 @@ _SHEET_WRITERS = {
     "Pool": _sheet_pool,
     "LoanTape": _sheet_loan_tape,
     "Scorecard": _sheet_scorecard,
+    "ValuationTables": _sheet_valuation_tables,
+    "Valuation": _sheet_valuation,
     "Results": lambda wb, ws, c: _results_sheet(ws, c.values),
 }
 

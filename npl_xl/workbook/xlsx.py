@@ -180,7 +180,7 @@ def autofit(
         for cell in row:
             if cell.value is None or (skip_rows and cell.row in skip_rows):
                 continue
-            w = _display_width(cell.value, cell.number_format)
+            w: float = _display_width(cell.value, cell.number_format)
             if cell.alignment is not None and cell.alignment.wrap_text:
                 w = min(w, 12)  # a wrapped header: its words stack up, the values set the width
             elif isinstance(cell.value, str) and w > max_width:

@@ -457,6 +457,7 @@ def _categories(tape: pd.DataFrame, report: IntakeReport) -> None:
     for col, table, suffixes in (
         ("region", V.PROVINCES, ("省", "市")),
         ("five_category", V.FIVE_CATEGORIES, ("类",)),
+        ("collateral_type", V.COLLATERAL_TYPES, ()),
     ):
         if col in tape:
             tape[col], changed, unknown = N.map_categories(tape[col], table, suffixes)

@@ -271,3 +271,31 @@ SECURITY_TYPES: dict[str, tuple[str, ...]] = {
 }
 #: how a security cell combines types ("抵押+保证")
 SECURITY_SEPARATORS = r"[+＋、,，/;；&和及与]"
+
+#: collateral types (the valuation tables' keys) -> spellings
+COLLATERAL_TYPES: dict[str, tuple[str, ...]] = {
+    "residential": (
+        "住宅",
+        "住房",
+        "房产",
+        "居住用房",
+        "住宅用房",
+        "house",
+        "housing",
+        "apartment",
+    ),
+    "commercial": (
+        "商铺",
+        "商业",
+        "商业用房",
+        "写字楼",
+        "厂房",
+        "办公",
+        "commercial property",
+        "office",
+        "shop",
+    ),
+    "land": ("土地", "土地使用权", "land use right"),
+    "equipment": ("设备", "机器设备", "车辆", "machinery", "vehicle"),
+    "equity": ("股权", "股票", "shares", "stock"),
+}

@@ -144,7 +144,14 @@ def summary_sheet(ws, run, lang: str) -> set[int]:
         ws, row, text("reserve_line", lang, multiple=r.multiple, initial=r.initial), width
     )
     skip.add(row)
-    row = paragraph(ws, row, text("kmv_line", lang, source=run.kmv_vol_source), width) + 1
+    row = paragraph(ws, row, text("kmv_line", lang, source=run.kmv_vol_source), width)
+    if run.benchmark is not None:
+        rate, lo, hi, base = run.benchmark
+        skip.add(row)
+        row = paragraph(
+            ws, row, text("benchmark_line", lang, rate=rate, lo=lo, hi=hi, base=base), width
+        )
+    row += 1
     for kind, title in (("strength", "strengths"), ("concern", "concerns")):
         points = [p for p in run.rationale if p.kind == kind]
         if not points:
