@@ -38,8 +38,16 @@ TARGETS = {
     "analysis": [
         "tests/test_worked_examples.py",
         "tests/test_analysis.py",
+        "tests/test_recovery_basis.py",
         "tests/test_waterfall.py",
     ],
+    "recovery": [
+        "tests/test_recovery_basis.py",
+        "tests/test_analysis.py",
+        "tests/test_worked_examples.py",
+    ],
+    "valuation": ["tests/test_valuation.py"],
+    "recovery_model": ["tests/test_valuation.py"],
 }
 SWAPS = {
     ast.Add: ast.Sub,
