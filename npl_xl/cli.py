@@ -406,17 +406,43 @@ def excel():
     """The Excel add-in: generated VBA and the xlwings Lite files."""
 
 
+@excel.command("lite")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for main.py and requirements.txt.",
+)
+@click.option(
+    "--wheel-url", help="Where the npl-xl wheel is hosted (default: the package on an index)."
+)
+@click.option("--force", is_flag=True, help="Replace existing files.")
+def excel_lite(out, wheel_url, force):
+    """The xlwings Lite files: main.py (every function) and requirements.txt (xlwings and the
+    wheel)."""
+    from .lite import write_lite
+
+    for path in write_lite(out, wheel_url=wheel_url, overwrite=force):
+        click.echo(f"wrote {path}")
+
+
 @excel.command("vba")
 @click.option(
     "--out", type=click.Path(dir_okay=False), help="Write the module here instead of printing it."
 )
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def excel_vba(out, force):
+@click.option(
+    "--workbook",
+    default="npl-xl.xlam",
+    show_default=True,
+    help="The workbook the module goes into: an add-in (.xlam) or a macro workbook (.xlsm).",
+)
+def excel_vba(out, force, workbook):
     """The VBA module that xlwings' "Import Functions" installs for npl_xl.xl."""
     from .atomic import write_text
     from .xlharness import vba_module
 
-    text = vba_module()
+    text = vba_module(workbook)
     if out:
         check_extension(out, (".bas",), "--out")
         write_text(out, text, overwrite=force)

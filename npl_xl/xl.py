@@ -19,9 +19,33 @@ import numpy as np
 import xlwings as xw
 
 from . import __version__, limits
-from .models import analysis, bet, diversity, kmv, portfolio, rating
-from .models.waterfall import TrancheMetrics, run_waterfall
-from .tables import deal_from_tables, excel_error
+from .cells import excel_error
+
+
+class _Lazy:
+    """A module imported on its first use: Excel imports this module at every session start, so the
+    models (scipy, pydantic) load only when a function is first called."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._module = None
+
+    def __getattr__(self, attr: str):
+        if self._module is None:
+            import importlib
+
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+
+analysis = _Lazy("npl_xl.models.analysis")
+bet = _Lazy("npl_xl.models.bet")
+diversity = _Lazy("npl_xl.models.diversity")
+kmv = _Lazy("npl_xl.models.kmv")
+portfolio = _Lazy("npl_xl.models.portfolio")
+rating = _Lazy("npl_xl.models.rating")
+_waterfall = _Lazy("npl_xl.models.waterfall")
+_tables = _Lazy("npl_xl.tables")
 
 CATEGORY = "npl-xl"
 PREFIX = "#npl-xl: "
@@ -70,7 +94,14 @@ def _guard(fn):
 
 
 #: arguments read as 2-D blocks (a header row plus rows) even when one row is selected
-_TABLE_ARGS = {"tranches": 2, "fees": 2, "options": 2}
+_TABLE_ARGS = {
+    "tranches": 2,
+    "fees": 2,
+    "options": 2,
+    "asset_value": 2,
+    "asset_vol": 2,
+    "default_point": 2,
+}
 
 
 def _udf(heavy: bool = False, **docs: str):
@@ -350,7 +381,7 @@ def _empty(block) -> bool:
 
 def _deal(collections, tranches, fees, options):
     c = _vector(collections, "collections", blank=0.0)
-    d, extra = deal_from_tables(
+    d, extra = _tables.deal_from_tables(
         tranches,
         None if _empty(fees) else fees,
         None if _empty(options) else options,
@@ -364,14 +395,26 @@ def WATERFALL(collections, tranches, fees, options=None):
     """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each
     tranche, residual)."""
     d, c, _ = _deal(collections, tranches, fees, options)
-    header, rows = run_waterfall(d, c).table()
+    header, rows = _waterfall.run_waterfall(d, c).table()
     return [header] + rows
 
 
 #: shown where a metric does not exist (WAL of a tranche that received no principal, yield with no
 # receipts)
 NOT_AVAILABLE = "n/a"
-SUMMARY_METRICS = TrancheMetrics.names()
+#: the columns of WATERFALL_SUMMARY after tranche and balance (TrancheMetrics' fields; a test keeps
+# them equal)
+SUMMARY_METRICS = (
+    "total_interest",
+    "total_principal",
+    "loss",
+    "loss_fraction",
+    "interest_shortfall",
+    "wal",
+    "expected_maturity",
+    "issue_yield",
+    "pv_loss",
+)
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
@@ -379,7 +422,7 @@ def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
     """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV
     loss."""
     d, c, extra = _deal(collections, tranches, fees, options)
-    m = run_waterfall(d, c).metrics(extra.get("discount_rate"))
+    m = _waterfall.run_waterfall(d, c).metrics(extra.get("discount_rate"))
     rows = [
         [t.name, t.balance] + [getattr(m, k)[i] for k in SUMMARY_METRICS]
         for i, t in enumerate(d.ordered_tranches)

@@ -42,7 +42,7 @@ def test_template_structure(tmp_path):
         "Deal_payments_per_year",
     ]:
         assert name in wb.defined_names
-    assert wb["Deal"].protection.sheet and wb["Fees"].protection.sheet
+    assert wb["Deal"].protection.sheet and not wb["Fees"].protection.sheet  # table sheets can grow
     assert not wb["Deal"]["B4"].protection.locked  # an input cell
     assert wb["Recovery"]["C3"].protection.locked and str(wb["Recovery"]["C3"].value).startswith(
         "="

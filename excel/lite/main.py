@@ -1,7 +1,7 @@
 """npl-xl in xlwings Lite: paste this file into the Lite editor's main.py.
 
-requirements.txt (beside this file) installs the npl-xl package; the functions below are the same
-objects as in classic xlwings (module npl_xl.xl), decorated with xlwings' func/arg/ret.
+requirements.txt (beside this file) installs xlwings and the npl-xl wheel; the functions below
+are the same objects as in classic xlwings (module npl_xl.xl).
 """
 
 from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register

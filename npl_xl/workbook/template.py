@@ -102,6 +102,18 @@ def _range_validation(ws, ref, lo, hi, what):
     ws.add_data_validation(dv)
 
 
+#: sheets protected (without a password): key/value inputs at fixed names and live formulas. The
+#: table sheets stay unprotected so a user can add tranche, fee, curve and stress rows (Excel grows
+#: a table as rows are typed below it; the reader follows the table's extent).
+PROTECTED_SHEETS = ("Deal", "Assumptions", "Results")
+
+
+def _example_curve() -> list[float]:
+    from ..deal import load_example
+
+    return list(load_example("credit_card").require_recovery().cumulative)
+
+
 @dataclass(frozen=True)
 class _Context:
     """What the sheet writers need besides the workbook."""
@@ -150,7 +162,7 @@ def build_workbook(
     for name in L.SHEETS:
         ws = wb.create_sheet(name)
         _SHEET_WRITERS[name](wb, ws, c)
-        if name not in ("LoanTape", "Pool", "Valuation"):
+        if name in PROTECTED_SHEETS:
             ws.protection.sheet = True  # no password: protects formulas from slips, not from users
     return wb
 
@@ -271,7 +283,8 @@ def _sheet_recovery(wb, ws, c: _Context) -> None:
         "Recovery timing: cumulative share of the total recovery collected by each period end "
         "(ends at 1)"
     )
-    cum = c.values.get("cumulative") or [None]
+    # a blank template starts from the credit-card example's curve, a full one to edit
+    cum = c.values.get("cumulative") or _example_curve()
     _header(ws, 2, L.RECOVERY_HEADERS)
     for i, v in enumerate(cum, start=3):
         put(ws.cell(row=i, column=1), i - 2)

@@ -1,0 +1,80 @@
+"""The xlwings Lite files: ``main.py`` (re-exports every Excel function) and ``requirements.txt``
+(xlwings and the npl-xl wheel), as ``npl-xl excel lite`` writes them.
+
+xlwings Lite runs in Pyodide: it installs pure-Python wheels from a URL or a package index plus
+Pyodide's own numpy, scipy, pandas and pydantic. npl-xl's wheel is pure Python; python-calamine
+(used only to read workbooks) is skipped on Pyodide by its environment marker.
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import __version__
+
+__all__ = ["main_py", "requirements_txt", "write_lite"]
+
+#: the Excel functions, in documentation order (npl_xl.xl.FUNCTIONS; a test keeps them equal)
+FUNCTIONS = (
+    "KMV_PD",
+    "KMV_DD",
+    "KMV_SOLVE",
+    "DIVERSITY_SCORE",
+    "ALT_DIVERSITY_SCORE",
+    "BET_LOSS",
+    "BET_DISTRIBUTION",
+    "WATERFALL",
+    "WATERFALL_SUMMARY",
+    "TRANCHE_KMV",
+    "BREAKEVEN_HAIRCUT",
+    "PORTFOLIO_LOSS",
+    "RATING_FROM_EL",
+    "RATING_FROM_PD",
+    "NPLXL_VERSION",
+)
+
+
+def main_py() -> str:
+    """The Lite editor's main.py."""
+    names = "".join(f"    {n},\n" for n in sorted(FUNCTIONS))
+    return (
+        '"""npl-xl in xlwings Lite: paste this file into the Lite editor\'s main.py.\n\n'
+        "requirements.txt (beside this file) installs xlwings and the npl-xl wheel; the functions "
+        "below\n"
+        "are the same objects as in classic xlwings (module npl_xl.xl).\n"
+        '"""\n\n'
+        "from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to "
+        f"register\n{names})\n"
+    )
+
+
+def requirements_txt(wheel_url: str | None = None, xlwings_version: str | None = None) -> str:
+    """The Lite editor's requirements: xlwings (pinned to the tested version) and npl-xl (the
+    wheel's
+    URL, or the package pinned to this version once it is on an index)."""
+    if xlwings_version is None:
+        try:
+            import xlwings
+
+            xlwings_version = xlwings.__version__
+        except ImportError:
+            xlwings_version = "0.37.8"
+    npl = wheel_url or f"npl-xl=={__version__}"
+    return (
+        "# xlwings Lite requirements (numpy, scipy, pandas and pydantic come with Pyodide)\n"
+        f"xlwings=={xlwings_version}\n{npl}\n"
+    )
+
+
+def write_lite(folder, *, wheel_url: str | None = None, overwrite: bool = False) -> list[str]:
+    """Write main.py and requirements.txt into ``folder``; returns the paths."""
+    from .atomic import write_text
+
+    if wheel_url is not None and not (
+        wheel_url.startswith(("https://", "http://")) and wheel_url.endswith(".whl")
+    ):
+        raise ValueError(f"--wheel-url: expected an http(s) URL of a .whl file, got {wheel_url!r}")
+    paths = [os.path.join(folder, "main.py"), os.path.join(folder, "requirements.txt")]
+    write_text(paths[0], main_py(), overwrite=overwrite)
+    write_text(paths[1], requirements_txt(wheel_url), overwrite=overwrite)
+    return paths
