@@ -14,6 +14,7 @@ as 0, fails the range check that names the argument. Blank cells in a collection
 from __future__ import annotations
 
 import functools
+import types
 
 import numpy as np
 import xlwings as xw
@@ -28,7 +29,7 @@ class _Lazy:
 
     def __init__(self, name: str):
         self._name = name
-        self._module = None
+        self._module: types.ModuleType | None = None
 
     def __getattr__(self, attr: str):
         if self._module is None:

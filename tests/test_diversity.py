@@ -156,6 +156,13 @@ def test_default_correlation_limits():
             "mismatched lengths",
         ),
         (lambda: dv.alternative_diversity_score([1, 2], 0.1, 2.0), "correlation"),
+        (lambda: dv.alternative_diversity_score([1, 2], 0.1, 1.2), "correlation: must lie in"),
+        (
+            lambda: dv.alternative_diversity_score([1, 2], 0.1, (["a", "b"], 0.2, 1.2)),
+            "rho_between: must lie in",
+        ),
+        (lambda: dv.diversity_score([1, 0], ["a", "b"]), "par: must be > 0, got 0$"),
+        (lambda: dv.alternative_diversity_score([3, -5], 0.1, 0.2), "par: must be > 0, got -5$"),
         (lambda: dv.default_correlation(0.0, 0.2), "pd"),
         (lambda: dv.default_correlation(0.1, 1.2), "asset_correlation"),
         (lambda: dv.industry_diversity(-1), "units"),
@@ -164,6 +171,13 @@ def test_default_correlation_limits():
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_group_labels_as_excel_gives_them():
+    # one position with a single label, and a column mixing numeric and text industry codes
+    assert dv.diversity_score(5.0, "Retail") == 1.0
+    mixed = dv.diversity_score([1, 1, 1, 1], np.array([31, "31", "Retail", 31.5], dtype=object))
+    assert mixed == dv.diversity_score([1, 1, 1, 1], ["31", "31", "Retail", "31.5"])
 
 
 def test_ads_matches_the_variance_of_the_copula_loss_distribution():

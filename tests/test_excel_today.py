@@ -4,6 +4,10 @@ for an add-in and for a macro workbook."""
 
 import difflib
 import pathlib
+import re
+import shutil
+import subprocess
+import zipfile
 
 import pytest
 from click.testing import CliRunner
@@ -92,3 +96,51 @@ def test_vba_for_an_add_in_and_for_a_macro_workbook(workbook, golden):
     ]
     assert len(changed) == 30  # 15 calls: ThisWorkbook in an .xlsm, ActiveWorkbook in an add-in
     assert ("ThisWorkbook" in text) == workbook.endswith(".xlsm")
+
+
+def test_results_blocks_are_dynamic_arrays_with_a_legacy_extent(tmp_path):
+    """Each Results block is an array formula sized for today's tranches (what Excel 2016/2019
+    shows) whose cell carries the XLDAPR dynamic-array metadata (Excel 365 re-spills it)."""
+    path = ROOT / "workbook_templates" / "example_mortgage.xlsx"
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        wb = load_workbook(path)
+        sheet = f"xl/worksheets/sheet{wb.sheetnames.index('Results') + 1}.xml"
+        xml = z.read(sheet).decode()
+        meta = z.read("xl/metadata.xml").decode()
+        types = z.read("[Content_Types].xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    assert "xl/metadata.xml" in names and 'fDynamic="1"' in meta and '<rc t="1" v="0"/>' in meta
+    assert "spreadsheetml.sheetMetadata+xml" in types and 'Target="metadata.xml"' in rels
+    tranches = len(read_deal_workbook(path).deal.tranches)
+    for anchor, last in (("A9", "K"), ("M9", "R")):
+        cell = re.search(rf'<c r="{anchor}"([^>]*)><f([^>]*)>([^<]*)</f>', xml)
+        assert cell and 'cm="1"' in cell.group(1) and 't="array"' in cell.group(2)
+        assert f'ref="{anchor}:{last}{9 + tranches}"' in cell.group(2)  # header + one row each
+    assert xml.count('cm="1"') == 2  # only the two blocks are spills
+    assert "WATERFALL_SUMMARY" in wb["Results"]["A9"].value.text
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
+)
+def test_another_spreadsheet_reads_the_dynamic_array_template(tmp_path):
+    """LibreOffice opens the template with the metadata part and keeps the array formula."""
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "out"),
+            str(ROOT / "workbook_templates" / "npl_deal_template.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    block = load_workbook(tmp_path / "out" / "npl_deal_template.xlsx")["Results"]["A9"].value
+    # LibreOffice lower-cases the names of functions it does not know
+    assert "WATERFALL_SUMMARY" in block.text.upper() and block.ref == "A9:K11"

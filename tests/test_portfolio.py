@@ -44,6 +44,21 @@ def test_exact_matches_brute_force(n, rho, seed):
         assert abs(d.tranche_default_probability(a, b) - probs[losses > a + 1e-15].sum()) < 1e-12
 
 
+@pytest.mark.parametrize("rho", [0.0, 0.3])
+def test_a_homogeneous_group_starts_the_lattice_as_a_binomial(rho):
+    # seven identical names (one binomial step) among five others: still the brute-force answer
+    p = np.array([0.08] * 7 + [0.02, 0.3, 0.15, 0.08, 0.05])
+    e = np.array([2.0] * 7 + [1.0, 3.0, 2.0, 4.0, 2.0])
+    g = np.ones(12)
+    d = loss_distribution(p, e, g, rho)
+    losses, probs = brute_force(p, e, g, rho)
+    for a, b in [(0.0, 0.05), (0.1, 0.3), (0.0, 1.0)]:
+        bf = probs @ (np.clip(losses - a, 0, b - a) / (b - a))
+        assert abs(d.tranche_expected_loss(a, b) - bf) < 1e-12
+    homogeneous = loss_distribution(np.full(40, 0.03), np.ones(40), np.ones(40), rho)
+    assert homogeneous.expected_loss == pytest.approx(0.03, rel=1e-12)
+
+
 def test_bucketed_lattice_keeps_probability_and_expected_loss():
     rng = np.random.default_rng(5)
     p, e, g = rng.uniform(0.01, 0.2, 40), rng.uniform(1, 100, 40), rng.uniform(0.2, 0.9, 40)
@@ -229,6 +244,11 @@ def test_recovery_simulation_mean_reproducibility_and_progress():
         amounts, timing, rho=0.4, sigma=0.3, scenarios=4000, seed=9, chunk=333
     )
     assert np.array_equal(c, same)
+    for threads in (1, 3):  # threads over blocks change nothing, whatever the chunking
+        again = simulation.simulate_collections(
+            amounts, timing, rho=0.4, sigma=0.3, scenarios=4000, seed=9, chunk=333, threads=threads
+        )
+        assert np.array_equal(c, again)
     # with every loan's noise systematic the pool's log-recovery has volatility sigma
     full = simulation.simulate_collections(
         amounts, timing, rho=1.0, sigma=0.3, scenarios=20000, seed=1

@@ -36,22 +36,30 @@ def run(
     chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     client=None,
+    threads: int | None = None,
     **kwargs,
 ) -> np.ndarray:
     """Concatenate ``fn(generator(seed, b), paths_in_block_b, **kwargs)`` over all blocks, in order.
 
     ``chunk`` paths (rounded up to whole blocks) go to one task; ``progress(done, total)`` counts
-    chunks.
+    chunks; ``threads`` runs chunks on that many threads (the result is the same: blocks keep their
+    seeds and their order).
     """
     blocks = [(b, min(block, n - start)) for b, start in enumerate(range(0, n, block))]
     per = max(1, -(-(chunk or 8 * block) // block))
     chunks = [blocks[i : i + per] for i in range(0, len(blocks), per)]
     if client is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        workers = min(threads or 1, len(chunks))
         out = []
-        for k, part in enumerate(chunks):
-            out.append(_run_blocks(fn, seed, part, kwargs))
-            if progress:
-                progress(k + 1, len(chunks))
+        # numpy releases the GIL while drawing and in array arithmetic: threads use every core
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            mapper = pool.map if workers > 1 else map
+            for k, result in enumerate(mapper(lambda c: _run_blocks(fn, seed, c, kwargs), chunks)):
+                out.append(result)
+                if progress:
+                    progress(k + 1, len(chunks))
         return np.concatenate(out)
     try:
         from dask.distributed import Client, as_completed

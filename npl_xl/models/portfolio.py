@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import gammaln, ndtr, ndtri, xlog1py, xlogy
 
 from . import _checks as chk
 from . import _chunks
@@ -300,13 +300,13 @@ def _mc_chunk(rng: np.random.Generator, n: int, *, c, loss, rho, sectors, sector
     m = rng.standard_normal(n)
     z = rng.standard_normal((n, len(c)))
     b = math.sqrt(1.0 - rho - sector_rho)
-    shift = math.sqrt(rho) * m[:, None]
+    # Z_i + (sqrt(rho) M [+ sqrt(rho_s) S]) / b < c_i / b, in place: three passes over the draws
+    z += (math.sqrt(rho) / b) * m[:, None]
     if sectors is not None:
         s = rng.standard_normal((n, sectors.max() + 1))
-        shift = shift + math.sqrt(sector_rho) * s[:, sectors]
-    z *= b
-    z += shift
-    return (z < c).astype(np.float64) @ loss
+        z += (math.sqrt(sector_rho) / b) * s[:, sectors]
+    np.less(z, c / b, out=z)  # 1.0 where the name defaults
+    return np.einsum("ij,j->i", z, loss)  # not BLAS: its threads stall when the other core is busy
 
 
 def _conditional_pds(p, rho, z, w) -> np.ndarray:
@@ -328,6 +328,48 @@ def _conditional_pds(p, rho, z, w) -> np.ndarray:
         c = c.copy()
         c[inner] = ci
     return ndtr((c[None, :] - a * z[:, None]) / b)
+
+
+def _convolve(cond, k, f, size) -> np.ndarray:
+    """Conditional loss distribution per node on the lattice, (nodes, size): name i adds k_i units
+    (k_i + 1 with weight f_i) with probability cond[:, i].
+
+    The largest group of identical whole-unit names starts the lattice as its conditional
+    binomial distribution (one step instead of one per name: a homogeneous pool costs nodes x
+    names); the others are convolved in one at a time (Andersen, Sidenius and Basu 2003) between
+    two buffers, vectorised over nodes and lattice points."""
+    nodes = cond.shape[0]
+    P, Q, T = (np.zeros((nodes, size)) for _ in range(3))
+    rest, top, m = np.arange(len(k)), 0, 0
+    whole = np.flatnonzero((f == 0) & (k > 0))
+    if whole.size > 1:
+        key = np.column_stack([k[whole], cond[:, whole].T])
+        _, group, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+        biggest = int(np.argmax(counts))
+        m = int(counts[biggest])
+    if m > 1:
+        members = whole[group.ravel() == biggest]
+        rest = np.setdiff1d(rest, members)
+        q, step = cond[:, members[:1]], int(k[members[0]])
+        j = np.arange(m + 1)
+        log_pmf = gammaln(m + 1) - gammaln(j + 1) - gammaln(m - j + 1)
+        P[:, : m * step + 1 : step] = np.exp(log_pmf + xlogy(j, q) + xlog1py(m - j, -q))
+        top = m * step
+    else:
+        P[:, 0] = 1.0
+    for i in rest:
+        q = cond[:, i : i + 1]
+        ki, fi = int(k[i]), float(f[i])
+        span = top + 1
+        np.multiply(P[:, :span], 1.0 - q, out=Q[:, :span])
+        np.multiply(P[:, :span], q * (1.0 - fi), out=T[:, :span])
+        Q[:, ki : ki + span] += T[:, :span]
+        if fi > 0:
+            np.multiply(P[:, :span], q * fi, out=T[:, :span])
+            Q[:, ki + 1 : ki + span + 1] += T[:, :span]
+        P, Q = Q, P
+        top += ki + (1 if fi > 0 else 0)
+    return P
 
 
 def _lattice_unit(loss) -> float | None:
@@ -372,22 +414,11 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution
     else:
         z, w = np.polynomial.hermite_e.hermegauss(int(nodes))
         w = w / math.sqrt(2 * math.pi)
+        # tail nodes whose weight is below 1e-16 change no probability the lattice can hold: with
+        # 64 nodes 24 go, together weighing 1.5e-16, and the convolution costs 40 % less
+        z, w = z[w > 1e-16], w[w > 1e-16]
     cond = _conditional_pds(p, rho, z, w)  # (nodes, names)
-    P = np.zeros((len(z), size))
-    P[:, 0] = 1.0
-    top = 0
-    for i in range(
-        len(k)
-    ):  # names are sequential by nature (a convolution); vectorised over nodes and lattice
-        q = cond[:, i : i + 1]
-        ki, fi = int(k[i]), float(f[i])
-        new_top = top + ki + (1 if fi > 0 else 0)
-        cur = P[:, : top + 1].copy()
-        P[:, : top + 1] *= 1.0 - q
-        P[:, ki : ki + top + 1] += q * (1.0 - fi) * cur
-        if fi > 0:
-            P[:, ki + 1 : ki + top + 2] += q * fi * cur
-        top = new_top
+    P = _convolve(cond, k, f, size)
     probs = w @ P
     losses = np.arange(size) * unit / total
     note = (
@@ -397,5 +428,5 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution
         "probability and expected loss kept"
     )
     return LatticeLossDistribution(
-        losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes"
+        losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes of weight > 1e-16"
     )

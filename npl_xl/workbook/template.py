@@ -17,7 +17,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import __version__
@@ -25,7 +24,7 @@ from ..models.analysis import load_stress_table
 from ..models.rating import _packaged
 from . import layout as L
 from .xlsx import AMT as AMOUNT
-from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, bulk_rows, formula, put, save
+from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, bulk_rows, formula, put, save, spill
 from .xlsx import HEAD as HEADER
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
@@ -518,27 +517,27 @@ def _results_sheet(ws, values):
         "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs "
         "change."
     )
-    k = len(values.get("tranches", SKELETON_TRANCHES))
+    ws["A3"] = (
+        "Excel 365 spills each block to fit the tranches. Excel 2016/2019 show a fixed block: "
+        "after adding a tranche select the block one row deeper and press Ctrl+Shift+Enter."
+    )
     args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
-    blocks = [
-        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},DealOptions)", 11),
-        ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 6),
+    put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
+    formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT).fill = FORMULA
+    put(ws["A6"], "npl-xl version", font=BOLD)
+    formula(ws["B6"], "=NPLXL_VERSION()").fill = FORMULA
+    k = len(values.get("tranches", SKELETON_TRANCHES))
+    blocks = [  # side by side, so each can grow downwards
+        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},DealOptions)", 1, 11),
+        ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 13, 6),
     ]
-    row = 4
-    for title, text, width in blocks:
-        put(ws.cell(row=row, column=1), title, font=BOLD)
-        ref = f"A{row + 1}:{get_column_letter(width)}{row + 1 + k}"
-        formula(ws[f"A{row + 1}"], ArrayFormula(ref, text))
-        for r in ws[ref]:
+    for title, text, col, width in blocks:
+        put(ws.cell(row=8, column=col), title, font=BOLD)
+        first, last = get_column_letter(col), get_column_letter(col + width - 1)
+        spill(ws.cell(row=9, column=col), text, f"{first}9:{last}{9 + k}")
+        for r in ws[f"{first}9:{last}{9 + k}"]:
             for c in r:
                 c.fill = FORMULA
-        row += k + 4
-    put(ws.cell(row=row, column=1), "Break-even haircut, most senior tranche", font=BOLD)
-    formula(
-        ws.cell(row=row, column=2), f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT
-    ).fill = FORMULA
-    put(ws.cell(row=row + 1, column=1), "npl-xl version", font=BOLD)
-    formula(ws.cell(row=row + 1, column=2), "=NPLXL_VERSION()").fill = FORMULA
     ws.column_dimensions["A"].width = 40
 
 

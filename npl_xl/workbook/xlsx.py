@@ -38,6 +38,7 @@ __all__ = [
     "widths",
     "save",
     "bulk_rows",
+    "spill",
     "check_zip",
     "open_workbook",
     "inert_text",
@@ -68,6 +69,7 @@ _OWN = "_npl_xl_formulas"
 #: large blocks of rows written straight into the sheet XML at save time (sheet title -> (frame,
 # first row))
 _BULK = "_npl_xl_bulk"
+_SPILL = "_npl_xl_spill"
 
 
 def inert_text(text: str) -> str:
@@ -120,6 +122,25 @@ def formula(cell, text, fmt: str | None = None):
     own.add((cell.parent.title, cell.coordinate))
     if fmt:
         cell.number_format = fmt
+    return cell
+
+
+def spill(cell, text: str, ref: str):
+    """Write ``text`` as a dynamic-array (spilling) formula anchored at ``cell``.
+
+    ``ref`` is the block the result fills today: Excel 2016/2019 show it as a fixed array formula
+    of that size, Excel 365 re-spills it to whatever size the result takes (the cell carries the
+    ``XLDAPR`` dynamic-array metadata Excel itself writes, ECMA-376 part 1 18.9 and [MS-XLSX]
+    2.6.x; openpyxl writes only the legacy array formula, :func:`save` adds the metadata)."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    formula(cell, ArrayFormula(ref, text))
+    wb = cell.parent.parent
+    marked = getattr(wb, _SPILL, None)
+    if marked is None:
+        marked = {}
+        setattr(wb, _SPILL, marked)
+    marked.setdefault(cell.parent.title, set()).add(cell.coordinate)
     return cell
 
 
@@ -310,48 +331,87 @@ def _bulk_cell(letter, r, v, style, escape) -> str:
 _STYLE_ATTR = re.compile(r'<c r="([A-Z]+)\d+"( s="\d+")?')
 
 
-def _splice_bulk(wb, path: str) -> None:
-    """Insert the pending bulk rows into the saved workbook's sheet XML (rewrites the zip once)."""
-    pending = getattr(wb, _BULK, None)
-    if not pending:
+_METADATA = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<metadata xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:xda="http://schemas.microsoft.com/office/spreadsheetml/2017/dynamicarray">'
+    '<metadataTypes count="1"><metadataType name="XLDAPR" minSupportedVersion="120000" copy="1" '
+    'pasteAll="1" pasteValues="1" merge="1" splitFirst="1" rowColShift="1" clearFormats="1" '
+    'clearComments="1" assign="1" coerce="1" cellMeta="1"/></metadataTypes>'
+    '<futureMetadata name="XLDAPR" count="1"><bk><extLst>'
+    '<ext uri="{bdbb8cdc-fa1e-496e-a857-3c3f30c029c3}">'
+    '<xda:dynamicArrayProperties fDynamic="1" fCollapsed="0"/></ext></extLst></bk></futureMetadata>'
+    '<cellMetadata count="1"><bk><rc t="1" v="0"/></bk></cellMetadata></metadata>'
+)
+_METADATA_TYPE = (
+    '<Override PartName="/xl/metadata.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheetMetadata+xml"/>'
+)
+_METADATA_REL = (
+    '<Relationship Id="rIdNplXlMetadata" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sheetMetadata" '
+    'Target="metadata.xml"/>'
+)
+
+
+def _finish(wb, path: str) -> None:
+    """Insert the pending bulk rows and dynamic-array marks into the saved workbook (one rewrite
+    of the zip, only when there are any)."""
+    bulk, spills = getattr(wb, _BULK, None) or {}, getattr(wb, _SPILL, None) or {}
+    if not bulk and not spills:
         return
     parts = {f"xl/worksheets/sheet{i}.xml": ws.title for i, ws in enumerate(wb.worksheets, start=1)}
-    tmp = path + ".bulk"
+    tmp = path + ".part"
     try:
-        _rewrite(path, tmp, parts, pending)
+        _rewrite(path, tmp, parts, bulk, spills)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def _rewrite(path: str, tmp: str, parts: dict, pending: dict) -> None:
+def _rewrite(path: str, tmp: str, parts: dict, bulk: dict, spills: dict) -> None:
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             data = src.read(info)
             title = parts.get(info.filename)
-            if title in pending:
-                frame, first_row = pending[title]
+            if title in bulk:
+                data = _splice_rows(data.decode("utf-8"), *bulk[title]).encode("utf-8")
+            if title in spills:
                 xml = data.decode("utf-8")
-                row_above = re.search(rf'<row r="{first_row - 1}"[^>]*>(.*?)</row>', xml)
-                styles = (
-                    {
-                        _column_number(m.group(1).encode()): m.group(2) or ""
-                        for m in _STYLE_ATTR.finditer(row_above.group(1))
-                    }
-                    if row_above
-                    else {}
-                )
-                body, last = _bulk_xml(frame, first_row, styles)
-                xml = xml.replace("</sheetData>", body + "</sheetData>", 1)
-                xml = re.sub(
-                    r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"',
-                    rf'<dimension ref="\1:\g<2>{last}"',
-                    xml,
-                    count=1,
-                )
+                for coordinate in spills[title]:  # cell metadata 1 = dynamic array
+                    xml = xml.replace(f'<c r="{coordinate}"', f'<c r="{coordinate}" cm="1"', 1)
                 data = xml.encode("utf-8")
+            if spills and info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", _METADATA_TYPE.encode() + b"</Types>", 1)
+            if spills and info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>", _METADATA_REL.encode() + b"</Relationships>", 1
+                )
             dst.writestr(info, data)
+        if spills:
+            dst.writestr("xl/metadata.xml", _METADATA)
+
+
+def _splice_rows(xml: str, frame, first_row: int) -> str:
+    """The sheet XML with ``frame``'s rows added from ``first_row``, styled like the row above."""
+    row_above = re.search(rf'<row r="{first_row - 1}"[^>]*>(.*?)</row>', xml)
+    styles = (
+        {
+            _column_number(m.group(1).encode()): m.group(2) or ""
+            for m in _STYLE_ATTR.finditer(row_above.group(1))
+        }
+        if row_above
+        else {}
+    )
+    body, last = _bulk_xml(frame, first_row, styles)
+    xml = xml.replace("</sheetData>", body + "</sheetData>", 1)
+    return re.sub(
+        r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"',
+        rf'<dimension ref="\1:\g<2>{last}"',
+        xml,
+        count=1,
+    )
 
 
 def save(wb, path, *, overwrite: bool = False) -> None:
@@ -361,7 +421,7 @@ def save(wb, path, *, overwrite: bool = False) -> None:
 
     def writer(tmp: str) -> None:
         wb.save(tmp)
-        _splice_bulk(wb, tmp)
+        _finish(wb, tmp)
 
     write_with(path, writer, overwrite=overwrite)
 
