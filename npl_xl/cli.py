@@ -239,6 +239,36 @@ def rate(workbook, out, paths, seed, force, lang):
     click.echo(f"memo written to {os.path.abspath(out)}")
 
 
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@click.option("--tranche", help="The tranche to size (default: the most senior).")
+@click.option("--rating", help="One level of the stress table (default: every level).")
+def size(workbook, tranche, rating):
+    """The largest balance of a tranche in WORKBOOK paid in full under each rating's stress, the
+    rest moving to the next junior tranche (total notes unchanged)."""
+    from .assumptions import unit_label
+    from .models import analysis
+    from .models.sizing import max_tranche_size, sizing_grid
+    from .workbook.reader import read_deal_workbook
+
+    inputs = read_deal_workbook(workbook)
+    deal = inputs.deal
+    name = tranche or deal.ordered_tranches[0].name
+    table = inputs.scorecard.adjust(analysis.load_stress_table(inputs.stress))
+    base = deal.base_collections()
+    grid = (
+        ((rating, max_tranche_size(deal, base, name, rating, table=table)),)
+        if rating
+        else sizing_grid(deal, base, name, table=table)
+    )
+    issued = next(t.balance for t in deal.ordered_tranches if t.name == name)
+    click.echo(
+        f"{deal.name}: largest {name} balance ({unit_label(inputs.unit)}), issued {issued:,.0f}"
+    )
+    for level, value in grid:
+        click.echo(f"  {level:8s} {value:>14,.0f}")
+
+
 @main.command("new-deal")
 @click.argument("tape", type=click.Path(dir_okay=False))
 @click.option(

@@ -4,6 +4,7 @@ examples."""
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from npl_xl.deal import EXAMPLES, Deal, load_example
 from npl_xl.models import analysis, bet, kmv, recovery
@@ -48,6 +49,33 @@ def test_timing_and_stresses():
         recovery.collections(100, t, delay=1.5)
     with pytest.raises(ValueError, match="haircut"):
         recovery.collections(100, t, haircut=20)
+
+
+def test_parametric_and_normalised_timing_by_hand():
+    # the gamma shape is scipy's gamma with shape 1/cv^2 and scale mean cv^2, the tail folded into
+    # the last period; its default mean is a third of the periods and its default cv 0.6
+    shares = recovery.timing_parametric(12, "gamma", mean=4, cv=0.5)
+    cdf = stats.gamma.cdf(np.arange(13.0), a=4.0, scale=1.0)
+    expected = np.diff(cdf)
+    expected[-1] += 1 - cdf[-1]
+    np.testing.assert_allclose(shares, expected, rtol=1e-12)
+    np.testing.assert_array_equal(
+        recovery.timing_parametric(12, "gamma"),
+        recovery.timing_parametric(12, "gamma", mean=4, cv=0.6),
+    )
+    np.testing.assert_allclose(
+        recovery.timing_parametric(4, "exponential", half_life=1), [0.5, 0.25, 0.125, 0.125]
+    )
+    # a curve ending short of 1 is rescaled only when asked, never one that collects nothing
+    np.testing.assert_allclose(
+        recovery.timing_from_cumulative([0.1, 0.4], normalise=True), [0.25, 0.75]
+    )
+    with pytest.raises(ValueError, match="must end at 1"):
+        recovery.timing_from_cumulative([0.0, 0.0], normalise=True)
+    # four-monthly payments (3 a year): a 2-month delay moves half of each period on
+    np.testing.assert_allclose(
+        recovery.stressed_months([40.0, 40.0, 40.0], 3, delay_months=2), [20.0, 40.0, 40.0]
+    )
 
 
 # --- break-even and stress ratings ----------------------------------------------------------------
@@ -115,6 +143,47 @@ def test_tranche_kmv_by_hand():
     np.testing.assert_allclose(out.maturity, [73 / 60, 2.0], rtol=1e-12)
     expected = kmv.kmv_pd(v0, 0.3, np.array(dp), np.array([73 / 60, 2.0]), drift=0.04)
     np.testing.assert_allclose(out.default_probability, expected, rtol=1e-12)
+
+
+def test_tranche_kmv_by_hand_with_a_fee_and_a_fixed_return():
+    # as above with a trustee fee of 1 a year and a sub fixed return of 10 % on 20: V0 is the
+    # collections net of the fee, 49 + 49; year 1 pays fee 1, interest 3, senior principal 46
+    # (14 left); senior WAL (46 + 2 x 14) / 60; its point 60 + 3 + 0.7 x 14/60. The sub's point
+    # adds the fixed return accrued to its WAL of 2 years: 80 + 3 + 0.7 + 0.1 x 20 x 2 = 87.7.
+    d = simple(senior=60.0, coupon=0.05, fees=[{"name": "Trustee", "basis": "fixed", "amount": 1}])
+    d = d.with_changes(
+        tranches=[
+            t.model_dump() | ({"fixed_return": 0.1} if t.name == "Sub" else {}) for t in d.tranches
+        ]
+    )
+    out = analysis.tranche_kmv(d, [50.0, 50.0], recovery_vol=0.3, discount_rate=0.04)
+    np.testing.assert_allclose(out.asset_value, 49 * np.exp(-0.04) + 49 * np.exp(-0.08))
+    np.testing.assert_allclose(out.default_point, [63 + 0.7 * 14 / 60, 87.7], rtol=1e-12)
+    np.testing.assert_allclose(out.maturity, [74 / 60, 2.0], rtol=1e-12)
+    # a named tranche's coupon, and the fixed return (the last tranche's unless named), move
+    # exactly as a deal with that input changed
+    for parameter, tranche, field, value in (
+        ("coupon:Senior", "Senior", "coupon", 0.07),
+        ("fixed_return", "Sub", "fixed_return", 0.2),
+    ):
+        moved = d.with_changes(
+            tranches=[
+                t.model_dump() | ({field: value} if t.name == tranche else {}) for t in d.tranches
+            ]
+        )
+        grid = analysis.kmv_sensitivity(
+            d, [50.0, 50.0], parameter, [value], recovery_vol=0.3, discount_rate=0.04
+        )
+        direct = analysis.tranche_kmv(moved, [50.0, 50.0], recovery_vol=0.3, discount_rate=0.04)
+        np.testing.assert_allclose(grid[0], direct.default_probability, rtol=1e-14)
+
+
+def test_breakeven_delay_is_zero_when_one_month_already_fails():
+    # 100 collected over two annual periods, notes 97: one month's delay pushes 50/12 past legal
+    # maturity, so the sub survives no delay; the senior survives four months (4 x 50/12 < 20)
+    np.testing.assert_array_equal(
+        analysis.breakeven_delay_months(simple(sub=17.0), [50.0, 50.0]), [4.0, 0.0]
+    )
 
 
 def test_kmv_sensitivity_directions():

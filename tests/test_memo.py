@@ -49,6 +49,19 @@ def test_seniors_are_proposed_aaa_and_subs_are_not_rated(rated):
     assert "not rated (NR)" in lines
 
 
+def test_the_sizing_grid_agrees_with_the_proposal(rated):
+    # a senior proposed AAAsf on the stress table is no larger than the AAAsf size, which is the
+    # smallest of the grid; the memo's Stress sheet shows the run's grid
+    _, run, en, _ = rated
+    sizes = dict(run.sizing)
+    senior = run.inputs.deal.ordered_tranches[0]
+    assert senior.balance <= sizes["AAAsf"] == min(sizes.values())
+    ws = load_workbook(en)["Stress"]
+    rows = [[c.value for c in r][:3] for r in ws.iter_rows()]
+    first = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Sizing: largest Senior"))
+    assert rows[first + 2] == ["AAAsf", sizes["AAAsf"], senior.balance]
+
+
 def test_summary_numbers_are_the_runs(rated):
     _, run, en, _ = rated
     ws = load_workbook(en)["Summary"]

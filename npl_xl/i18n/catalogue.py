@@ -223,6 +223,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Stress matrix: break-even haircut by delay (months)",
         "zh": "压力矩阵：不同延迟（月）下的盈亏平衡折损率",
     },
+    "title_sizing": {
+        "en": "Sizing: largest {tranche} balance paid in full under each level (rest to {junior})",
+        "zh": "规模测算：各级压力下 {tranche} 可足额兑付的最大规模（其余计入 {junior}）",
+    },
+    "col_max_size": {"en": "Largest balance ({unit})", "zh": "最大规模（{unit}）"},
+    "col_issued": {"en": "Issued ({unit})", "zh": "发行规模（{unit}）"},
     "title_kmv": {
         "en": "Modified KMV per tranche (supporting metric)",
         "zh": "各档次改进 KMV 结果（辅助指标）",

@@ -21,6 +21,7 @@ from ..models import analysis, simulation
 from ..models.analysis import StressResult, TrancheKMV
 from ..models.rating import Rating, rating_from_default_probability, rating_from_expected_loss
 from ..models.simulation import TrancheStatistics
+from ..models.sizing import sizing_grid
 from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
 from ..rating import Point, TrancheProposal, propose, rationale
 from .reader import WorkbookInputs
@@ -97,6 +98,7 @@ class RatingRun:
         np.ndarray
     )  # (levels, periods): collections under each level of the stress table
     stress_matrix: StressMatrix
+    sizing: tuple[tuple[str, float], ...]  # (rating, largest senior balance), empty for 1 tranche
     kmv: TrancheKMV
     kmv_vol: float
     kmv_vol_source: str
@@ -261,6 +263,9 @@ def rate_inputs(
         stress=st,
         stress_collections=stress_c,
         stress_matrix=matrix,
+        sizing=sizing_grid(deal, base_c, deal.ordered_tranches[0].name, table=table)
+        if len(deal.tranches) > 1
+        else (),
         kmv=kmv,
         kmv_vol=kmv_vol,
         kmv_vol_source=kmv_source,

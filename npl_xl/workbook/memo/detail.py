@@ -148,7 +148,25 @@ def stress_sheet(ws, run, lang: str) -> set[int]:
     )
     ch.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=end - 2))
     ws.add_chart(ch, f"{chr(ord('A') + len(header) + 1)}{first}")
-    return {1, row}
+    if not run.sizing:
+        return {1, row}
+    ts = run.inputs.deal.ordered_tranches
+    unit = unit_label(run.inputs.unit)
+    put(
+        ws.cell(row=end, column=1),
+        text("title_sizing", lang, tranche=ts[0].name, junior=ts[1].name),
+        font=BOLD,
+    )
+    sizes = [text("col_max_size", lang, unit=unit), text("col_issued", lang, unit=unit)]
+    table(
+        ws,
+        end + 1,
+        1,
+        [text("col_rating", lang), *sizes],
+        [[r, size, ts[0].balance] for r, size in run.sizing],
+        dict.fromkeys(sizes, AMT),
+    )
+    return {1, row, end}
 
 
 def kmv_sheet(ws, run, lang: str) -> set[int]:
