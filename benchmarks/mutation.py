@@ -47,6 +47,8 @@ TARGETS = {
         "tests/test_worked_examples.py",
     ],
     "valuation": ["tests/test_valuation.py"],
+    "portfolio": ["tests/test_portfolio.py", "tests/test_worked_examples.py"],
+    "sizing": ["tests/test_sizing.py"],
     "recovery_model": ["tests/test_valuation.py"],
 }
 SWAPS = {

@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_analysis import simple as analysis_deal  # one annual period, no fees or reserve
 
 from npl_xl.cli import main
-from npl_xl.deal import Deal, load_example
+from npl_xl.deal import load_example
 from npl_xl.models import analysis
 from npl_xl.models.sizing import _resized, max_tranche_size, sizing_grid
 from npl_xl.models.waterfall import unpaid_at_maturity
@@ -14,18 +15,8 @@ from npl_xl.models.waterfall import unpaid_at_maturity
 TABLE = pd.DataFrame({"Rating": ["AAAsf", "AAsf"], "Haircut": [0.3, 0.1], "Delay_Months": [0, 0]})
 
 
-def simple(senior=50.0, sub=50.0, coupon=0.0):
-    return Deal.from_dict(
-        {
-            "name": "s",
-            "payments_per_year": 1,
-            "reserve": {"multiple": 0},
-            "tranches": [
-                {"name": "Senior", "balance": senior, "coupon": coupon, "seniority": 1},
-                {"name": "Sub", "balance": sub, "seniority": 2},
-            ],
-        }
-    )
+def simple(coupon=0.0):
+    return analysis_deal(senior=50.0, sub=50.0, coupon=coupon)
 
 
 def test_by_hand():
