@@ -8,7 +8,6 @@ Run: ``python benchmarks/engine_before_after.py --before <old checkout>`` (the c
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -57,9 +56,13 @@ def best(fn, repeat):
 """
 
 
+#: the figure counts only if npl_xl came from the checkout asked for
+CHECK = "\nassert npl_file.startswith(os.environ['NPL_XL_CHECKOUT'])\nprint(json.dumps(t))"
+
+
 def measure(checkout: str, case: str) -> float:
     env = dict(os.environ, NPL_XL_CHECKOUT=checkout)
-    code = PRELUDE + CASES[case] + "\nassert npl_file.startswith(os.environ['NPL_XL_CHECKOUT'])\nprint(json.dumps(t))"
+    code = PRELUDE + CASES[case] + CHECK
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
