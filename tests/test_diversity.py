@@ -157,6 +157,8 @@ def test_default_correlation_limits():
         ),
         (lambda: dv.alternative_diversity_score([1, 2], 0.1, 2.0), "correlation"),
         (lambda: dv.alternative_diversity_score([1, 2], 0.1, 1.2), "correlation: must lie in"),
+        (lambda: dv.alternative_diversity_score([1, 2], 0.1, -1.2), "correlation: must lie in"),
+        (lambda: dv.alternative_diversity_score([1, 0], 0.1, 0.2), "par: must be > 0, got 0$"),
         (
             lambda: dv.alternative_diversity_score([1, 2], 0.1, (["a", "b"], 0.2, 1.2)),
             "rho_between: must lie in",

@@ -92,6 +92,37 @@ def test_rho_zero_is_independent_names():
     np.testing.assert_allclose(near.probabilities, d.probabilities, atol=1e-6)
 
 
+def test_lhp_display_grid_is_the_vasicek_distribution():
+    # the grid shown for the large pool carries Vasicek's CDF at every point (rho > 0), and with
+    # rho = 0 all the mass sits at the one loss pd x lgd
+    p, lgd, rho = 0.02, 0.45, 0.12
+    d = loss_distribution(np.full(10, p), np.ones(10), np.full(10, lgd), rho, method="lhp")
+    x = d.losses[1:-1]
+    vas = ndtr((math.sqrt(1 - rho) * ndtri(x / lgd) - ndtri(p)) / math.sqrt(rho))
+    np.testing.assert_allclose(np.cumsum(d.probabilities)[1:-1], vas, rtol=1e-12, atol=1e-15)
+    flat = loss_distribution(np.full(10, 0.1), np.ones(10), np.full(10, 0.5), 0.0, method="lhp")
+    assert flat.probabilities.max() == 1.0
+    assert flat.losses[np.argmax(flat.probabilities)] == pytest.approx(0.05, abs=0.5 / 2000)
+
+
+def test_mc_standard_errors_are_those_of_the_paths():
+    d = loss_distribution([0.05] * 30, [1.0] * 30, [0.6] * 30, 0.3, method="mc", paths=5000, seed=3)
+    L = d.paths
+    assert d.expected_loss_se == pytest.approx(L.std(ddof=1) / math.sqrt(5000), rel=1e-12)
+    tr = np.clip(L - 0.02, 0.0, 0.05) / 0.05
+    assert d.tranche_expected_loss_se(0.02, 0.07) == pytest.approx(
+        tr.std(ddof=1) / math.sqrt(5000), rel=1e-12
+    )
+    assert d.tranche_expected_loss(0.02, 0.07) == pytest.approx(tr.mean(), rel=1e-12)
+
+
+def test_large_whole_exposures_keep_an_exact_lattice():
+    # losses of 1,000,000 and 2,000,000: the unit is 1,000,000 and the lattice has 4 points
+    d = loss_distribution([0.1, 0.2], [1e6, 2e6], [1.0, 1.0], 0.0)
+    assert d.exact and d.losses.size == 4
+    np.testing.assert_allclose(d.probabilities, [0.72, 0.08, 0.18, 0.02], atol=1e-15)
+
+
 def test_lhp_matches_vasicek_and_basel():
     p, lgd, rho = 0.02, 0.45, 0.12
     d = loss_distribution(np.full(10, p), np.ones(10), np.full(10, lgd), rho, method="lhp")
