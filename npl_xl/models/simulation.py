@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,10 +77,15 @@ def check_run_size(
     planned = 8.0 * (
         scenarios * (periods + 8 * tranches)
         + chunk * periods * (5 * tranches + fees + 8)
-        + _chunks.BLOCK_DRAWS * 4
+        + _chunks.BLOCK_DRAWS * 4 * _cores()  # one block in flight per thread
         + min(loans, 10**6) * 8
     )
     limits.check_memory(planned, f"{scenarios:,} scenarios x {periods:,} periods")
+
+
+def _cores() -> int:
+    """Threads for the simulation: every core, one in Pyodide (xlwings Lite has no threads)."""
+    return 1 if sys.platform == "emscripten" else os.cpu_count() or 1
 
 
 def simulate_collections(
@@ -130,7 +136,7 @@ def simulate_collections(
         chunk=chunk,
         progress=progress,
         client=client,
-        threads=threads or os.cpu_count(),
+        threads=threads or _cores(),
         amounts=a,
         rho=r,
         sigma=s,

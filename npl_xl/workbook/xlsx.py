@@ -130,8 +130,9 @@ def spill(cell, text: str, ref: str):
 
     ``ref`` is the block the result fills today: Excel 2016/2019 show it as a fixed array formula
     of that size, Excel 365 re-spills it to whatever size the result takes (the cell carries the
-    ``XLDAPR`` dynamic-array metadata Excel itself writes, ECMA-376 part 1 18.9 and [MS-XLSX]
-    2.6.x; openpyxl writes only the legacy array formula, :func:`save` adds the metadata)."""
+    ``XLDAPR`` dynamic-array metadata Excel itself writes: ECMA-376 part 1 §18.9 metadata and
+    [MS-XLSX] ``dynamicArrayProperties``; openpyxl writes only the legacy array formula,
+    :func:`save` adds the metadata)."""
     from openpyxl.worksheet.formula import ArrayFormula
 
     formula(cell, ArrayFormula(ref, text))
