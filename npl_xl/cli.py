@@ -247,14 +247,13 @@ def size(workbook, tranche, rating):
     """The largest balance of a tranche in WORKBOOK paid in full under each rating's stress, the
     rest moving to the next junior tranche (total notes unchanged)."""
     from .assumptions import unit_label
-    from .models import analysis
     from .models.sizing import max_tranche_size, sizing_grid
     from .workbook.reader import read_deal_workbook
 
     inputs = read_deal_workbook(workbook)
     deal = inputs.deal
     name = tranche or deal.ordered_tranches[0].name
-    table = inputs.scorecard.adjust(analysis.load_stress_table(inputs.stress))
+    table = inputs.stress_table()
     base = deal.base_collections()
     grid = (
         ((rating, max_tranche_size(deal, base, name, rating, table=table)),)

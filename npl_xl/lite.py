@@ -14,7 +14,8 @@ from . import __version__
 
 __all__ = ["main_py", "requirements_txt", "write_lite"]
 
-#: the Excel functions, in documentation order (npl_xl.xl.FUNCTIONS; a test keeps them equal)
+#: the Excel functions of npl_xl.xl, in documentation order (here, so Lite files are written
+#: without importing xlwings; a test checks them against the decorated functions)
 FUNCTIONS = (
     "KMV_PD",
     "KMV_DD",

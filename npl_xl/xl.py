@@ -21,6 +21,7 @@ import xlwings as xw
 
 from . import __version__, limits
 from .cells import excel_error
+from .lite import FUNCTIONS as FUNCTIONS  # every Excel function here, in documentation order
 
 
 class _Lazy:
@@ -584,23 +585,3 @@ def RATING_FROM_PD(pd, horizon, scale=None):
 def NPLXL_VERSION():
     """Version of the npl-xl package behind these functions."""
     return __version__
-
-
-#: every Excel function of the module, in documentation order
-FUNCTIONS = (
-    "KMV_PD",
-    "KMV_DD",
-    "KMV_SOLVE",
-    "DIVERSITY_SCORE",
-    "ALT_DIVERSITY_SCORE",
-    "BET_LOSS",
-    "BET_DISTRIBUTION",
-    "WATERFALL",
-    "WATERFALL_SUMMARY",
-    "TRANCHE_KMV",
-    "BREAKEVEN_HAIRCUT",
-    "PORTFOLIO_LOSS",
-    "RATING_FROM_EL",
-    "RATING_FROM_PD",
-    "NPLXL_VERSION",
-)

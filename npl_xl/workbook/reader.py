@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..assumptions import DEAL_UNITS, Assumptions
 from ..deal import Deal
+from ..models.analysis import load_stress_table
 from ..rating.scorecard import Scorecard
 from ..tables import deal_from_tables, excel_error
 from . import layout as L
@@ -50,6 +51,11 @@ class WorkbookInputs:
     language: str = "en"
     rate_subordinated: bool = False
     scorecard: Scorecard = field(default_factory=Scorecard)
+
+    def stress_table(self) -> pd.DataFrame:
+        """The stress table the rating uses: the workbook's (or the packaged one) after the
+        scorecard's adjustment."""
+        return self.scorecard.adjust(load_stress_table(self.stress))
 
 
 def _is_number(v) -> bool:

@@ -166,7 +166,7 @@ def rate_inputs(
     pool_recovery = sims.sum(axis=1) / base_c.sum()
 
     tick(STEPS[2])
-    table = inputs.scorecard.adjust(analysis.load_stress_table(inputs.stress))
+    table = inputs.stress_table()
     st = analysis.stress_ratings(deal, base_c, table=table)
     stress_c = analysis.stress_collections(deal, base_c, st.table)
     matrix = StressMatrix(
