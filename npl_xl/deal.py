@@ -21,6 +21,9 @@ from . import limits
 
 __all__ = [
     "Tranche",
+    "FloatingCoupon",
+    "RateIndex",
+    "Trigger",
     "Fee",
     "Reserve",
     "RecoveryAssumptions",
@@ -38,6 +41,7 @@ EXAMPLES = {"credit_card": "credit_card_21jianxin2.json", "mortgage": "mortgage_
 # ("interest:Senior")
 STEP_KINDS = (
     "senior_fees",
+    "fee",
     "reserve",
     "interest",
     "principal",
@@ -45,6 +49,15 @@ STEP_KINDS = (
     "incentive_fee",
     "fee_excess",
 )
+
+#: tests a trigger can run at each period end, and what a hit trigger does from the next period
+TRIGGER_TESTS = (
+    "cumulative_collections_ratio",
+    "senior_interest_unpaid",
+    "reserve_below_target",
+    "notes_below",
+)
+TRIGGER_EFFECTS = ("post_default_order", "sequential_turbo", "stop_incentive_fee", "clean_up_call")
 
 _PERCENT_HINT = "looks like a percent; give decimals (0.033 for 3.3 %)"
 
@@ -59,22 +72,135 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+class FloatingCoupon(_Model):
+    """A floating coupon: clip(index + spread, floor, cap) each period, floored at 0; the index
+    is read every ``reset_periods`` periods (1, 1 + k, ...) and held in between. Annual decimals.
+    """
+
+    index: str = Field(min_length=1, description="a rate of the deal's ``rates``, e.g. LPR1Y")
+    spread: float = Field(0.0, ge=-1, le=1)
+    floor: float | None = Field(None, ge=0, le=1)
+    cap: float | None = Field(None, ge=0, le=1)
+    reset_periods: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _floor_below_cap(self):
+        if self.floor is not None and self.cap is not None and self.floor > self.cap:
+            raise ValueError(f"floor {self.floor:g} is above cap {self.cap:g}")
+        return self
+
+    def label(self) -> str:
+        """E.g. 'LPR1Y + 1.00%' (what the memo shows in a coupon column)."""
+        sign = "+" if self.spread >= 0 else "-"
+        return f"{self.index} {sign} {abs(self.spread):.2%}"
+
+
+class RateIndex(_Model):
+    """An interest-rate index of the deal: a flat ``level`` or one value per period (``path``),
+    annual decimals; ``source`` says where it comes from (e.g. the LPR fixing of a date)."""
+
+    level: float | None = Field(None, ge=-0.2, le=1)
+    path: list[float] | None = Field(None, min_length=1)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self):
+        if (self.level is None) == (self.path is None):
+            raise ValueError("give either level (flat) or path (one rate a period)")
+        if self.path is not None and any(not -0.2 <= x <= 1 for x in self.path):
+            raise ValueError(f"path: rates are annual decimals in [-0.2, 1] ({_PERCENT_HINT})")
+        return self
+
+
+class Trigger(_Model):
+    """A test run at each period end; once hit it stays hit (latches) and its ``effect`` applies
+    from the next period.
+
+    Tests: ``cumulative_collections_ratio`` (cumulative collections / cumulative base-case
+    collections below ``threshold``), ``senior_interest_unpaid`` (the most senior tranche's
+    interest unpaid above ``threshold`` currency units), ``reserve_below_target`` (reserve below
+    ``threshold`` x its target), ``notes_below`` (notes outstanding below ``threshold`` x the
+    notes issued). Effects: ``post_default_order``, ``sequential_turbo`` (schedules suspended,
+    principal takes all it can; no fixed return or incentive fee), ``stop_incentive_fee``,
+    ``clean_up_call`` (the seller buys the remaining pool for the notes and interest outstanding
+    on the next payment date, which is the trust's last).
+    """
+
+    name: str = Field(min_length=1)
+    test: str
+    threshold: float = Field(0.0, ge=0)
+    effect: str
+
+    @field_validator("test")
+    @classmethod
+    def _test(cls, v):
+        if v not in TRIGGER_TESTS:
+            raise ValueError(f"unknown test {v!r}; tests are {', '.join(TRIGGER_TESTS)}")
+        return v
+
+    @field_validator("effect")
+    @classmethod
+    def _effect(cls, v):
+        if v not in TRIGGER_EFFECTS:
+            raise ValueError(f"unknown effect {v!r}; effects are {', '.join(TRIGGER_EFFECTS)}")
+        return v
+
+
 class Tranche(_Model):
     """A class of notes. ``seniority`` 1 is the most senior; equal ranks are not allowed."""
 
     name: str = Field(min_length=1)
     balance: float = Field(gt=0, description="initial principal, currency units")
-    coupon: float = Field(0.0, ge=0, description="annual coupon, decimal; 0 for a sub")
+    coupon: float | FloatingCoupon = Field(
+        0.0, description="annual coupon, decimal (0 for a sub), or a floating coupon"
+    )
     seniority: int = Field(ge=1)
     issue_price: float = Field(100.0, gt=0, le=1000, description="per 100 of principal")
     amortisation: Literal["pass_through"] | list[float] = Field(
         "pass_through", description="'pass_through' or target principal payments per period"
     )
     fixed_return: float = Field(
-        0.0, ge=0, description="sub fixed return (期间收益), annual decimal on the initial balance"
+        0.0, ge=0, description="sub fixed return (期间收益), annual decimal"
+    )
+    fixed_return_base: Literal["initial", "outstanding"] = Field(
+        "initial",
+        description="the fixed return accrues on the initial balance or on principal outstanding",
     )
 
-    _rate = field_validator("coupon", "fixed_return")(classmethod(lambda cls, v: _decimal_rate(v)))
+    _rate = field_validator("fixed_return")(classmethod(lambda cls, v: _decimal_rate(v)))
+
+    @field_validator("coupon", mode="before")
+    @classmethod
+    def _coupon_form(cls, v):
+        if isinstance(v, dict):  # validated here so a bad key gets its own one-line message
+            try:
+                return FloatingCoupon.model_validate(v)
+            except ValidationError as exc:
+                raise ValueError(_one_line(exc, root="")) from None
+        return v
+
+    @field_validator("coupon")
+    @classmethod
+    def _coupon(cls, v):
+        if isinstance(v, FloatingCoupon):
+            return v
+        if float(v) < 0:
+            raise ValueError("a fixed coupon must be >= 0")
+        return _decimal_rate(v)
+
+    @property
+    def floating(self) -> bool:
+        """Whether the coupon floats on an index."""
+        return isinstance(self.coupon, FloatingCoupon)
+
+    @property
+    def pays_interest(self) -> bool:
+        """A floating coupon or a fixed coupon above 0."""
+        return isinstance(self.coupon, FloatingCoupon) or self.coupon > 0
+
+    def coupon_label(self):
+        """The fixed coupon (decimal) or the floating coupon's label."""
+        return self.coupon.label() if isinstance(self.coupon, FloatingCoupon) else self.coupon
 
     @field_validator("amortisation")
     @classmethod
@@ -188,6 +314,8 @@ class Deal(_Model):
     first_payment_date: dt.date | None = None
     day_count: Literal["ACT/365", "ACT/360", "30/360"] = "ACT/365"
     default_event: Literal["senior_interest", "none"] = "senior_interest"
+    rates: dict[str, RateIndex] = {}
+    triggers: list[Trigger] = []
     pre_default_order: list[str] | None = None
     post_default_order: list[str] | None = None
     recovery: RecoveryAssumptions | None = None
@@ -220,10 +348,14 @@ class Deal(_Model):
         first, closing = self.first_payment_date, self.closing_date
         if closing and first and first <= closing:
             raise ValueError("first_payment_date: must be after closing_date")
+        fees = [f.name for f in self.fees]
+        if len(set(fees)) != len(fees):
+            raise ValueError("fees: two fees share a name")
         for field in ("pre_default_order", "post_default_order"):
             order = getattr(self, field)
             if order is not None:
-                _check_order(order, names, field)
+                _check_order(order, names, fees, field)
+        self._check_structures()
         n = self.legal_maturity_periods
         for i, t in enumerate(self.tranches):
             if isinstance(t.amortisation, list) and n is not None and len(t.amortisation) != n:
@@ -231,6 +363,33 @@ class Deal(_Model):
                     f"tranches[{i}].amortisation: expected {n} periods, got {len(t.amortisation)}"
                 )
         return self
+
+    def _check_structures(self) -> None:
+        """Floating indexes name a rate of the deal, paths fit legal maturity, triggers can run."""
+        n = self.legal_maturity_periods
+        for i, t in enumerate(self.tranches):
+            if isinstance(t.coupon, FloatingCoupon) and t.coupon.index not in self.rates:
+                known = ", ".join(self.rates) or "none given"
+                raise ValueError(
+                    f"tranches[{i}].coupon.index: {t.coupon.index!r} is not one of the deal's "
+                    f"rates ({known})"
+                )
+        for key, r in self.rates.items():
+            if r.path is not None and n is not None and len(r.path) != n:
+                raise ValueError(f"rates.{key}.path: expected {n} periods, got {len(r.path)}")
+        triggers = [t.name for t in self.triggers]
+        if len(set(triggers)) != len(triggers):
+            raise ValueError("triggers: two triggers share a name")
+        if self.default_event == "senior_interest" and "default_event" in triggers:
+            raise ValueError(
+                "triggers: 'default_event' is the name of the deal's default event; choose another"
+            )
+        for i, tr in enumerate(self.triggers):
+            if tr.test == "cumulative_collections_ratio" and self.recovery is None:
+                raise ValueError(
+                    f"triggers[{i}].test: cumulative_collections_ratio compares with the base "
+                    "case and needs the deal's recovery assumptions"
+                )
 
     # -- derived views ----------------------------------------------------------------------------
 
@@ -340,39 +499,48 @@ def default_order(deal: Deal) -> tuple[list[str], list[str]]:
     ts = deal.ordered_tranches
     pre = (
         ["senior_fees", "reserve"]
-        + [f"interest:{t.name}" for t in ts if t.coupon > 0]
+        + [f"interest:{t.name}" for t in ts if t.pays_interest]
         + [f"principal:{t.name}" for t in ts]
         + [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
         + ["incentive_fee", "fee_excess"]
     )
     post = ["senior_fees", "fee_excess", "reserve"]
     for t in ts:
-        post += ([f"interest:{t.name}"] if t.coupon > 0 else []) + [f"principal:{t.name}"]
+        post += ([f"interest:{t.name}"] if t.pays_interest else []) + [f"principal:{t.name}"]
     post += [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
     return pre, post
 
 
-def _check_order(order: list[str], names: list[str], field: str) -> None:
+def _check_order(order: list[str], names: list[str], fees: list[str], field: str) -> None:
     for step in order:
-        kind, _, tranche = step.partition(":")
+        kind, _, name = step.partition(":")
         if kind not in STEP_KINDS:
             raise ValueError(f"{field}: unknown step {step!r}; steps are {', '.join(STEP_KINDS)}")
-        if kind in ("interest", "principal", "fixed_return") and tranche not in names:
+        if kind in ("interest", "principal", "fixed_return") and name not in names:
             raise ValueError(f"{field}: step {step!r} names no tranche of the deal")
+        if kind == "fee" and name not in fees:
+            raise ValueError(f"{field}: step {step!r} names no fee of the deal")
     if len(set(order)) != len(order):
         raise ValueError(f"{field}: a step appears twice")
 
 
-def _one_line(exc: ValidationError) -> str:
-    """The first pydantic error as 'path: message'."""
+_UNION_TAGS = {"float", "int", "str", "bool"}
+
+
+def _one_line(exc: ValidationError, root: str = "deal") -> str:
+    """The first pydantic error as 'path: message' (just the message when it has no path and
+    ``root`` is empty)."""
     err = exc.errors()[0]
     path = ""
     for part in err["loc"]:
+        if isinstance(part, str) and (part in _UNION_TAGS or part[:1].isupper() or "[" in part):
+            continue  # the member of a union pydantic tried (float, FloatingCoupon, list[float])
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "literal_error":
         msg = f"expected {err['ctx']['expected']}, got {err['input']!r}"
-    return f"{path or 'deal'}: {msg}"
+    path = path or root
+    return f"{path}: {msg}" if path else msg
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:

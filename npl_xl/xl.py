@@ -466,11 +466,10 @@ def TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, option
     )
 
 
-@_udf(heavy=True, **_DEAL_DOCS, tranche="Tranche name, or its rank (1 = most senior)")
-def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
-    """Largest recovery haircut at which the tranche is still paid in full by legal maturity
-    (option: delay)."""
-    d, c, extra = _deal(collections, tranches, fees, options)
+_TRANCHE_DOC = "Tranche name, or its rank (1 = most senior)"
+
+
+def _tranche_index(d, tranche) -> int:
     names = [t.name for t in d.ordered_tranches]
     if (
         isinstance(tranche, (int, float))
@@ -481,21 +480,57 @@ def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
         k = int(tranche) - 1
         if not 0 <= k < len(names):
             raise CellError(f"tranche: rank {int(tranche)} is outside 1..{len(names)}")
-    else:
-        label = (
-            str(int(tranche))
-            if isinstance(tranche, float) and tranche.is_integer()
-            else str(tranche)
-        )
-        if label not in names:
-            raise CellError(
-                f"tranche: expected one of {', '.join(names)} or a rank, got {tranche!r}"
-            )
-        k = names.index(label)
+        return k
+    label = (
+        str(int(tranche)) if isinstance(tranche, float) and tranche.is_integer() else str(tranche)
+    )
+    if label not in names:
+        raise CellError(f"tranche: expected one of {', '.join(names)} or a rank, got {tranche!r}")
+    return names.index(label)
+
+
+@_udf(heavy=True, **_DEAL_DOCS, tranche=_TRANCHE_DOC)
+def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
+    """Largest recovery haircut at which the tranche is still paid in full by legal maturity
+    (option: delay)."""
+    d, c, extra = _deal(collections, tranches, fees, options)
+    k = _tranche_index(d, tranche)
     h = analysis.breakeven_haircut(d, c, delay=extra.get("delay", 0))[k]
     if np.isnan(h):
-        raise CellError(f"tranche: {names[k]} is not paid in full even with no haircut")
+        raise CellError(
+            f"tranche: {d.ordered_tranches[k].name} is not paid in full even with no haircut"
+        )
     return float(h)
+
+
+@_udf(
+    heavy=True,
+    **_DEAL_DOCS,
+    tranche=_TRANCHE_DOC,
+    variable='"haircut" (0-1), "delay" (periods) or "issue_rate_shift" (decimal)',
+    first_loss="TRUE: the smallest stress at which the tranche loses 1 unit (default FALSE)",
+)
+def BREAKEVEN(collections, tranches, fees, tranche, variable, first_loss=False, options=None):
+    """Largest stress the tranche survives paid in full, or with first_loss the smallest at which
+    it loses 1 currency unit."""
+    d, c, _ = _deal(collections, tranches, fees, options)
+    k = _tranche_index(d, tranche)
+    name = str(variable).strip().lower()
+    if name not in analysis.BREAKEVEN_VARIABLES:
+        raise CellError(
+            f"variable: expected {', '.join(analysis.BREAKEVEN_VARIABLES)}, got {variable!r}"
+        )
+    if first_loss not in (None, True, False):  # a blank cell: None (xlwings) or 0 (Lite)
+        raise CellError(f"first_loss: expected TRUE or FALSE, got {first_loss!r}")
+    x = analysis.breakeven(d, c, name, first_loss=bool(first_loss))[k]
+    if np.isnan(x):
+        what = (
+            "no stress up to the range's end loses a unit"
+            if first_loss
+            else ("it is not paid in full even with no stress")
+        )
+        raise CellError(f"tranche: {d.ordered_tranches[k].name}: {what}")
+    return float(x)
 
 
 #: most Monte Carlo paths one cell may ask for (a worksheet recalculation must stay interactive)

@@ -276,3 +276,40 @@ def test_json_files(tmp_path):
         Deal.from_json(path)
     with pytest.raises(ValueError, match="no such file"):
         Deal.from_json(tmp_path / "missing.json")
+
+
+def test_breakeven_and_first_loss_by_hand():
+    # one annual period of 100, senior 80 and sub 20, no coupons.
+    # haircut: senior paid while 100 (1 - h) >= 80 (h* = 20 %), loses 1 unit from 100 (1 - h) = 79
+    # (21 %); the sub is paid only at h = 0 and loses 1 unit from h = 1 %.
+    d = simple()
+    np.testing.assert_allclose(analysis.breakeven(d, [100.0], "haircut"), [0.2, 0.0], atol=2e-6)
+    first = analysis.breakeven(d, [100.0], "haircut", first_loss=True)
+    np.testing.assert_allclose(first, [0.21, 0.01], atol=2e-6)
+    assert analysis.breakeven(d, [100.0], "haircut", "Sub", first_loss=True) == first[1]
+    # issue-rate shift on a 5 % senior: 80 (1.05 + s) <= 100 -> s* = 20 %; first loss at
+    # 80 (1.05 + s) = 101 -> 21.25 %. The sub already loses 4 at s = 0: NaN, and first loss 0.
+    c = simple(coupon=0.05)
+    shift = analysis.breakeven(c, [100.0], "issue_rate_shift")
+    np.testing.assert_allclose(shift[0], 0.2, atol=2e-6)
+    assert np.isnan(shift[1])
+    first = analysis.breakeven(c, [100.0], "issue_rate_shift", first_loss=True)
+    np.testing.assert_allclose(first, [0.2125, 0.0], atol=2e-6)
+    # delay in whole periods: 50 + 50 over two years, notes 97: one period pushes 50 past legal
+    # maturity, so neither survives a delay and both lose a unit at 1 period
+    d2 = simple(sub=17.0)
+    np.testing.assert_array_equal(analysis.breakeven(d2, [50.0, 50.0], "delay"), [0.0, 0.0])
+    np.testing.assert_array_equal(
+        analysis.breakeven(d2, [50.0, 50.0], "delay", first_loss=True), [1.0, 1.0]
+    )
+    # the general search reproduces the haircut break-even on an example, both within 1e-6
+    ex = load_example("credit_card")
+    np.testing.assert_allclose(
+        analysis.breakeven(ex, ex.base_collections()),
+        analysis.breakeven_haircut(ex, ex.base_collections()),
+        atol=1e-6,
+    )
+    with pytest.raises(ValueError, match="variable: expected one of haircut, delay"):
+        analysis.breakeven(d, [100.0], "recovery")
+    with pytest.raises(ValueError, match="tranche: 'Mezz' is not a tranche"):
+        analysis.breakeven(d, [100.0], "haircut", "Mezz")

@@ -13,13 +13,12 @@ from scipy.special import ndtr, ndtri
 
 from npl_xl.deal import Deal
 from npl_xl.models import analysis, simulation
-from npl_xl.models.portfolio import loss_distribution
+from npl_xl.models.portfolio import factor_nodes, loss_distribution
 
 
 def brute_force(p, e, g, rho, nodes=64):
-    """Enumerate all 2^N default patterns at each Gauss-Hermite node (the same integration rule)."""
-    z, w = np.polynomial.hermite_e.hermegauss(nodes)
-    w = w / math.sqrt(2 * math.pi)
+    """Enumerate all 2^N default patterns at each factor node (the engine's small-pool rule)."""
+    z, w = factor_nodes(nodes, "trapezoid")
     if rho == 0:
         z, w = np.zeros(1), np.ones(1)
     cond = ndtr((ndtri(p)[None, :] - math.sqrt(rho) * z[:, None]) / math.sqrt(1 - rho))
@@ -54,7 +53,8 @@ def test_a_homogeneous_group_starts_the_lattice_as_a_binomial(rho):
     losses, probs = brute_force(p, e, g, rho)
     for a, b in [(0.0, 0.05), (0.1, 0.3), (0.0, 1.0)]:
         bf = probs @ (np.clip(losses - a, 0, b - a) / (b - a))
-        assert abs(d.tranche_expected_loss(a, b) - bf) < 1e-12
+        # 5e-12: the engine calibrates each threshold so the nodes reproduce its pd exactly
+        assert abs(d.tranche_expected_loss(a, b) - bf) < 5e-12
     homogeneous = loss_distribution(np.full(40, 0.03), np.ones(40), np.ones(40), rho)
     assert homogeneous.expected_loss == pytest.approx(0.03, rel=1e-12)
 
@@ -227,6 +227,10 @@ def test_hull_white_100_name_cdo(rho, spreads):
         ({"method": "mc", "paths": -5}, "paths"),
         ({"method": "mc", "paths": 2.5}, "paths"),
         ({"method": "fast"}, "method"),
+        # numpy's Gauss-Hermite weights are NaN at 400 nodes: once a silent all-zero distribution
+        ({"nodes": 400}, "nodes: expected a whole number from 1 to 300"),
+        ({"nodes": 0}, "nodes"),
+        ({"nodes": 2.5}, "nodes"),
         ({"pds": [0.1, 0.2], "exposures": [1.0, 2.0, 3.0]}, "mismatched lengths"),
     ],
 )
@@ -348,3 +352,38 @@ def test_no_dask_gives_a_clear_message(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(ValueError, match="Dask is not installed"):
         loss_distribution([0.1], [1.0], [0.5], 0.2, method="mc", paths=10, client="local")
+
+
+def test_factor_nodes_integrate_the_normal():
+    # both rules: weights add up to 1, E[M] = 0 and E[M^2] = 1 (Hermite exactly; Legendre on the
+    # probability scale converges algebraically: 1e-3 at 64 nodes)
+    for rule, tol in (("hermite", 1e-12), ("legendre", 1e-3)):
+        z, w = factor_nodes(64, rule)
+        assert abs(w.sum() - 1) < 1e-12 and abs(w @ z) < 1e-12
+        assert abs(w @ z**2 - 1) < tol, rule
+
+
+def test_large_pool_uses_nodes_that_resolve_a_step():
+    # 1,000 identical names: P(L <= k) = E[binomial cdf(k; n, q(M))], by adaptive quadrature
+    # (scipy.integrate.quad). Given M the loss is nearly certain, so the integrand is nearly a step
+    # in M: 64 Hermite nodes miss it by 9e-3, 64 Legendre nodes on N(M) (the default beyond 500
+    # names) by 6e-5.
+    from scipy.stats import binom
+
+    n, pd_, rho = 1000, 0.05, 0.25
+    c, a, b = ndtri(pd_), np.sqrt(rho), np.sqrt(1 - rho)
+
+    def cdf(k):
+        g = lambda z: binom.cdf(k, n, ndtr((c - a * z) / b)) * np.exp(-z * z / 2)  # noqa: E731
+        return integrate.quad(g, -9, 9, points=[(c - b * ndtri(k / n)) / a], limit=400)[
+            0
+        ] / np.sqrt(2 * np.pi)
+
+    ks = np.array([20, 40, 50, 60, 100, 200])
+    truth = np.array([cdf(k) for k in ks])
+    args = (np.full(n, pd_), np.ones(n), np.ones(n), rho)
+    auto = np.cumsum(loss_distribution(*args).probabilities)[ks]
+    hermite = np.cumsum(loss_distribution(*args, quadrature="hermite").probabilities)[ks]
+    assert np.max(np.abs(auto - truth)) < 2e-4
+    assert np.max(np.abs(hermite - truth)) > 5e-3
+    assert "Gauss-Legendre" in loss_distribution(*args).note

@@ -226,11 +226,13 @@ def test_new_deal_cli_from_tape(tmp_path):
     write_deal_workbook(
         tpl,
         load_example("credit_card").with_changes(
+            pre_default_order=None,  # the example's written orders name its tranches
+            post_default_order=None,
             tranches=[
                 {"name": "A", "balance": 1, "coupon": 0.03, "seniority": 1},
                 {"name": "B", "balance": 1, "coupon": 0.05, "seniority": 2},
                 {"name": "C", "balance": 1, "seniority": 3, "issue_price": 105},
-            ]
+            ],
         ),
     )
     wb = load_workbook(tpl)

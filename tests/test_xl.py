@@ -23,6 +23,7 @@ HEAVY = {
     "WATERFALL_SUMMARY",
     "TRANCHE_KMV",
     "BREAKEVEN_HAIRCUT",
+    "BREAKEVEN",
     "PORTFOLIO_LOSS",
 }
 
@@ -159,6 +160,10 @@ def test_deal_functions_parity():
     be = analysis.breakeven_haircut(EX, COLL)
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, "Sub", OPTIONS) == be[1]
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, 1.0, OPTIONS) == be[0]
+    for variable, first in (("haircut", True), ("delay", False), ("issue_rate_shift", False)):
+        x = analysis.breakeven(EX, COLL, variable, first_loss=first)
+        got = call("BREAKEVEN", col(COLL.tolist()), TRANCHES, FEES, "Senior", variable, first)
+        assert got == x[0], variable
 
 
 def test_portfolio_loss_parity():
@@ -241,6 +246,12 @@ def test_deal_table_messages():
     )
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, "Mezz").startswith(
         "#npl-xl: tranche: expected one of Senior, Sub"
+    )
+    assert call("BREAKEVEN", col(COLL.tolist()), TRANCHES, FEES, 1.0, "rates") == (
+        "#npl-xl: variable: expected haircut, delay, issue_rate_shift, got 'rates'"
+    )
+    assert call("BREAKEVEN", col(COLL.tolist()), TRANCHES, FEES, 1.0, "delay", "yes").startswith(
+        "#npl-xl: first_loss: expected TRUE or FALSE"
     )
 
 
@@ -325,7 +336,11 @@ def test_garbage_returns_a_message_never_raises(name, args):
     which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS"})),
 )
 def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
-    extra = {"TRANCHE_KMV": (0.25, 0.05), "BREAKEVEN_HAIRCUT": ("Senior",)}.get(which, ())
+    extra = {
+        "TRANCHE_KMV": (0.25, 0.05),
+        "BREAKEVEN_HAIRCUT": ("Senior",),
+        "BREAKEVEN": ("Senior", "delay"),
+    }.get(which, ())
     out = call(which, collections, tranches, fees, *extra)
     assert isinstance(out, str) and out.startswith("#npl-xl: ") and "internal error" not in out
 

@@ -8,6 +8,7 @@ from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
     ALT_DIVERSITY_SCORE,
     BET_DISTRIBUTION,
     BET_LOSS,
+    BREAKEVEN,
     BREAKEVEN_HAIRCUT,
     DIVERSITY_SCORE,
     KMV_DD,

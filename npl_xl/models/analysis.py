@@ -25,8 +25,10 @@ from .waterfall import WaterfallResult, run_waterfall, unpaid_at_maturity
 
 __all__ = [
     "paid_in_full",
+    "breakeven",
     "breakeven_haircut",
     "breakeven_delay_months",
+    "BREAKEVEN_VARIABLES",
     "load_stress_table",
     "stress_ratings",
     "tranche_kmv",
@@ -99,10 +101,16 @@ def breakeven_delay_months(deal, collections, *, max_months: int = 120) -> np.nd
     return np.where(ok[0], delays[np.maximum(passes - 1, 0)], np.nan).astype(float)
 
 
-def _paid(deal, collections) -> np.ndarray:
+def _paid(deal, collections, rate_shift=0.0) -> np.ndarray:
     """:func:`paid_in_full` for collection scenarios, keeping only the final period in memory."""
     balance = np.array([t.balance for t in deal.ordered_tranches])
-    return unpaid_at_maturity(deal, collections) <= PAID_TOLERANCE * balance
+    return unpaid_at_maturity(deal, collections, rate_shift=rate_shift) <= PAID_TOLERANCE * balance
+
+
+def rate_shifts(frame: pd.DataFrame):
+    """The stress table's issue-rate shift per level (annual decimals), or 0.0 when none is set."""
+    shift = frame["issue_rate_shift"].to_numpy(float)
+    return shift if shift.any() else 0.0
 
 
 #: most scenarios one round of the break-even search runs (memory ~ scenarios x tranches)
@@ -120,37 +128,110 @@ def breakeven_haircut(
 ) -> np.ndarray:
     """Largest recovery haircut at which each tranche is still paid in full by legal maturity.
 
-    Root-finding on the engine, vectorised: each round runs up to ``candidates`` haircuts per
-    tranche as one batch of scenarios (fewer when there are many tranches, so a round stays within
-    ``_ROUND_SCENARIOS``) and keeps the bracket where the tranche goes from paid to unpaid (losses
-    are non-decreasing in the haircut), until the bracket is narrower than ``tol``. Only the final
-    period is kept in memory, so memory grows linearly with the number of tranches per scenario.
     ``delay`` (whole periods) or ``delay_months`` (exact, on a monthly grid) is applied together
-    with every haircut. Returns one haircut per tranche (most senior first); NaN where the tranche
-    is not paid in full even with no haircut.
+    with every haircut; see :func:`breakeven` for the search. Returns one haircut per tranche (most
+    senior first); NaN where the tranche is not paid in full even with no haircut.
     """
     base = _base(collections)
 
-    def scenarios(h):
+    def unpaid(h):
         if delay_months is None:
-            return stressed(base, haircut=h, delay=delay)
-        return stressed_months(base, deal.payments_per_year, haircut=h, delay_months=delay_months)
+            return unpaid_at_maturity(deal, stressed(base, haircut=h, delay=delay))
+        c = stressed_months(base, deal.payments_per_year, haircut=h, delay_months=delay_months)
+        return unpaid_at_maturity(deal, c)
 
+    return _boundary(deal, unpaid, 0.0, 1.0, tol, candidates, first_loss=False)
+
+
+#: stresses :func:`breakeven` searches, with the range searched
+BREAKEVEN_VARIABLES = {"haircut": (0.0, 1.0), "delay": (0, None), "issue_rate_shift": (0.0, 1.0)}
+
+
+def breakeven(
+    deal,
+    collections,
+    variable: str = "haircut",
+    tranche: str | None = None,
+    *,
+    first_loss: bool = False,
+    tol: float = 1e-6,
+):
+    """Break-even stress per tranche on the engine: the largest stress it survives paid in full by
+    legal maturity, or with ``first_loss`` the smallest stress at which it loses 1 currency unit
+    (principal plus interest unpaid at maturity).
+
+    ``variable``: "haircut" (share of every collection lost, 0-1), "delay" (whole periods, up to
+    the number of periods) or "issue_rate_shift" (annual decimal added to every coupon, 0-1: the
+    uncertain issue rate). Continuous variables are bracketed to ``tol`` by rounds of candidates
+    run as one batch of scenarios; delays run all at once. Returns one value per tranche (most
+    senior first), or that of ``tranche``; NaN where the zero stress already fails (break-even) or
+    no stress in the range loses a unit (first loss).
+    """
+    if variable not in BREAKEVEN_VARIABLES:
+        raise ValueError(
+            f"variable: expected one of {', '.join(BREAKEVEN_VARIABLES)}, got {variable!r}"
+        )
+    names = [t.name for t in deal.ordered_tranches]
+    if tranche is not None and tranche not in names:
+        raise ValueError(f"tranche: {tranche!r} is not a tranche of the deal ({', '.join(names)})")
+    base = _base(collections)
+    if variable == "delay":
+        delays = np.arange(len(base) + 1)
+        out = _boundary_grid(
+            deal, unpaid_at_maturity(deal, stressed(base, delay=delays)), delays, first_loss
+        )
+    else:
+        if variable == "haircut":
+            unpaid = lambda x: unpaid_at_maturity(deal, stressed(base, haircut=x))  # noqa: E731
+        else:
+            unpaid = lambda x: unpaid_at_maturity(deal, base, rate_shift=x)  # noqa: E731
+        lo, hi = BREAKEVEN_VARIABLES[variable]
+        out = _boundary(deal, unpaid, lo, hi, tol, 31, first_loss=first_loss)
+    return out if tranche is None else float(out[names.index(tranche)])
+
+
+def _failing(deal, unpaid: np.ndarray, first_loss: bool) -> np.ndarray:
+    """Whether each scenario fails each tranche: (scenarios, tranches) bool."""
+    if first_loss:
+        return unpaid >= 1.0
+    balance = np.array([t.balance for t in deal.ordered_tranches])
+    return unpaid > PAID_TOLERANCE * balance
+
+
+def _boundary_grid(deal, unpaid, grid, first_loss: bool) -> np.ndarray:
+    """The boundary on a grid of stresses already run (failures are monotone in the stress)."""
+    fails = _failing(deal, unpaid, first_loss)
+    n_ok = (~fails).sum(axis=0)  # passes come first
+    if first_loss:
+        return np.where(fails[-1], grid[np.minimum(n_ok, len(grid) - 1)], np.nan).astype(float)
+    return np.where(~fails[0], grid[np.maximum(n_ok - 1, 0)], np.nan).astype(float)
+
+
+def _boundary(deal, unpaid, lo0, hi0, tol, candidates, *, first_loss) -> np.ndarray:
+    """Bracket each tranche's boundary between passing and failing stresses on [lo0, hi0].
+
+    Each round runs up to ``candidates`` stresses per tranche as one batch of scenarios (fewer with
+    many tranches, so a round stays within ``_ROUND_SCENARIOS``) and keeps the bracket where the
+    tranche goes from passing to failing, until it is narrower than ``tol``. Only the final period
+    is kept in memory. Returns the last passing stress (break-even) or the first failing one
+    (first loss)."""
     K = len(deal.tranches)
     g = int(max(1, min(candidates, _ROUND_SCENARIOS // K)))
-    lo, hi = np.zeros(K), np.ones(K)
-    ok0 = _paid(deal, scenarios(0.0))
+    ends = _failing(deal, unpaid(np.array([lo0, hi0])), first_loss)
+    lo, hi = np.full(K, float(lo0)), np.full(K, float(hi0))
     steps = np.arange(1, g + 1) / (g + 1)
     rows = np.arange(K)
     while (hi - lo > tol).any():
-        h = lo[:, None] + (hi - lo)[:, None] * steps[None, :]  # (K, g)
-        ok = _paid(deal, scenarios(h.ravel()))
-        own = ok.reshape(K, g, K)[rows, :, rows]  # tranche k on its own candidates
+        x = lo[:, None] + (hi - lo)[:, None] * steps[None, :]  # (K, g)
+        fails = _failing(deal, unpaid(x.ravel()), first_loss)
+        own = ~fails.reshape(K, g, K)[rows, :, rows]  # tranche k on its own candidates
         n_pass = own.sum(axis=1)  # passes come first (monotone)
-        new_lo = np.where(n_pass > 0, h[rows, np.maximum(n_pass - 1, 0)], lo)
-        new_hi = np.where(n_pass < g, h[rows, np.minimum(n_pass, g - 1)], hi)
+        new_lo = np.where(n_pass > 0, x[rows, np.maximum(n_pass - 1, 0)], lo)
+        new_hi = np.where(n_pass < g, x[rows, np.minimum(n_pass, g - 1)], hi)
         lo, hi = new_lo, new_hi
-    return np.where(ok0, lo, np.nan)
+    if first_loss:
+        return np.where(ends[0], lo0, np.where(ends[1], hi, np.nan))
+    return np.where(ends[0], np.nan, np.where(ends[1], lo, hi0))
 
 
 @lru_cache(maxsize=1)
@@ -168,13 +249,17 @@ ASSET_CLASSES = ("unsecured", "sme", "residential", "commercial")
 
 def load_stress_table(table=None) -> pd.DataFrame:
     """Stress table, best rating first: ``rating`` and, per asset class, ``haircut_<class>`` and
-    ``delay_<class>`` (months), plus optional ``status`` and ``source``.
+    ``delay_<class>`` (months), plus optional ``issue_rate_shift`` (annual decimal added to every
+    coupon: agencies stress the issue rate, unknown when a deal is rated; 0 when not given),
+    ``status`` and ``source``.
 
     ``table``: None (the packaged illustrative table), a DataFrame or a CSV path. A table with one
     ``haircut`` and one ``delay_months`` column applies them to every class.
     """
     if table is None:
-        return _packaged_stress().copy()
+        frame = _packaged_stress().copy()
+        frame["issue_rate_shift"] = 0.0
+        return frame
     frame = pd.read_csv(table, comment="#") if not hasattr(table, "columns") else table.copy()
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
     if "rating" not in frame:
@@ -192,6 +277,14 @@ def load_stress_table(table=None) -> pd.DataFrame:
     for c in ASSET_CLASSES:
         chk.probability(frame[f"haircut_{c}"].to_numpy(float), f"stress table haircut_{c}")
         chk.nonnegative(frame[f"delay_{c}"].to_numpy(float), f"stress table delay_{c}")
+    if "issue_rate_shift" not in frame:
+        frame["issue_rate_shift"] = 0.0
+    shift = chk.finite(frame["issue_rate_shift"].to_numpy(float), "stress table issue_rate_shift")
+    if (np.abs(shift) > 0.2).any():
+        raise ValueError(
+            "stress table issue_rate_shift: give annual decimals (0.01 for 100 bp), got "
+            f"{shift[np.abs(shift) > 0.2][0]:g}"
+        )
     return frame
 
 
@@ -227,7 +320,7 @@ def stress_ratings(deal, collections, *, table=None) -> StressResult:
     in full by legal maturity. All levels run as one batch of scenarios; see :class:`StressResult`.
     """
     frame = load_stress_table(table)
-    ok = _paid(deal, stress_collections(deal, collections, frame))
+    ok = _paid(deal, stress_collections(deal, collections, frame), rate_shifts(frame))
     illustrative = bool(
         "status" in frame and frame["status"].astype(str).str.contains("illustrative").any()
     )

@@ -192,6 +192,10 @@ def _lhp_call(k, p, lgd, rho):
     return lgd * joint - k * ndtr(m)
 
 
+#: most factor nodes the exact engine takes (numpy's Hermite weights stay finite to ~370)
+MAX_NODES = 300
+
+
 def loss_distribution(
     pds,
     exposures,
@@ -200,6 +204,7 @@ def loss_distribution(
     *,
     method: str = "exact",
     nodes: int = 64,
+    quadrature: str = "auto",
     lattice: int = 15_000,
     unit: float | None = None,
     paths: int = 100_000,
@@ -217,7 +222,9 @@ def loss_distribution(
         exposures: exposure per name (>= 0, currency units).
         lgds: loss given default per name, in [0, 1].
         rho: asset correlation with the common factor, in [0, 1).
-        method: "exact" (recursion on a loss lattice, ``nodes`` Gauss-Hermite nodes over the factor;
+        method: "exact" (recursion on a loss lattice, ``nodes`` factor nodes by ``quadrature``:
+            "trapezoid", "legendre", "hermite" or "auto": trapezoid up to 500 names, else
+            Legendre (:func:`factor_nodes`);
             exact when exposure x LGD are whole multiples of the lattice unit, else each name's loss
             is split between the two neighbouring lattice points so that probability and expected
             loss are both kept; ``lattice`` sets the number of units), "lhp" (Vasicek large
@@ -238,6 +245,11 @@ def loss_distribution(
     )
     chk.same_length(pds=p, exposures=e, lgds=g)
     r = float(chk.in_range(rho, "rho", 0.0, 1.0, hi_open=True))
+    if quadrature not in ("auto", *_RULES):
+        raise ValueError(f"quadrature: expected auto, hermite or legendre, got {quadrature!r}")
+    if not (isinstance(nodes, (int, np.integer)) and 1 <= nodes <= MAX_NODES):
+        # numpy's Gauss-Hermite weights overflow to NaN beyond about 370 nodes
+        raise ValueError(f"nodes: expected a whole number from 1 to {MAX_NODES}, got {nodes!r}")
     total = e.sum()
     if total <= 0:
         raise ValueError("exposures: the pool has no exposure")
@@ -259,7 +271,7 @@ def loss_distribution(
         cdf[-1] = 1.0
         return LargePoolLossDistribution(grid, np.diff(cdf, prepend=0.0), pbar, lbar, r)
     if method == "exact":
-        return _exact(p, loss, total, r, nodes, lattice, unit)
+        return _exact(p, loss, total, r, nodes, lattice, unit, quadrature)
     n_paths = int(chk.positive(paths, "paths"))
     if n_paths != paths:
         raise ValueError(f"paths: expected a whole number, got {paths!r}")
@@ -388,7 +400,7 @@ def _lattice_unit(loss) -> float | None:
     return None
 
 
-def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution:
+def _exact(p, loss, total, rho, nodes, lattice, unit, quadrature) -> LatticeLossDistribution:
     positive = (
         loss > 1e-15 * total
     )  # names that cannot move the loss by a representable amount are left out
@@ -409,14 +421,10 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution
         raise ValueError(
             f"unit: gives a lattice of {size:,} points; choose a larger unit or a smaller lattice"
         )
-    if rho == 0.0:
-        z, w = np.zeros(1), np.ones(1)
-    else:
-        z, w = np.polynomial.hermite_e.hermegauss(int(nodes))
-        w = w / math.sqrt(2 * math.pi)
-        # tail nodes whose weight is below 1e-16 change no probability the lattice can hold: with
-        # 64 nodes 24 go, together weighing 1.5e-16, and the convolution costs 40 % less
-        z, w = z[w > 1e-16], w[w > 1e-16]
+    rule = quadrature
+    if quadrature == "auto":
+        rule = "trapezoid" if p.size <= TRAPEZOID_NAMES else "legendre"
+    z, w = (np.zeros(1), np.ones(1)) if rho == 0.0 else factor_nodes(int(nodes), rule)
     cond = _conditional_pds(p, rho, z, w)  # (nodes, names)
     P = _convolve(cond, k, f, size)
     probs = w @ P
@@ -428,5 +436,38 @@ def _exact(p, loss, total, rho, nodes, lattice, unit) -> LatticeLossDistribution
         "probability and expected loss kept"
     )
     return LatticeLossDistribution(
-        losses, probs, "exact", exact, note + f"; {len(z)} Gauss-Hermite nodes of weight > 1e-16"
+        losses, probs, "exact", exact, note + f"; {len(z)} {_RULES[rule]}"
     )
+
+
+#: pools up to this many names integrate the factor on an even grid, larger ones by Gauss-Legendre
+#: on the factor's probability scale (benchmarks/README.md, "Factor nodes")
+TRAPEZOID_NAMES = 500
+
+_RULES = {
+    "trapezoid": "evenly spaced factor nodes on [-7, 7]",
+    "legendre": "Gauss-Legendre nodes on the factor's probability scale",
+    "hermite": "Gauss-Hermite nodes of weight > 1e-16",
+}
+
+
+def factor_nodes(nodes: int, rule: str = "trapezoid") -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z and weights w (adding up to 1) for E[g(M)], M standard normal.
+
+    "trapezoid": evenly spaced on [-7, 7] weighted by the normal density; for smooth g decaying
+    with the density the error falls geometrically with the spacing (Trefethen and Weideman,
+    SIAM Review 56(3), 2014), and it resolves a steep g evenly across the range.
+    "legendre": Gauss-Legendre in u = N(M) on (0, 1), best when g is nearly a step in M (very large
+    pools: the error is about the weight of the node nearest the step, ~1.6/nodes at most).
+    "hermite": Gauss-Hermite, exact for polynomials; its central weights are large (~0.1 with 64
+    nodes), so a steep g is poorly resolved; tail nodes of weight below 1e-16 are dropped."""
+    if rule == "trapezoid":
+        z = np.linspace(-7.0, 7.0, nodes) if nodes > 1 else np.zeros(1)
+        w = np.exp(-0.5 * z * z)
+        return z, w / w.sum()
+    if rule == "hermite":
+        z, w = np.polynomial.hermite_e.hermegauss(nodes)
+        w = w / math.sqrt(2 * math.pi)
+        return z[w > 1e-16], w[w > 1e-16]
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    return ndtri((x + 1.0) / 2.0), w / 2.0

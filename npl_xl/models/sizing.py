@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import _checks as chk
-from .analysis import PAID_TOLERANCE, load_stress_table, stress_collections
+from .analysis import PAID_TOLERANCE, load_stress_table, rate_shifts, stress_collections
 from .waterfall import unpaid_at_maturity
 
 __all__ = ["max_tranche_size", "sizing_grid"]
@@ -36,8 +36,9 @@ def max_tranche_size(
         )
     row = levels.index(str(rating))
     stressed = stress_collections(deal, collections, frame)[row]
+    shift = float(np.broadcast_to(rate_shifts(frame), (len(frame),))[row])
     return _search(
-        deal, stressed, _index(deal, tranche), float(chk.positive(tolerance, "tolerance"))
+        deal, stressed, _index(deal, tranche), float(chk.positive(tolerance, "tolerance")), shift
     )
 
 
@@ -54,7 +55,11 @@ def sizing_grid(deal, collections, tranche: str, *, table=None, tolerance: float
         else float(chk.positive(tolerance, "tolerance"))
     )
     paths = stress_collections(deal, collections, frame)
-    return tuple((str(r), _search(deal, c, k, tol)) for r, c in zip(frame["rating"], paths))
+    shifts = np.broadcast_to(rate_shifts(frame), (len(frame),))
+    return tuple(
+        (str(r), _search(deal, c, k, tol, float(x)))
+        for r, c, x in zip(frame["rating"], paths, shifts)
+    )
 
 
 def _index(deal, tranche: str) -> int:
@@ -78,20 +83,20 @@ def _resized(deal, k: int, size: float):
     )
 
 
-def _passes(deal, collections, k: int, size: float) -> bool:
+def _passes(deal, collections, k: int, size: float, shift: float) -> bool:
     d = _resized(deal, k, size)
-    return bool(unpaid_at_maturity(d, collections)[k] <= PAID_TOLERANCE * size)
+    return bool(unpaid_at_maturity(d, collections, rate_shift=shift)[k] <= PAID_TOLERANCE * size)
 
 
-def _search(deal, collections, k: int, tol: float) -> float:
+def _search(deal, collections, k: int, tol: float, shift: float = 0.0) -> float:
     """Bisection on whole multiples n x ``tol``: n passes, n + 1 fails (or n is the cap)."""
     ts = deal.ordered_tranches
     lo, hi = 1, int(np.floor((ts[k].balance + ts[k + 1].balance) / tol)) - 1
-    if hi < lo or not _passes(deal, collections, k, lo * tol):
+    if hi < lo or not _passes(deal, collections, k, lo * tol, shift):
         return 0.0
-    if _passes(deal, collections, k, hi * tol):
+    if _passes(deal, collections, k, hi * tol, shift):
         return hi * tol
     while hi - lo > 1:  # lo passes, hi fails
         mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if _passes(deal, collections, k, mid * tol) else (lo, mid)
+        lo, hi = (mid, hi) if _passes(deal, collections, k, mid * tol, shift) else (lo, mid)
     return lo * tol

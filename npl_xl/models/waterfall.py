@@ -26,7 +26,14 @@ import numpy as np
 from .. import limits
 from . import _checks as chk
 
-__all__ = ["WaterfallResult", "TrancheMetrics", "run_waterfall", "unpaid_at_maturity", "irr"]
+__all__ = [
+    "WaterfallResult",
+    "TrancheMetrics",
+    "run_waterfall",
+    "unpaid_at_maturity",
+    "coupon_paths",
+    "irr",
+]
 
 #: tolerance (currency units) below which an unpaid amount counts as paid
 EPS = 1e-7
@@ -42,11 +49,17 @@ class WaterfallResult:
     ``balance``
     (end of period). Per fee (last axis = fee, deal order): ``fees_paid``. Per period:
     ``collections``, ``reserve_balance`` (end), ``reserve_release``, ``reserve_topup``,
-    ``incentive_fee``, ``residual``, ``default_event`` (in force during the period).
+    ``incentive_fee``, ``residual``, ``default_event`` (in force during the period),
+    ``senior_fees_paid`` (paid at senior fee steps, excluding capped excess),
+    ``call_proceeds`` (the clean-up call price received). Per trigger (last axis,
+    ``trigger_names``): ``trigger_states`` (in force during the period). ``coupon_rates`` per
+    period and tranche; the per-tranche ``coupon`` is their average (the default discount rate of
+    :meth:`metrics`).
     """
 
     tranche_names: tuple[str, ...]
     fee_names: tuple[str, ...]
+    trigger_names: tuple[str, ...]
     initial_balance: np.ndarray
     coupon: np.ndarray
     issue_price: np.ndarray
@@ -64,6 +77,36 @@ class WaterfallResult:
     incentive_fee: np.ndarray
     residual: np.ndarray
     default_event: np.ndarray
+    senior_fees_paid: np.ndarray
+    call_proceeds: np.ndarray
+    trigger_states: np.ndarray
+    coupon_rates: np.ndarray
+
+    @property
+    def oc_ratio(self) -> np.ndarray:
+        """Overcollateralisation per period and tranche: collections still to come after the
+        period (the scenario's own path: the expected recovery in the base case) over the notes
+        outstanding at its end, of the tranche and all senior to it; NaN once they are repaid."""
+        c = self.collections
+        remaining = c[..., ::-1].cumsum(axis=-1)[..., ::-1] - c
+        notes = self.balance.cumsum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(notes > EPS, remaining[..., None] / notes, np.nan)
+
+    @property
+    def ic_ratio(self) -> np.ndarray:
+        """Interest coverage per period and tranche: the period's collections net of senior fees
+        over the interest due (with arrears) of the tranche and all senior to it; NaN where none
+        is due."""
+        net = self.collections - self.senior_fees_paid
+        due = self.interest_due.cumsum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(due > EPS, net[..., None] / due, np.nan)
+
+    def trigger_probability(self) -> np.ndarray:
+        """Share of scenarios in which each trigger is hit at some period: (triggers,)."""
+        hit = self.trigger_states.any(axis=-2)
+        return hit.mean(axis=0) if hit.ndim == 2 else hit.astype(float)
 
     @property
     def interest_shortfall(self) -> np.ndarray:
@@ -222,19 +265,63 @@ def irr(cash_flows, times, price, *, lo=-0.99, hi=10.0) -> np.ndarray:
 # the engine
 
 
+def coupon_paths(deal, n_periods: int, rates=None, rate_shift=0.0) -> np.ndarray:
+    """Coupon (annual decimal) of each tranche in each period: ([scenarios,] periods, tranches).
+
+    Fixed coupons above 0 and floating indexes move by ``rate_shift`` (annual decimal, a number or
+    one per scenario: the issue-rate stress). A floating coupon is clip(index + spread, floor, cap)
+    with the index read at the start of each reset block and floored at 0. Index paths come from
+    ``rates`` (name -> (periods,) or (scenarios, periods)), else from the deal's ``rates`` (a flat
+    level or a path of exactly ``n_periods``).
+    """
+    n = int(n_periods)
+    shift = np.asarray(chk.finite(rate_shift, "rate_shift"), float)
+    if shift.ndim > 1:
+        raise ValueError(f"rate_shift: expected a number or one per scenario, got {shift.shape}")
+    shift = shift[:, None] if shift.ndim == 1 else shift
+    given = dict(rates or {})
+    cols = []
+    for t in deal.ordered_tranches:
+        cp = t.coupon
+        if not getattr(t, "floating", False):
+            cols.append(np.maximum(cp + shift, 0.0) if cp > 0 else np.zeros_like(shift) + 0.0)
+            continue
+        if cp.index in given:
+            path = chk.finite(given.pop(cp.index), f"rates.{cp.index}")
+        else:
+            r = deal.rates[cp.index]
+            path = np.full(n, r.level) if r.level is not None else np.asarray(r.path, float)
+        if path.ndim not in (1, 2) or path.shape[-1] != n:
+            raise ValueError(
+                f"rates.{cp.index}: expected {n} periods (a path or one path per scenario), got "
+                f"shape {path.shape}"
+            )
+        held = path[..., (np.arange(n) // cp.reset_periods) * cp.reset_periods]
+        rate = np.clip(held + shift + cp.spread, cp.floor, cp.cap)
+        cols.append(np.maximum(rate, 0.0))
+    if given:
+        raise ValueError(f"rates: {sorted(given)[0]!r} is the index of no floating tranche")
+    return np.stack(
+        np.broadcast_arrays(*[np.broadcast_to(c, c.shape[:-1] + (n,)) for c in cols]), axis=-1
+    )
+
+
 class _Plan:
     """The deal read once into plain lists and arrays the period loop can use cheaply."""
 
-    def __init__(self, deal, n_periods: int):
+    def __init__(self, deal, n_periods: int, coupons: np.ndarray):
         ts = deal.ordered_tranches
         self.names = tuple(t.name for t in ts)
         self.index = {t.name: k for k, t in enumerate(ts)}
+        self.fee_index = {f.name: i for i, f in enumerate(deal.fees)}
         self.balance0 = [float(t.balance) for t in ts]
-        self.coupon = [float(t.coupon) for t in ts]
+        self.coupon_rates = coupons
         self.price = [float(t.issue_price) for t in ts]
         self.fixed_return = [float(t.fixed_return) for t in ts]
+        self.on_outstanding = [
+            getattr(t, "fixed_return_base", "initial") == "outstanding" for t in ts
+        ]
         self.top = [k for k, t in enumerate(ts) if t.seniority == ts[0].seniority]
-        self.top_coupons = [(k, self.coupon[k]) for k in self.top]
         self.schedule = [
             None if t.amortisation == "pass_through" else np.cumsum(t.amortisation).tolist()
             for t in ts
@@ -256,30 +343,64 @@ class _Plan:
         self.reserve_multiple = float(deal.reserve.multiple)
         self.reserve0 = float(deal.reserve.initial)
         self.incentive_share = float(deal.incentive_fee_share)
-        self.default_on_interest = deal.default_event == "senior_interest"
         self.pre, self.post = deal.orders()
+        # triggers as (name, test, threshold, effect); today's default event is one of them
+        self.triggers = [(t.name, t.test, float(t.threshold), t.effect) for t in deal.triggers]
+        if deal.default_event == "senior_interest":
+            self.triggers.append(
+                ("default_event", "senior_interest_unpaid", 0.0, "post_default_order")
+            )
+        self.base_cum = None
+        if any(t[1] == "cumulative_collections_ratio" for t in self.triggers):
+            base = np.asarray(deal.base_collections(), float)
+            if base.size != n_periods:
+                raise ValueError(
+                    f"triggers: cumulative_collections_ratio compares with a {base.size}-period "
+                    f"base case, the collections have {n_periods} periods"
+                )
+            self.base_cum = np.cumsum(base).tolist()
 
 
-def run_waterfall(deal, collections) -> WaterfallResult:
+def run_waterfall(deal, collections, *, rates=None, rate_shift=0.0) -> WaterfallResult:
     """Run the deal's waterfall on collections of shape (periods,) or (scenarios, periods).
 
     ``collections`` are net collections per period (currency units, >= 0). If the deal states
-    ``legal_maturity_periods`` the number of periods must match it.
+    ``legal_maturity_periods`` the number of periods must match it. ``rates`` and ``rate_shift``
+    set the coupons (:func:`coupon_paths`); index paths or shifts per scenario make one scenario
+    each (collections of one row are repeated for them).
     """
-    c = _checked(deal, collections)
-    plan = _Plan(deal, c.shape[-1])
+    c, plan = _prepared(deal, collections, rates, rate_shift)
     rec = _Engine(plan, c).run()
+    cp = plan.coupon_rates
+    flags = ("default_event", "trigger_states")
     return WaterfallResult(
         tranche_names=plan.names,
         fee_names=tuple(f.name for f in plan.fees),
+        trigger_names=tuple(t[0] for t in plan.triggers),
         initial_balance=np.array(plan.balance0),
-        coupon=np.array(plan.coupon),
+        coupon=cp.reshape(-1, cp.shape[-1]).mean(axis=0),
         issue_price=np.array(plan.price),
         period_times=plan.times,
-        collections=c.copy(),
-        **{name: rec[name] for name in _Engine.RECORDS if name != "default_event"},
-        default_event=rec["default_event"].astype(bool),
+        coupon_rates=cp,
+        **{name: rec[name] for name in _Engine.RECORDS if name not in flags},
+        **{name: rec[name].astype(bool) for name in flags},
     )
+
+
+def _prepared(deal, collections, rates, rate_shift) -> tuple[np.ndarray, _Plan]:
+    c = _checked(deal, collections)
+    n = c.shape[-1]
+    cp = coupon_paths(deal, n, rates, rate_shift)
+    if cp.ndim == 3:  # coupons per scenario
+        if c.ndim == 1 or c.shape[0] == 1:
+            c = np.repeat(c.reshape(1, n), cp.shape[0], axis=0)
+        elif cp.shape[0] == 1:
+            cp = cp[0]
+        elif cp.shape[0] != c.shape[0]:
+            raise ValueError(
+                f"rates: {cp.shape[0]} rate scenarios for {c.shape[0]} collection scenarios"
+            )
+    return c, _Plan(deal, n, cp)
 
 
 def _checked(deal, collections) -> np.ndarray:
@@ -304,15 +425,15 @@ def _checked(deal, collections) -> np.ndarray:
     return c
 
 
-def unpaid_at_maturity(deal, collections) -> np.ndarray:
+def unpaid_at_maturity(deal, collections, *, rates=None, rate_shift=0.0) -> np.ndarray:
     """Principal plus interest still unpaid after the last period, per tranche: ([scenarios,]
     tranches).
 
     The same engine as :func:`run_waterfall`, keeping only the final period (memory independent of
     the number of periods): the fast path for break-even searches and stress tests.
     """
-    c = _checked(deal, collections)
-    rec = _Engine(_Plan(deal, c.shape[-1]), c).run(last_only=True)
+    c, plan = _prepared(deal, collections, rates, rate_shift)
+    rec = _Engine(plan, c).run(last_only=True)
     return (
         rec["balance"][..., -1, :]
         + rec["interest_due"][..., -1, :]
@@ -327,10 +448,14 @@ class _Engine:
     t: int
     n: int
     in_post: Any
+    final: Any
+    turbo: Any
+    stop_fee: Any
     cash: Any
     r_out: Any
     r_in: Any
     incentive: Any
+    sfees: Any
     fee_due: list
     fees_paid: list
     no_fees_due: list
@@ -339,6 +464,9 @@ class _Engine:
     prin_paid: list
     ret_paid: list
     defaulted: Any
+    called: Any
+    cum_coll: Any
+    target: Any
 
     def __init__(self, plan: _Plan, c: np.ndarray):
         self.p = plan
@@ -346,10 +474,13 @@ class _Engine:
         S = int(c.shape[0]) if self.vector else 0
         zero = (lambda: np.zeros(S)) if self.vector else (lambda: 0.0)
         self.zero = zero
+        self.false = np.zeros(S, dtype=bool) if self.vector else False
         self.mn = np.minimum if self.vector else min
         self.mx = np.maximum if self.vector else max
         # collections by period: a list of floats, or a list of (S,) columns
         self.coll = list(c.T) if self.vector else c.tolist()
+        cp = plan.coupon_rates  # coupons by period: lists of K floats, or of K (S,) columns
+        self.cpn = cp.tolist() if cp.ndim == 2 else [list(m) for m in cp.transpose(1, 2, 0)]
         # each fee's new amount in period t is A[t][i] + B[i] x (notes outstanding) + C[i] x
         # accrual x notes
         zeros = [0.0] * len(plan.fees)
@@ -375,15 +506,45 @@ class _Engine:
         self.prin_paid_cum = [zero() for _ in range(K)]
         self.fee_excess_due = [zero() for _ in range(F)]
         self.reserve = plan.reserve0 + zero()
-        self.defaulted = np.zeros(S, dtype=bool) if self.vector else False
+        self.target = zero()
+        self.hit = [self.false for _ in plan.triggers]
+        self.called = self.false
+        self.cum_coll = zero()
+        self.by_effect = {
+            e: [i for i, t in enumerate(plan.triggers) if t[3] == e]
+            for e in (
+                "post_default_order",
+                "sequential_turbo",
+                "stop_incentive_fee",
+                "clean_up_call",
+            )
+        }
         self.steps = {"pre": self._compile(plan.pre), "post": self._compile(plan.post)}
 
     def _compile(self, order):
+        p = self.p
+        named = {p.fee_index[s.partition(":")[2]] for s in order if s.startswith("fee:")}
+        senior = [i for i in p.senior_fees if i not in named]
+        args = {
+            "senior_fees": (senior, len(senior) == len(p.senior_fees)),
+            "fee_excess": [
+                i for i, f in enumerate(p.fees) if f.position == "senior" or i not in named
+            ],
+        }
         out = []
         for step in order:
             kind, _, name = step.partition(":")
-            out.append((getattr(self, "_" + kind), self.p.index.get(name)))
+            arg = p.fee_index[name] if kind == "fee" else p.index.get(name, args.get(kind))
+            out.append((getattr(self, "_" + kind), arg))
         return out
+
+    def _any(self, indices):
+        """Whether any of these triggers is in force (bool, or a bool vector per scenario)."""
+        if not indices:
+            return self.false
+        if not self.vector:
+            return any(self.hit[i] for i in indices)
+        return np.logical_or.reduce([self.hit[i] for i in indices])
 
     # -- steps: each pays out of self.cash; ``act`` is None (all active) or a 0/1 mask
     # ---------------
@@ -408,30 +569,57 @@ class _Engine:
             paid = paid + draw
         return paid
 
-    def _senior_fees(self, _, act):
+    def _blocked(self, block, act):
+        """``act`` with the scenarios where ``block`` holds switched off (None: nothing blocked)."""
+        if not self.vector:
+            return None if not block else 0.0
+        if not block.any():
+            return act
+        keep = 1.0 - block
+        return keep if act is None else act * keep
+
+    def _senior_fees(self, arg, act):
+        which, every = arg
         due, out = self.fee_due, self.fees_paid
-        if not self.vector:  # one scenario with cash for every fee: pay them all at once
-            total = sum(due)
-            if total <= self.cash:
-                self.cash -= total
-                self.fees_paid = (
-                    due if out is self.no_fees_paid else [a + b for a, b in zip(out, due)]
-                )
-                self.fee_due = self.no_fees_due
-                return
+        # one scenario with cash for every fee: pay them all at once
+        if not self.vector and every and sum(due) <= self.cash:
+            cash, paid = self.cash, self.sfees
+            for d in due:  # one at a time: the roundings of "fee:<name>" steps
+                cash -= d
+                paid += d
+            self.cash, self.sfees = cash, paid
+            self.fees_paid = due if out is self.no_fees_paid else [a + b for a, b in zip(out, due)]
+            self.fee_due = self.no_fees_due
+            return
         due = self.fee_due = list(due)  # fresh lists: the period's records and markers keep theirs
         out = self.fees_paid = list(out)
-        for i in self.p.senior_fees:
+        for i in which:
             paid = self._pay_with_reserve(due[i], act)
             due[i] = due[i] - paid
             out[i] = out[i] + paid
+            self.sfees = self.sfees + paid
 
-    def _fee_excess(self, _, act):
+    def _fee(self, i, act):
+        """One fee at its own position: its senior amount (the reserve covers a shortfall), or
+        for a subordinated fee everything it is owed."""
+        out = self.fees_paid = list(self.fees_paid)
+        if self.p.fees[i].position == "senior":
+            due = self.fee_due = list(self.fee_due)
+            paid = self._pay_with_reserve(due[i], act)
+            due[i] = due[i] - paid
+            self.sfees = self.sfees + paid
+        else:
+            excess = self.fee_excess_due
+            paid = self._pay(excess[i], act)
+            excess[i] = excess[i] - paid
+        out[i] = out[i] + paid
+
+    def _fee_excess(self, which, act):
         due, out = self.fee_excess_due, self.fees_paid
         if not self.vector and (self.cash <= 0.0 or not any(due)):
             return
         out = self.fees_paid = list(out)
-        for i in range(len(due)):
+        for i in which:
             if self.vector or due[i] > 0.0:
                 paid = self._pay(due[i], act)
                 due[i] = due[i] - paid
@@ -439,17 +627,22 @@ class _Engine:
 
     def _reserve(self, _, act):
         p = self.p
-        if (
-            self.t == self.n - 1 or self.in_post
-        ):  # at maturity or after a default event: released in full
+        target: Any
+        if not self.vector and (self.final or self.in_post):  # released in full
             target = 0.0
+        elif self.in_post is True:
+            target = self.zero()
         else:
-            frac = p.frac[self.t + 1]
+            frac = p.frac[self.t + 1] if self.t + 1 < self.n else 0.0
             bal = self.bal
             notes = sum(bal)
+            cpn = self.cpn[min(self.t + 1, self.n - 1)]
             fees = p.target_fixed * (notes > EPS) + p.target_rate * frac * notes
-            interest = sum([bal[k] * c for k, c in p.top_coupons]) * frac
+            interest = sum([bal[k] * cpn[k] for k in p.top]) * frac
             target = p.reserve_multiple * (fees + interest)
+            if self.vector:
+                target = np.where(self.final, 0.0, target)
+        self.target = target
         if not self.vector:  # one scenario: plain comparisons
             gap = target - self.reserve
             move = gap if gap < 0.0 else (gap if gap < self.cash else self.cash)
@@ -480,30 +673,107 @@ class _Engine:
         if not self.vector and self.cash <= 0.0:  # one scenario with no cash left: nothing to pay
             return
         sched = self.p.schedule[k]
-        if sched is None or self.t == self.n - 1 or self.in_post:
+        full = self.final | self.turbo
+        if sched is None or self.in_post is True or (not self.vector and full):
             due = self.bal[k]
         else:
             due = self.mn(self.mx(sched[self.t] - self.prin_paid_cum[k], 0.0), self.bal[k])
+            if self.vector:
+                due = np.where(full, self.bal[k], due)
         paid = self._pay(due, act)
         self.bal[k] = self.bal[k] - paid
         self.prin_paid_cum[k] = self.prin_paid_cum[k] + paid
         self.prin_paid[k] = self.prin_paid[k] + paid
 
     def _fixed_return(self, k, act):
-        if not self.vector and self.cash <= 0.0:
+        if not self.vector and (self.cash <= 0.0 or self.turbo):
             return
-        paid = self._pay(self.ret_due[k], act)
+        paid = self._pay(self.ret_due[k], self._blocked(self.turbo, act))
         self.ret_due[k] = self.ret_due[k] - paid
         self.ret_paid[k] = self.ret_paid[k] + paid
 
     def _incentive_fee(self, _, act):
-        if not self.vector and self.cash <= 0.0:
+        if not self.vector and (self.cash <= 0.0 or self.stop_fee):
             return
         fee = self.p.incentive_share * self.cash
+        act = self._blocked(self.stop_fee, act)
         if act is not None:
             fee = fee * act
         self.cash = self.cash - fee
         self.incentive = self.incentive + fee
+
+    def _effects(self, has_call: bool):
+        """Set this period's trigger effects; return (post-default order in force, call now)."""
+        by = self.by_effect
+        self.turbo = self._any(by["sequential_turbo"])
+        self.stop_fee = self._any(by["stop_incentive_fee"]) | self.turbo
+        call_now = self._any(by["clean_up_call"]) & ~self.called if has_call else self.false
+        self.final = (self.t == self.n - 1) | call_now
+        return self._any(by["post_default_order"]), call_now
+
+    def _pay_period(self, defaulted, pre, post) -> None:
+        """Run the period's steps: the pre-default order, or the post-default order where a
+        default event is in force (masked scenario by scenario)."""
+        if not self.vector:
+            self.in_post = defaulted
+            for fn, arg in post if defaulted else pre:
+                fn(arg, None)
+        elif not defaulted.any():
+            self.in_post = False
+            for fn, arg in pre:
+                fn(arg, None)
+        else:
+            post_mask = defaulted.astype(float)
+            self.in_post = False
+            for fn, arg in pre:
+                fn(arg, 1.0 - post_mask)
+            self.in_post = True
+            for fn, arg in post:
+                fn(arg, post_mask)
+
+    def _accrue_returns(self, frac, on_initial: list, outstanding: list) -> None:
+        """Fixed returns accrue on the initial balance, or on principal outstanding."""
+        ret = list(on_initial)
+        for k in outstanding:
+            ret[k] = self.bal[k] * self.p.fixed_return[k]
+        self.ret_due = [d + r * frac for d, r in zip(self.ret_due, ret)]
+
+    def _accrue_fees(self, frac, fee_A) -> None:
+        """The period's new fees: senior amounts (capped) join ``fee_due``, the excess over a cap
+        and subordinated fees join ``fee_excess_due``."""
+        notes = sum(self.bal)
+        accrual_notes = frac * notes
+        new = [
+            a + b * (notes > EPS) + r * accrual_notes
+            for a, b, r in zip(fee_A, self.fee_B, self.fee_C)
+        ]
+        excess = self.fee_excess_due
+        for i, cap in self.capped:
+            capped = self.mn(new[i], cap)
+            excess[i] = excess[i] + (new[i] - capped)
+            new[i] = capped
+        for i in self.junior_fees:
+            excess[i] = excess[i] + new[i]
+            new[i] = 0.0
+        self.fee_due = (
+            new if self.fee_due is self.no_fees_due else [d + x for d, x in zip(self.fee_due, new)]
+        )
+
+    # -- triggers
+    # ------------------------------------------------------------------------------------
+
+    def _test(self, test, threshold):
+        """One trigger test at the end of the current period."""
+        p = self.p
+        if test == "senior_interest_unpaid":
+            return sum([self.int_due[k] for k in p.top]) > max(threshold, EPS)
+        if test == "notes_below":
+            return sum(self.bal) < threshold * sum(p.balance0)
+        if test == "reserve_below_target":
+            return self.reserve < threshold * self.target - EPS
+        assert p.base_cum is not None  # cumulative_collections_ratio: the plan read the base case
+        base = p.base_cum[self.t]
+        return (self.cum_coll < threshold * base) & (base > EPS)
 
     # -- the loop
     # ------------------------------------------------------------------------------------
@@ -521,6 +791,10 @@ class _Engine:
         "incentive_fee",
         "residual",
         "default_event",
+        "senior_fees_paid",
+        "call_proceeds",
+        "collections",
+        "trigger_states",
     )
 
     def run(self, last_only: bool = False) -> dict:
@@ -528,69 +802,51 @@ class _Engine:
         width]);
         ``last_only`` keeps the final period alone."""
         p = self.p
-        K, F = len(p.names), len(p.fees)
+        call: Any
+        K, F, T = len(p.names), len(p.fees), len(p.triggers)
         Z = self.zero()
         self.n = len(self.coll)
         pre, post = self.steps["pre"], self.steps["post"]
+        by = self.by_effect
         # markers for "nothing owed / nothing paid yet" lists, so the common case skips list
         # arithmetic
         self.no_fees_due = self.fee_due = [Z] * F
         self.no_fees_paid = [Z] * F
-        coupon, accrued_return = p.coupon, [b * r for b, r in zip(p.balance0, p.fixed_return)]
+        accrued_return = [b * r for b, r in zip(p.balance0, p.fixed_return)]
         has_return = any(accrued_return)
+        outstanding = [k for k in range(K) if p.on_outstanding[k] and p.fixed_return[k]]
+        has_call = bool(by["clean_up_call"])
         rows = []
         for t in range(self.n):
             self.t = t
             frac = p.frac[t]
-            notes = sum(self.bal)
-            accrual_notes = frac * notes
-            new = [
-                a + b * (notes > EPS) + r * accrual_notes
-                for a, b, r in zip(self.fee_A[t], self.fee_B, self.fee_C)
-            ]
-            excess = self.fee_excess_due
-            for i, cap in self.capped:
-                capped = self.mn(new[i], cap)
-                excess[i] = excess[i] + (new[i] - capped)
-                new[i] = capped
-            for i in self.junior_fees:
-                excess[i] = excess[i] + new[i]
-                new[i] = 0.0
-            self.fee_due = (
-                new
-                if self.fee_due is self.no_fees_due
-                else [d + x for d, x in zip(self.fee_due, new)]
-            )
-            self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, coupon)]
+            in_force = list(self.hit)  # triggers hit at an earlier period end
+            defaulted, call_now = self._effects(has_call)
+            coll, fee_A = self.coll[t], self.fee_A[t]
+            if has_call and np.any(self.called):
+                keep = 1.0 - self.called  # after the call, collections belong to the buyer
+                coll, fee_A = coll * keep, [a * keep for a in fee_A]
+            self._accrue_fees(frac, fee_A)
+            cpn = self.cpn[t]
+            self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, cpn)]
             if has_return:
-                self.ret_due = [d + r * frac for d, r in zip(self.ret_due, accrued_return)]
+                self._accrue_returns(frac, accrued_return, outstanding)
             interest_due = self.int_due
-            self.cash = self.coll[t]
-            self.r_out = self.r_in = self.incentive = (
+            call = Z
+            if has_call:  # the seller pays the notes and interest outstanding
+                call = (sum(self.bal) + sum(self.int_due)) * call_now
+            self.cash = coll + call
+            self.cum_coll = self.cum_coll + coll
+            self.r_out = self.r_in = self.incentive = self.sfees = (
                 Z  # shared zero: values are replaced, never mutated
             )
             self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
             self.fees_paid = self.no_fees_paid
-            defaulted = self.defaulted
-            if not self.vector:
-                self.in_post = defaulted
-                for fn, arg in post if defaulted else pre:
-                    fn(arg, None)
-            elif not defaulted.any():
-                self.in_post = False
-                for fn, arg in pre:
-                    fn(arg, None)
-            else:
-                post_mask = defaulted.astype(float)
-                self.in_post = False
-                for fn, arg in pre:
-                    fn(arg, 1.0 - post_mask)
-                self.in_post = True
-                for fn, arg in post:
-                    fn(arg, post_mask)
-            if p.default_on_interest:
-                short = sum([self.int_due[k] for k in p.top])
-                self.defaulted = defaulted | (short > EPS)
+            self._pay_period(defaulted, pre, post)
+            for i, (_, test, threshold, _) in enumerate(p.triggers):
+                self.hit[i] = self.hit[i] | self._test(test, threshold)
+            if has_call:
+                self.called = self.called | call_now
             if last_only and t < self.n - 1:
                 continue
             rows.append(
@@ -601,12 +857,14 @@ class _Engine:
                 + self.bal
                 + self.fees_paid
                 + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted]
+                + [self.sfees, call, coll]
+                + in_force
             )
         # one array (periods, columns[, scenarios]) split into the records, in RECORDS order
         table = np.asarray(rows, dtype=float)
         if self.vector:
             table = np.moveaxis(table, -1, 0)
-        widths = [K] * 5 + [F] + [None] * 6  # None: one column per period, no trailing axis
+        widths = [K] * 5 + [F] + [None] * 9 + [T]  # None: one column, no trailing axis
         edges = np.cumsum([0] + [1 if w is None else w for w in widths])
         return {
             name: table[..., a:b] if w is not None else table[..., a]

@@ -186,6 +186,8 @@ def new_deal(
         name=name,
         tranches=tranches,
         fees=fees,
+        pre_default_order=None,  # the example's written orders name its own tranches
+        post_default_order=None,
         reserve=dict(
             base.reserve.model_dump(),
             initial=base.reserve.initial * DEAL_UNITS[EXAMPLE_UNIT] * scale,

@@ -40,6 +40,20 @@ failed:
     BET_LOSS = Err.Description
 End Function
 
+Function BREAKEVEN(collections, tranches, fees, tranche, variable, Optional first_loss, Optional options)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options))
+        Exit Function
+    #End If
+failed:
+    BREAKEVEN = Err.Description
+End Function
+
 Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
