@@ -196,6 +196,7 @@ def rate(workbook, out, paths, seed, force, lang):
     """Rate the deal in WORKBOOK and write the rating memo (the main job)."""
     import os
 
+    import numpy as np
     from tqdm import tqdm
 
     from .workbook.memo import write_memo
@@ -236,6 +237,26 @@ def rate(workbook, out, paths, seed, force, lang):
         + ", ".join(f"{t.name} {r}" for t, r in zip(run.inputs.deal.ordered_tranches, run.proposed))
         + (" (illustrative stress table)" if run.stress.illustrative else "")
     )
+    base, mc = run.base, run.mc
+    with np.errstate(all="ignore"):
+        oc, ic = np.nanmin(base.oc_ratio, axis=0), np.nanmin(base.ic_ratio, axis=0)
+    click.echo(
+        "base-case coverage (lowest over the periods): "
+        + ", ".join(f"{n} OC {o:.2f}x IC {i:.2f}x" for n, o, i in zip(base.tranche_names, oc, ic))
+    )
+    if mc.triggers:
+        click.echo(
+            f"triggers hit in the Monte Carlo ({mc.scenarios:,} scenarios): "
+            + ", ".join(f"{n} {p:.1%}" for n, p in zip(mc.triggers, mc.trigger_probability))
+        )
+    if run.sizing:  # levels down to the first that allows the largest size
+        top = max(s for _, s in run.sizing)
+        shown = run.sizing[: 1 + [s for _, s in run.sizing].index(top)]
+        click.echo(
+            f"largest {base.tranche_names[0]} paid in full under each stress: "
+            + ", ".join(f"{r} {s:,.0f}" for r, s in shown)
+            + (" and below" if len(shown) < len(run.sizing) else "")
+        )
     click.echo(f"memo written to {os.path.abspath(out)}")
 
 

@@ -16,7 +16,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,7 +48,8 @@ class TrancheStatistics:
     with its standard error ``el_se``; ``pv_loss`` (mean); ``loss_quantiles`` {q: losses};
     ``wal`` and ``maturity`` (mean years); ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at
     the
-    maturity), from the packaged illustrative tables unless replaced.
+    maturity), from the packaged illustrative tables unless replaced; ``trigger_probability`` per
+    trigger in ``triggers`` (the default event among them): share of scenarios hitting it.
     """
 
     tranches: tuple[str, ...]
@@ -62,6 +63,8 @@ class TrancheStatistics:
     maturity: np.ndarray
     rating_el: tuple
     rating_pd: tuple
+    triggers: tuple[str, ...] = ()
+    trigger_probability: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def check_run_size(
@@ -170,7 +173,8 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
     its
     standard error ``el_se``, ``pv_loss`` (mean), ``loss_quantiles`` (rows per quantile), ``wal``
     and
-    ``maturity`` (mean years), ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at the maturity).
+    ``maturity`` (mean years), ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at the maturity);
+    ``trigger_probability``: share of scenarios in which each trigger (``triggers``) is hit.
     """
     c = chk.nonnegative(collections, "collections")
     if c.ndim != 2 or c.shape[0] < 2:
@@ -183,8 +187,11 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
     for start in range(0, c.shape[0], WATERFALL_CHUNK):  # bounded memory; identical to one batch
         res = run_waterfall(deal, c[start : start + WATERFALL_CHUNK])
         m = res.metrics()
-        parts.append((res.loss_fraction, ~paid_in_full(res), m.wal, m.expected_maturity, m.pv_loss))
-    lf, unpaid, wals, mats, pv_loss = (np.concatenate(x) for x in zip(*parts))
+        hit = res.trigger_states.any(axis=-2)  # (scenarios, triggers): hit at some period
+        parts.append(
+            (res.loss_fraction, ~paid_in_full(res), m.wal, m.expected_maturity, m.pv_loss, hit)
+        )
+    lf, unpaid, wals, mats, pv_loss, hits = (np.concatenate(x) for x in zip(*parts))
     pd = unpaid.mean(axis=0)
     el = lf.mean(axis=0)
     with (
@@ -215,4 +222,6 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
             rating_from_default_probability(p, min(t, horizon_cap), scale="cn_sf")
             for p, t in zip(pd, maturity)
         ),
+        triggers=tuple(res.trigger_names),
+        trigger_probability=hits.mean(axis=0),
     )

@@ -519,6 +519,9 @@ class _Engine:
                 "clean_up_call",
             )
         }
+        self.only_post = all(t[3] == "post_default_order" for t in plan.triggers)
+        self.turbo = self.stop_fee = self.false
+        self.tests = [(getattr(self, "_" + t[1]), t[2]) for t in plan.triggers]
         self.steps = {"pre": self._compile(plan.pre), "post": self._compile(plan.post)}
 
     def _compile(self, order):
@@ -705,6 +708,9 @@ class _Engine:
     def _effects(self, has_call: bool):
         """Set this period's trigger effects; return (post-default order in force, call now)."""
         by = self.by_effect
+        if self.only_post:  # the common case: the default event alone
+            self.final = self.t == self.n - 1
+            return self._any(by["post_default_order"]), self.false
         self.turbo = self._any(by["sequential_turbo"])
         self.stop_fee = self._any(by["stop_incentive_fee"]) | self.turbo
         call_now = self._any(by["clean_up_call"]) & ~self.called if has_call else self.false
@@ -762,17 +768,20 @@ class _Engine:
     # -- triggers
     # ------------------------------------------------------------------------------------
 
-    def _test(self, test, threshold):
-        """One trigger test at the end of the current period."""
-        p = self.p
-        if test == "senior_interest_unpaid":
-            return sum([self.int_due[k] for k in p.top]) > max(threshold, EPS)
-        if test == "notes_below":
-            return sum(self.bal) < threshold * sum(p.balance0)
-        if test == "reserve_below_target":
-            return self.reserve < threshold * self.target - EPS
-        assert p.base_cum is not None  # cumulative_collections_ratio: the plan read the base case
-        base = p.base_cum[self.t]
+    # each test at the end of the current period: hit (bool, or a bool per scenario)
+
+    def _senior_interest_unpaid(self, threshold):
+        return sum([self.int_due[k] for k in self.p.top]) > max(threshold, EPS)
+
+    def _notes_below(self, threshold):
+        return sum(self.bal) < threshold * sum(self.p.balance0)
+
+    def _reserve_below_target(self, threshold):
+        return self.reserve < threshold * self.target - EPS
+
+    def _cumulative_collections_ratio(self, threshold):
+        assert self.p.base_cum is not None  # the plan read the base case
+        base = self.p.base_cum[self.t]
         return (self.cum_coll < threshold * base) & (base > EPS)
 
     # -- the loop
@@ -843,8 +852,9 @@ class _Engine:
             self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
             self.fees_paid = self.no_fees_paid
             self._pay_period(defaulted, pre, post)
-            for i, (_, test, threshold, _) in enumerate(p.triggers):
-                self.hit[i] = self.hit[i] | self._test(test, threshold)
+            hit = self.hit
+            for i, (test, threshold) in enumerate(self.tests):
+                hit[i] = hit[i] | test(threshold)
             if has_call:
                 self.called = self.called | call_now
             if last_only and t < self.n - 1:
