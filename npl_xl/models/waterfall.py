@@ -18,6 +18,7 @@ Cash identity each period: collections + reserve release = payments + reserve to
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -25,6 +26,7 @@ import numpy as np
 
 from .. import limits
 from . import _checks as chk
+from ._scalar import scalar_runner
 
 __all__ = [
     "WaterfallResult",
@@ -275,13 +277,18 @@ def coupon_paths(deal, n_periods: int, rates=None, rate_shift=0.0) -> np.ndarray
     level or a path of exactly ``n_periods``).
     """
     n = int(n_periods)
+    ts = deal.ordered_tranches
+    if not rates and isinstance(rate_shift, (int, float)) and math.isfinite(rate_shift):
+        if not any(getattr(t, "floating", False) for t in ts):  # fixed coupons: one row
+            row = [max(t.coupon + rate_shift, 0.0) if t.coupon > 0 else 0.0 for t in ts]
+            return np.tile(np.array(row, float), (n, 1))
     shift = np.asarray(chk.finite(rate_shift, "rate_shift"), float)
     if shift.ndim > 1:
         raise ValueError(f"rate_shift: expected a number or one per scenario, got {shift.shape}")
     shift = shift[:, None] if shift.ndim == 1 else shift
     given = dict(rates or {})
     cols = []
-    for t in deal.ordered_tranches:
+    for t in ts:
         cp = t.coupon
         if not getattr(t, "floating", False):
             cols.append(np.maximum(cp + shift, 0.0) if cp > 0 else np.zeros_like(shift) + 0.0)
@@ -370,7 +377,7 @@ def run_waterfall(deal, collections, *, rates=None, rate_shift=0.0) -> Waterfall
     each (collections of one row are repeated for them).
     """
     c, plan = _prepared(deal, collections, rates, rate_shift)
-    rec = _Engine(plan, c).run()
+    rec = _run(plan, c)
     cp = plan.coupon_rates
     flags = ("default_event", "trigger_states")
     return WaterfallResult(
@@ -433,7 +440,7 @@ def unpaid_at_maturity(deal, collections, *, rates=None, rate_shift=0.0) -> np.n
     the number of periods): the fast path for break-even searches and stress tests.
     """
     c, plan = _prepared(deal, collections, rates, rate_shift)
-    rec = _Engine(plan, c).run(last_only=True)
+    rec = _run(plan, c, last_only=True)
     return (
         rec["balance"][..., -1, :]
         + rec["interest_due"][..., -1, :]
@@ -812,7 +819,7 @@ class _Engine:
         ``last_only`` keeps the final period alone."""
         p = self.p
         call: Any
-        K, F, T = len(p.names), len(p.fees), len(p.triggers)
+        K, F = len(p.names), len(p.fees)
         Z = self.zero()
         self.n = len(self.coll)
         pre, post = self.steps["pre"], self.steps["post"]
@@ -870,13 +877,28 @@ class _Engine:
                 + [self.sfees, call, coll]
                 + in_force
             )
-        # one array (periods, columns[, scenarios]) split into the records, in RECORDS order
-        table = np.asarray(rows, dtype=float)
-        if self.vector:
-            table = np.moveaxis(table, -1, 0)
-        widths = [K] * 5 + [F] + [None] * 9 + [T]  # None: one column, no trailing axis
-        edges = np.cumsum([0] + [1 if w is None else w for w in widths])
-        return {
-            name: table[..., a:b] if w is not None else table[..., a]
-            for name, a, b, w in zip(self.RECORDS, edges[:-1], edges[1:], widths)
-        }
+        return _records(rows, p, self.vector)
+
+
+def _records(rows: list, plan: _Plan, vector: bool) -> dict:
+    """The period rows (periods, columns[, scenarios]) split into the records, in RECORDS order."""
+    K, F, T = len(plan.names), len(plan.fees), len(plan.triggers)
+    table = np.asarray(rows, dtype=float)
+    if vector:
+        table = np.moveaxis(table, -1, 0)
+    widths = [K] * 5 + [F] + [None] * 9 + [T]  # None: one column, no trailing axis
+    edges = np.cumsum([0] + [1 if w is None else w for w in widths])
+    return {
+        name: table[..., a:b] if w is not None else table[..., a]
+        for name, a, b, w in zip(_Engine.RECORDS, edges[:-1], edges[1:], widths)
+    }
+
+
+def _run(plan: _Plan, c: np.ndarray, last_only: bool = False) -> dict:
+    """The records of a run: one scenario by the loop generated for the deal
+    (:mod:`._scalar`, bit for bit the engine's one-scenario branch), many by the vector engine."""
+    if c.ndim == 2:
+        return _Engine(plan, c).run(last_only)
+    cp = plan.coupon_rates
+    rows = scalar_runner(plan)(plan, c.tolist(), cp.tolist(), last_only)
+    return _records(rows, plan, False)
