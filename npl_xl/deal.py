@@ -24,6 +24,9 @@ __all__ = [
     "FloatingCoupon",
     "RateIndex",
     "Trigger",
+    "LiquidityFacility",
+    "Guarantee",
+    "ExcessSpreadAccount",
     "Fee",
     "Reserve",
     "RecoveryAssumptions",
@@ -48,7 +51,13 @@ STEP_KINDS = (
     "fixed_return",
     "incentive_fee",
     "fee_excess",
+    "draw",
+    "repay",
+    "trap",
 )
+
+#: what a facility, guarantee or excess-spread account can cover at its "draw" step
+COVERABLE = ("senior_fees", "senior_interest", "senior_principal")
 
 #: tests a trigger can run at each period end, and what a hit trigger does from the next period
 TRIGGER_TESTS = (
@@ -144,6 +153,67 @@ class Trigger(_Model):
         if v not in TRIGGER_EFFECTS:
             raise ValueError(f"unknown effect {v!r}; effects are {', '.join(TRIGGER_EFFECTS)}")
         return v
+
+
+class _Support(_Model):
+    name: str = Field(min_length=1)
+    limit: float = Field(ge=0)
+    covers: list[Literal["senior_fees", "senior_interest", "senior_principal"]] = Field(
+        min_length=1
+    )
+    fee_rate: float = 0.0
+    interest_rate: float = 0.0
+
+    @field_validator("covers")
+    @classmethod
+    def _once(cls, v):
+        if len(set(v)) != len(v):
+            raise ValueError("an item appears twice")
+        return v
+
+
+class LiquidityFacility(_Support):
+    """A revolving liquidity facility: at its ``draw:<name>`` step it lends what the items it
+    covers still need after cash and the reserve, up to ``limit`` less what is drawn; at
+    ``repay:<name>`` it is paid its fees and interest, then what is drawn. Fees: ``fee_rate`` a year
+    on the limit (commitment), ``interest_rate`` a year on what is drawn."""
+
+    name: str = Field("LF", min_length=1)
+    limit: float = Field(ge=0, description="currency units")
+    covers: list[Literal["senior_fees", "senior_interest", "senior_principal"]] = Field(
+        ["senior_interest"], min_length=1
+    )
+    fee_rate: float = Field(0.0, ge=0, le=1)
+    interest_rate: float = Field(0.0, ge=0, le=1)
+
+
+class Guarantee(_Support):
+    """A shortfall guarantee (差额支付承诺): at ``draw:<name>`` the guarantor pays what the covered
+    items still need after cash and the reserve, up to ``limit`` over the deal's life; principal is
+    covered when due (scheduled amounts, the whole balance at legal maturity). What it paid is
+    reimbursed at ``repay:<name>`` if the order has one."""
+
+    name: str = Field("Guarantee", min_length=1)
+    limit: float = Field(ge=0, description="most paid over the deal's life, currency units")
+    covers: list[Literal["senior_fees", "senior_interest", "senior_principal"]] = Field(
+        ["senior_interest", "senior_principal"], min_length=1
+    )
+    fee_rate: float = Field(0.0, ge=0, le=1, description="guarantee fee a year on the limit")
+    interest_rate: float = 0.0
+    rating: str | None = Field(None, description="the guarantor's rating (recorded in the memo)")
+
+
+class ExcessSpreadAccount(_Support):
+    """Cash trapped at ``trap:<name>`` up to ``limit`` (the target), paid out at ``draw:<name>``
+    for the covered items' shortfalls and released at the trust's last payment date."""
+
+    name: str = Field("ESA", min_length=1)
+    limit: float = Field(ge=0, description="target balance, currency units")
+    covers: list[Literal["senior_fees", "senior_interest", "senior_principal"]] = Field(
+        ["senior_interest"], min_length=1
+    )
+    fee_rate: float = 0.0
+    interest_rate: float = 0.0
 
 
 class Tranche(_Model):
@@ -316,6 +386,9 @@ class Deal(_Model):
     default_event: Literal["senior_interest", "none"] = "senior_interest"
     rates: dict[str, RateIndex] = {}
     triggers: list[Trigger] = []
+    liquidity_facility: LiquidityFacility | None = None
+    guarantee: Guarantee | None = None
+    excess_spread_account: ExcessSpreadAccount | None = None
     pre_default_order: list[str] | None = None
     post_default_order: list[str] | None = None
     recovery: RecoveryAssumptions | None = None
@@ -351,10 +424,15 @@ class Deal(_Model):
         fees = [f.name for f in self.fees]
         if len(set(fees)) != len(fees):
             raise ValueError("fees: two fees share a name")
+        supports = {s.name: kind for kind, s in self.supports()}
+        if len(supports) != len(self.supports()):
+            raise ValueError(
+                "liquidity_facility, guarantee, excess_spread_account: two share a name"
+            )
         for field in ("pre_default_order", "post_default_order"):
             order = getattr(self, field)
             if order is not None:
-                _check_order(order, names, fees, field)
+                _check_order(order, names, fees, supports, field)
         self._check_structures()
         n = self.legal_maturity_periods
         for i, t in enumerate(self.tranches):
@@ -392,6 +470,11 @@ class Deal(_Model):
                 )
 
     # -- derived views ----------------------------------------------------------------------------
+
+    def supports(self) -> list[tuple[str, _Support]]:
+        """(kind, model) for the facility, guarantee and excess-spread account the deal has."""
+        kinds = ("liquidity_facility", "guarantee", "excess_spread_account")
+        return [(k, getattr(self, k)) for k in kinds if getattr(self, k) is not None]
 
     @property
     def ordered_tranches(self) -> list[Tranche]:
@@ -493,25 +576,37 @@ class Deal(_Model):
 
 
 def default_order(deal: Deal) -> tuple[list[str], list[str]]:
-    """docs/methodology.md §6: fees, reserve, interest by rank, principal by rank, fixed returns,
-    incentive fee, uncapped fee excess; after a default event fees (with excess) first, then each
-    tranche's interest and principal in rank order, no reserve top-up and no incentive fee."""
+    """docs/methodology.md §6: fees, reserve, draws on any facility, guarantee or account, interest
+    by rank, facility repayment, principal by rank, fixed returns, trap into the account, guarantee
+    reimbursement, incentive fee, uncapped fee excess; after a default event fees (with excess)
+    first, then draws, each tranche's interest and principal in rank order, repayments, no reserve
+    top-up and no incentive fee."""
     ts = deal.ordered_tranches
+    sup = dict(deal.supports())
+    draws = [f"draw:{s.name}" for s in sup.values()]
+    lf, g, esa = (sup.get(k) for k in ("liquidity_facility", "guarantee", "excess_spread_account"))
     pre = (
         ["senior_fees", "reserve"]
+        + draws
         + [f"interest:{t.name}" for t in ts if t.pays_interest]
+        + ([f"repay:{lf.name}"] if lf else [])
         + [f"principal:{t.name}" for t in ts]
         + [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
+        + ([f"trap:{esa.name}"] if esa else [])
+        + ([f"repay:{g.name}"] if g else [])
         + ["incentive_fee", "fee_excess"]
     )
-    post = ["senior_fees", "fee_excess", "reserve"]
+    post = ["senior_fees", "fee_excess", "reserve"] + draws
     for t in ts:
         post += ([f"interest:{t.name}"] if t.pays_interest else []) + [f"principal:{t.name}"]
+    post += [f"repay:{x.name}" for x in (lf, g) if x]
     post += [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
     return pre, post
 
 
-def _check_order(order: list[str], names: list[str], fees: list[str], field: str) -> None:
+def _check_order(
+    order: list[str], names: list[str], fees: list[str], supports: dict[str, str], field: str
+) -> None:
     for step in order:
         kind, _, name = step.partition(":")
         if kind not in STEP_KINDS:
@@ -520,6 +615,19 @@ def _check_order(order: list[str], names: list[str], fees: list[str], field: str
             raise ValueError(f"{field}: step {step!r} names no tranche of the deal")
         if kind == "fee" and name not in fees:
             raise ValueError(f"{field}: step {step!r} names no fee of the deal")
+        if kind in ("draw", "repay", "trap"):
+            if name not in supports:
+                known = ", ".join(supports) or "none"
+                raise ValueError(
+                    f"{field}: step {step!r} names no facility, guarantee or account of the deal "
+                    f"({known})"
+                )
+            account = supports[name] == "excess_spread_account"
+            if (kind == "trap") != account and kind != "draw":
+                raise ValueError(
+                    f"{field}: step {step!r}: "
+                    + ("an account is trapped, not repaid" if account else "only an account traps")
+                )
     if len(set(order)) != len(order):
         raise ValueError(f"{field}: a step appears twice")
 

@@ -33,11 +33,12 @@ def cash_out(r):
         + r.incentive_fee
         + r.reserve_topup
         + r.residual
+        + r.support_out.sum(-1)
     )
 
 
 def cash_in(r):
-    return r.collections + r.reserve_release + r.call_proceeds
+    return r.collections + r.reserve_release + r.call_proceeds + r.support_in.sum(-1)
 
 
 # --- fixed-return base ----------------------------------------------------------------------------
@@ -357,12 +358,54 @@ def structured_deal(draw):
         pre = ["fee:Tax", "senior_fees", "reserve"] + [f"interest:{t['name']}" for t in tranches]
         pre += ["fee:Other"] + [f"principal:{t['name']}" for t in tranches]
         pre += [f"fixed_return:{t['name']}" for t in tranches] + ["incentive_fee", "fee_excess"]
+    covers = st.lists(
+        st.sampled_from(["senior_fees", "senior_interest", "senior_principal"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    )
+    support = {
+        "liquidity_facility": draw(
+            st.one_of(
+                st.none(),
+                st.fixed_dictionaries(
+                    {
+                        "limit": st.floats(0, 50),
+                        "covers": covers,
+                        "fee_rate": st.floats(0, 0.02),
+                        "interest_rate": st.floats(0, 0.1),
+                    }
+                ),
+            )
+        ),
+        "guarantee": draw(
+            st.one_of(
+                st.none(), st.fixed_dictionaries({"limit": st.floats(0, 100), "covers": covers})
+            )
+        ),
+        "excess_spread_account": draw(
+            st.one_of(
+                st.none(), st.fixed_dictionaries({"limit": st.floats(0, 30), "covers": covers})
+            )
+        ),
+    }
+    if pre is not None:
+        names = {
+            "liquidity_facility": "LF",
+            "guarantee": "Guarantee",
+            "excess_spread_account": "ESA",
+        }
+        draws = [f"draw:{names[k]}" for k, v in support.items() if v]
+        pre = pre[:3] + draws + pre[3:]
+        pre += [f"repay:{names[k]}" for k in ("liquidity_facility", "guarantee") if support[k]]
+        pre += ["trap:ESA"] if support["excess_spread_account"] else []
     return Deal.from_dict(
         {
             "name": "random",
             "payments_per_year": draw(st.sampled_from([1, 4])),
             "tranches": tranches,
             "fees": fees,
+            **{k: v for k, v in support.items() if v is not None},
             "reserve": {"multiple": draw(st.floats(0, 2)), "initial": draw(st.floats(0, 5))},
             "incentive_fee_share": draw(st.floats(0, 0.5)),
             "default_event": draw(st.sampled_from(["senior_interest", "none"])),
@@ -383,7 +426,16 @@ def test_cash_in_equals_cash_out_with_every_feature(d, scale, shift):
     assert (r.balance >= -1e-9).all() and (r.reserve_balance >= -1e-9).all()
     # one scenario at a time gives the same numbers as the batch
     one = run_waterfall(d, c[0], rate_shift=shift)
-    for field in ("balance", "interest_paid", "residual", "trigger_states", "call_proceeds"):
+    for field in (
+        "balance",
+        "interest_paid",
+        "residual",
+        "trigger_states",
+        "call_proceeds",
+        "support_in",
+        "support_out",
+        "support_balance",
+    ):
         np.testing.assert_allclose(getattr(r, field)[0], getattr(one, field), atol=1e-9)
 
 
@@ -435,6 +487,32 @@ def with_senior(**senior):
             r"triggers\[0\].test: cumulative_collections_ratio .* needs the deal's recovery",
         ),
         (
+            {"pre_default_order": ["senior_fees", "draw:LF", "principal:Senior"]},
+            r"pre_default_order: step 'draw:LF' names no facility, guarantee or account",
+        ),
+        (
+            {
+                "liquidity_facility": {"limit": 5},
+                "pre_default_order": ["draw:LF", "principal:Senior", "trap:LF"],
+            },
+            r"pre_default_order: step 'trap:LF': only an account traps",
+        ),
+        (
+            {
+                "excess_spread_account": {"limit": 5},
+                "pre_default_order": ["draw:ESA", "principal:Senior", "repay:ESA"],
+            },
+            r"pre_default_order: step 'repay:ESA': an account is trapped, not repaid",
+        ),
+        (
+            {"liquidity_facility": {"limit": 5, "covers": ["senior_interest", "senior_interest"]}},
+            r"liquidity_facility.covers: an item appears twice",
+        ),
+        (
+            {"guarantee": {"limit": -1}},
+            r"guarantee.limit: Input should be greater than or equal to 0",
+        ),
+        (
             {"tranches": with_senior(fixed_return_base="current")},
             r"tranches\[0\].fixed_return_base: expected 'initial' or 'outstanding'",
         ),
@@ -479,3 +557,91 @@ def test_generated_loop_is_the_engine_bit_for_bit(d, scale, zeros, shift):
         np.testing.assert_array_equal(fast[name], ref[name], err_msg=name)
     last = waterfall._run(plan, c, last_only=True)
     np.testing.assert_array_equal(last["balance"], ref["balance"][-1:])
+
+
+# --- facility, guarantee, excess-spread account ---------------------------------------------------
+
+
+def test_liquidity_facility_by_hand():
+    # Senior 100 at 10 %, Sub 20; a facility of 8 covering senior interest at 10 % on what is drawn;
+    # collected 5, 0, 200. Y1: interest 10, cash 5, draw 5. Y2: interest 10 (+0.5 on the draw),
+    # nothing collected, 3 left to draw: 3 paid, 7 in arrears. Y3: interest 17 paid; the facility
+    # takes 0.5 + 0.8 of interest and 8 drawn (9.3); senior 100, sub 20, residual 53.7.
+    tranches = [
+        {"name": "Senior", "balance": 100, "coupon": 0.10, "seniority": 1},
+        {"name": "Sub", "balance": 20, "seniority": 2},
+    ]
+    lf = {"limit": 8, "interest_rate": 0.10}
+    r = run_waterfall(annual(tranches, liquidity_facility=lf), np.array([5.0, 0.0, 200.0]))
+    assert r.support_names == ("LF",)
+    np.testing.assert_allclose(r.support_in[:, 0], [5, 3, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_out[:, 0], [0, 0, 9.3], atol=1e-12)
+    np.testing.assert_allclose(r.support_balance[:, 0], [5, 8, 0], atol=1e-12)
+    np.testing.assert_allclose(r.interest_paid[:, 0], [10, 3, 17], atol=1e-12)
+    np.testing.assert_allclose(r.residual, [0, 0, 53.7], atol=1e-12)
+    np.testing.assert_allclose(cash_in(r), cash_out(r), atol=1e-12)
+
+
+def test_guarantee_covers_senior_principal_at_maturity_up_to_its_limit():
+    # Senior 100 (no coupon), Sub 20, 30 a year for three years: 10 of senior principal is short
+    # at legal maturity. A guarantee of 15 pays it (the sub loses 20); one of 5 leaves the senior 5
+    # short.
+    tranches = [
+        {"name": "Senior", "balance": 100, "seniority": 1},
+        {"name": "Sub", "balance": 20, "seniority": 2},
+    ]
+    c = np.full(3, 30.0)
+    full = run_waterfall(annual(tranches, guarantee={"limit": 15}), c)
+    np.testing.assert_allclose(full.support_in[:, 0], [0, 0, 10], atol=1e-12)
+    np.testing.assert_allclose(full.loss, [0, 20], atol=1e-12)
+    part = run_waterfall(annual(tranches, guarantee={"limit": 5}), c)
+    np.testing.assert_allclose(part.support_in[:, 0], [0, 0, 5], atol=1e-12)
+    np.testing.assert_allclose(part.loss, [5, 20], atol=1e-12)
+
+
+def test_excess_spread_account_by_hand():
+    # Senior 100 at 10 % scheduled 20, 20, 60; Sub 10; an account with a target of 6 covering senior
+    # interest; collected 50, 0, 100. Y1: interest 10, senior 20, sub 10, 6 trapped, residual 4.
+    # Y2: interest 8 due, nothing collected: the account pays 6, 2 in arrears. Y3: interest 10,
+    # senior 80, residual 10 (the account is empty).
+    tranches = [
+        {
+            "name": "Senior",
+            "balance": 100,
+            "coupon": 0.10,
+            "seniority": 1,
+            "amortisation": [20, 20, 60],
+        },
+        {"name": "Sub", "balance": 10, "seniority": 2},
+    ]
+    r = run_waterfall(
+        annual(tranches, excess_spread_account={"limit": 6}), np.array([50.0, 0.0, 100.0])
+    )
+    np.testing.assert_allclose(r.support_out[:, 0], [6, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_in[:, 0], [0, 6, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_balance[:, 0], [6, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(r.interest_paid[:, 0], [10, 6, 10], atol=1e-12)
+    np.testing.assert_allclose(r.residual, [4, 0, 10], atol=1e-12)
+    # released at the trust's last payment date when nothing needs it
+    kept = run_waterfall(
+        annual(tranches, excess_spread_account={"limit": 6}), np.array([50.0, 50.0, 100.0])
+    )
+    np.testing.assert_allclose(kept.support_in[:, 0], [0, 0, 6], atol=1e-12)
+    np.testing.assert_allclose(kept.support_balance[-1, 0], 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["credit_card", "mortgage"])
+def test_a_facility_with_limit_zero_changes_nothing(name):
+    d = load_example(name)
+    with_lf = d.with_changes(
+        pre_default_order=None,
+        post_default_order=None,
+        liquidity_facility={"limit": 0, "covers": ["senior_fees", "senior_interest"]},
+    )
+    plain = d.with_changes(pre_default_order=None, post_default_order=None)
+    scen = stressed(d.base_collections(), haircut=np.linspace(0, 0.95, 8), delay=3)
+    for c in (scen, scen[5]):
+        a, b = run_waterfall(plain, c), run_waterfall(with_lf, c)
+        for field in ("interest_paid", "principal_paid", "balance", "fees_paid", "residual"):
+            np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+        assert not b.support_in.any() and not b.support_out.any()

@@ -44,6 +44,7 @@ def _structure(p) -> tuple:
         tuple(p.pre),
         tuple(p.post),
         tuple(p.index),
+        tuple((x[0], x[1], x[3]) for x in p.supports),
     )
 
 
@@ -90,6 +91,11 @@ def _source(p) -> str:
         w("if called:")
         w("    c = c * keep")
     _accruals(w, p, has_call, has_return)
+    for j in range(len(p.supports)):
+        w(f"sin{j} = sout{j} = 0.0")
+        w(f"if sfr{j} or sir{j}:")
+        w(f"    live = {_sum(f'bal{k}' for k in range(K))} > EPS")
+        w(f"    sfee{j} = sfee{j} + (sfr{j} * slim{j} * live + sir{j} * sbal{j}) * f")
     w(f"irec = [{', '.join(f'idue{k}' for k in range(K))}]")
     if has_call:
         w(
@@ -128,6 +134,9 @@ def _source(p) -> str:
         + [f"fpaid{i}" for i in range(F)]
         + ["reserve", "r_out", "r_in", "inc", "cash", "defaulted", "sfees", "call", "c"]
         + ["*in_force"]
+        + [f"sin{j}" for j in range(len(p.supports))]
+        + [f"sout{j}" for j in range(len(p.supports))]
+        + [f"sbal{j}" for j in range(len(p.supports))]
     )
     w(f"rows.append([{', '.join(row)}])")
     w.indent -= 1
@@ -154,6 +163,9 @@ def _prologue(w, p) -> None:
     for j in range(T):
         w(f"hit{j} = False")
         w(f"thr{j} = p.triggers[{j}][2]")
+    for j in range(len(p.supports)):
+        w(f"slim{j}, sfr{j}, sir{j} = p.supports[{j}][2], p.supports[{j}][4], p.supports[{j}][5]")
+        w(f"sbal{j} = sused{j} = sfee{j} = 0.0")
     w("frac = p.frac")
     w("base_cum = p.base_cum")
     w("notes0 = sum(p.balance0)")
@@ -347,8 +359,72 @@ def _steps(w, p, order, *, in_post: bool, senior: list, top: list) -> None:  # n
             w("    fee = share * cash")
             w("    cash = cash - fee")
             w("    inc = inc + fee")
+        elif kind in ("draw", "repay", "trap"):
+            _support_step(w, p, kind, p.support_index[name], in_post)
         else:  # pragma: no cover - the deal validates step kinds
             raise ValueError(f"unknown step {step!r}")
+
+
+def _min(a: str, b: str) -> str:
+    """min(a, b) as Python computes it (b only when b < a)."""
+    return f"({b} if {b} < {a} else {a})"
+
+
+def _max(a: str, b: str) -> str:
+    """max(a, b) as Python computes it (b only when b > a)."""
+    return f"({b} if {b} > {a} else {a})"
+
+
+def _support_step(w, p, kind: str, j: int, in_post: bool) -> None:
+    """draw / repay / trap of support ``j``, as the engine's steps of the same names."""
+    _, sk, _, covers, _, _ = p.supports[j]
+    if kind == "repay":
+        _pay(w, f"sfee{j}", "paid")
+        w(f"sfee{j} = sfee{j} - paid")
+        w("fees = paid")
+        _pay(w, f"sbal{j}", "paid")
+        w(f"sbal{j} = sbal{j} - paid")
+        w(f"sout{j} = sout{j} + (fees + paid)")
+        return
+    if kind == "trap":
+        w(f"release = sbal{j} if final else 0.0")
+        w(f"move = {_min(_max(f'slim{j} - sbal{j}', '0.0'), 'cash')}")
+        w("move = 0.0 if final else move")
+        w("cash = cash + release - move")
+        w(f"sbal{j} = sbal{j} - release + move")
+        w(f"sin{j} = sin{j} + release")
+        w(f"sout{j} = sout{j} + move")
+        return
+    w("need = res = 0.0")
+    senior = [i for i, f in enumerate(p.fees) if f.position == "senior"]
+    if "senior_fees" in covers:
+        w(f"x = {_sum(f'fdue{i}' for i in senior)}")
+        w("need, res = need + x, res + x")
+    if "senior_interest" in covers:
+        w(f"x = {_sum(f'idue{k}' for k in p.top)}")
+        w("need, res = need + x, res + x")
+    if "senior_principal" in covers:
+        for k in p.top:
+            w("x = 0.0")
+            if p.schedule[k] is not None and not in_post:
+                w(f"x = {_min(_max(f'sched{k}[t] - pcum{k}', '0.0'), f'bal{k}')}")
+            w(f"need = need + (bal{k} if final else x)")
+    covered_by_reserve = _min("reserve", "res")
+    w(f"short = {_max(f'need - cash - {covered_by_reserve}', '0.0')}")
+    if sk == "excess_spread_account":
+        w(f"avail = sbal{j}")
+    elif sk == "guarantee":
+        w(f"avail = {_max(f'slim{j} - sused{j}', '0.0')}")
+    else:
+        w(f"avail = {_max(f'slim{j} - sbal{j}', '0.0')}")
+    w(f"draw = {_min('short', 'avail')}")
+    w("cash = cash + draw")
+    if sk == "excess_spread_account":
+        w(f"sbal{j} = sbal{j} - draw")
+    else:
+        w(f"sbal{j} = sbal{j} + draw")
+        w(f"sused{j} = sused{j} + draw")
+    w(f"sin{j} = sin{j} + draw")
 
 
 class _Writer:

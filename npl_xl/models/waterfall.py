@@ -54,9 +54,12 @@ class WaterfallResult:
     ``incentive_fee``, ``residual``, ``default_event`` (in force during the period),
     ``senior_fees_paid`` (paid at senior fee steps, excluding capped excess),
     ``call_proceeds`` (the clean-up call price received). Per trigger (last axis,
-    ``trigger_names``): ``trigger_states`` (in force during the period). ``coupon_rates`` per
-    period and tranche; the per-tranche ``coupon`` is their average (the default discount rate of
-    :meth:`metrics`).
+    ``trigger_names``): ``trigger_states`` (in force during the period). Per facility, guarantee
+    or account (last axis, ``support_names``): ``support_in`` (draws and releases into the
+    waterfall), ``support_out`` (repayments with fees and interest, cash trapped),
+    ``support_balance`` (drawn, or the account's balance, at the end of the period).
+    ``coupon_rates`` per period and tranche; the per-tranche ``coupon`` is their average (the
+    default discount rate of :meth:`metrics`).
     """
 
     tranche_names: tuple[str, ...]
@@ -83,6 +86,10 @@ class WaterfallResult:
     call_proceeds: np.ndarray
     trigger_states: np.ndarray
     coupon_rates: np.ndarray
+    support_names: tuple[str, ...]
+    support_in: np.ndarray
+    support_out: np.ndarray
+    support_balance: np.ndarray
 
     @property
     def oc_ratio(self) -> np.ndarray:
@@ -278,10 +285,11 @@ def coupon_paths(deal, n_periods: int, rates=None, rate_shift=0.0) -> np.ndarray
     """
     n = int(n_periods)
     ts = deal.ordered_tranches
-    if not rates and isinstance(rate_shift, (int, float)) and math.isfinite(rate_shift):
-        if not any(getattr(t, "floating", False) for t in ts):  # fixed coupons: one row
-            row = [max(t.coupon + rate_shift, 0.0) if t.coupon > 0 else 0.0 for t in ts]
-            return np.tile(np.array(row, float), (n, 1))
+    fixed = not any(getattr(t, "floating", False) for t in ts)
+    if fixed and not rates and isinstance(rate_shift, (int, float)) and math.isfinite(rate_shift):
+        # fixed coupons and one shift: one row for every period
+        row = [max(t.coupon + rate_shift, 0.0) if t.coupon > 0 else 0.0 for t in ts]
+        return np.tile(np.array(row, float), (n, 1))
     shift = np.asarray(chk.finite(rate_shift, "rate_shift"), float)
     if shift.ndim > 1:
         raise ValueError(f"rate_shift: expected a number or one per scenario, got {shift.shape}")
@@ -357,6 +365,23 @@ class _Plan:
             self.triggers.append(
                 ("default_event", "senior_interest_unpaid", 0.0, "post_default_order")
             )
+        # facility, guarantee and excess-spread account: (name, kind, limit, covers, fee, interest)
+        self.supports = (
+            [
+                (
+                    m.name,
+                    kind,
+                    float(m.limit),
+                    tuple(m.covers),
+                    float(m.fee_rate),
+                    float(m.interest_rate),
+                )
+                for kind, m in deal.supports()
+            ]
+            if hasattr(deal, "supports")
+            else []
+        )
+        self.support_index = {x[0]: j for j, x in enumerate(self.supports)}
         self.base_cum = None
         if any(t[1] == "cumulative_collections_ratio" for t in self.triggers):
             base = np.asarray(deal.base_collections(), float)
@@ -384,6 +409,7 @@ def run_waterfall(deal, collections, *, rates=None, rate_shift=0.0) -> Waterfall
         tranche_names=plan.names,
         fee_names=tuple(f.name for f in plan.fees),
         trigger_names=tuple(t[0] for t in plan.triggers),
+        support_names=tuple(x[0] for x in plan.supports),
         initial_balance=np.array(plan.balance0),
         coupon=cp.reshape(-1, cp.shape[-1]).mean(axis=0),
         issue_price=np.array(plan.price),
@@ -517,6 +543,10 @@ class _Engine:
         self.hit = [self.false for _ in plan.triggers]
         self.called = self.false
         self.cum_coll = zero()
+        J = len(plan.supports)
+        self.s_bal = [zero() for _ in range(J)]  # drawn (facility, guarantee) or balance (account)
+        self.s_used = [zero() for _ in range(J)]  # drawn over the deal's life (a guarantee's cap)
+        self.s_fee = [zero() for _ in range(J)]  # fees and interest owed
         self.by_effect = {
             e: [i for i, t in enumerate(plan.triggers) if t[3] == e]
             for e in (
@@ -542,9 +572,15 @@ class _Engine:
             ],
         }
         out = []
+        arg: Any
         for step in order:
             kind, _, name = step.partition(":")
-            arg = p.fee_index[name] if kind == "fee" else p.index.get(name, args.get(kind))
+            if kind == "fee":
+                arg = p.fee_index[name]
+            elif kind in ("draw", "repay", "trap"):
+                arg = p.support_index[name]
+            else:
+                arg = p.index.get(name, args.get(kind))
             out.append((getattr(self, "_" + kind), arg))
         return out
 
@@ -775,6 +811,86 @@ class _Engine:
     # -- triggers
     # ------------------------------------------------------------------------------------
 
+    # -- facility, guarantee, excess-spread account
+    # ---------------------------------------------------------------
+
+    def _covered(self, covers):
+        """What the covered items need now, and the part the reserve may pay (fees, interest)."""
+        p = self.p
+        need: Any = 0.0
+        res: Any = 0.0
+        if "senior_fees" in covers:
+            fees = sum([self.fee_due[i] for i in p.senior_fees])
+            need, res = need + fees, res + fees
+        if "senior_interest" in covers:
+            interest = sum([self.int_due[k] for k in p.top])
+            need, res = need + interest, res + interest
+        if "senior_principal" in covers:  # when due: scheduled, or all at the last payment date
+            for k in p.top:
+                sched, bal = p.schedule[k], self.bal[k]
+                due: Any = 0.0
+                if sched is not None and self.in_post is not True:
+                    due = self.mn(self.mx(sched[self.t] - self.prin_paid_cum[k], 0.0), bal)
+                need = need + (
+                    np.where(self.final, bal, due) if self.vector else (bal if self.final else due)
+                )
+        return need, res
+
+    def _accrue_supports(self, frac, Z) -> None:
+        """Commitment fees while notes are outstanding, interest on what is drawn."""
+        J = len(self.p.supports)
+        self.s_in, self.s_out = [Z] * J, [Z] * J
+        for j, (_, _, limit, _, fee, rate) in enumerate(self.p.supports):
+            if fee or rate:
+                live = sum(self.bal) > EPS
+                self.s_fee[j] = self.s_fee[j] + (fee * limit * live + rate * self.s_bal[j]) * frac
+
+    def _draw(self, j, act):
+        _, kind, limit, covers, _, _ = self.p.supports[j]
+        need, res = self._covered(covers)
+        short = self.mx(need - self.cash - self.mn(self.reserve, res), 0.0)
+        if kind == "excess_spread_account":
+            avail = self.s_bal[j]
+        elif kind == "guarantee":
+            avail = self.mx(limit - self.s_used[j], 0.0)
+        else:
+            avail = self.mx(limit - self.s_bal[j], 0.0)
+        draw = self.mn(short, avail)
+        if act is not None:
+            draw = draw * act
+        self.cash = self.cash + draw
+        if kind == "excess_spread_account":
+            self.s_bal[j] = self.s_bal[j] - draw
+        else:
+            self.s_bal[j] = self.s_bal[j] + draw
+            self.s_used[j] = self.s_used[j] + draw
+        self.s_in[j] = self.s_in[j] + draw
+
+    def _repay(self, j, act):
+        fees = self._pay(self.s_fee[j], act)
+        self.s_fee[j] = self.s_fee[j] - fees
+        drawn = self._pay(self.s_bal[j], act)
+        self.s_bal[j] = self.s_bal[j] - drawn
+        self.s_out[j] = self.s_out[j] + (fees + drawn)
+
+    def _trap(self, j, act):
+        """Trap cash up to the target; at the last payment date release the balance instead."""
+        limit = self.p.supports[j][2]
+        final = self.final
+        release = (
+            np.where(final, self.s_bal[j], 0.0)
+            if self.vector
+            else (self.s_bal[j] if final else 0.0)
+        )
+        move = self.mn(self.mx(limit - self.s_bal[j], 0.0), self.cash)
+        move = np.where(final, 0.0, move) if self.vector else (0.0 if final else move)
+        if act is not None:
+            release, move = release * act, move * act
+        self.cash = self.cash + release - move
+        self.s_bal[j] = self.s_bal[j] - release + move
+        self.s_in[j] = self.s_in[j] + release
+        self.s_out[j] = self.s_out[j] + move
+
     # each test at the end of the current period: hit (bool, or a bool per scenario)
 
     def _senior_interest_unpaid(self, threshold):
@@ -811,6 +927,9 @@ class _Engine:
         "call_proceeds",
         "collections",
         "trigger_states",
+        "support_in",
+        "support_out",
+        "support_balance",
     )
 
     def run(self, last_only: bool = False) -> dict:
@@ -847,6 +966,7 @@ class _Engine:
             self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, cpn)]
             if has_return:
                 self._accrue_returns(frac, accrued_return, outstanding)
+            self._accrue_supports(frac, Z)
             interest_due = self.int_due
             call = Z
             if has_call:  # the seller pays the notes and interest outstanding
@@ -876,17 +996,20 @@ class _Engine:
                 + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted]
                 + [self.sfees, call, coll]
                 + in_force
+                + self.s_in
+                + self.s_out
+                + self.s_bal
             )
         return _records(rows, p, self.vector)
 
 
 def _records(rows: list, plan: _Plan, vector: bool) -> dict:
     """The period rows (periods, columns[, scenarios]) split into the records, in RECORDS order."""
-    K, F, T = len(plan.names), len(plan.fees), len(plan.triggers)
+    K, F, T, J = len(plan.names), len(plan.fees), len(plan.triggers), len(plan.supports)
     table = np.asarray(rows, dtype=float)
     if vector:
         table = np.moveaxis(table, -1, 0)
-    widths = [K] * 5 + [F] + [None] * 9 + [T]  # None: one column, no trailing axis
+    widths = [K] * 5 + [F] + [None] * 9 + [T] + [J] * 3  # None: one column, no trailing axis
     edges = np.cumsum([0] + [1 if w is None else w for w in widths])
     return {
         name: table[..., a:b] if w is not None else table[..., a]
