@@ -645,3 +645,32 @@ def test_a_facility_with_limit_zero_changes_nothing(name):
         for field in ("interest_paid", "principal_paid", "balance", "fees_paid", "residual"):
             np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
         assert not b.support_in.any() and not b.support_out.any()
+
+
+def test_a_rated_guarantor_fails_in_its_default_probability_of_scenarios():
+    # a C-rated guarantor (idealised pd ~ 1 over the deal's life) never pays; an Aaa one
+    # (pd ~ 0) always does: the senior's Monte Carlo PD moves from the unguaranteed deal's to 0
+    from npl_xl.models.rating import default_probability_of
+    from npl_xl.models.simulation import tranche_statistics
+
+    tranches = [
+        {"name": "Senior", "balance": 100, "seniority": 1},
+        {"name": "Sub", "balance": 20, "seniority": 2},
+    ]
+    c = np.random.default_rng(3).uniform(0, 60, (4000, 3))
+    plain = tranche_statistics(annual(tranches), c)
+    strong = tranche_statistics(
+        annual(tranches, guarantee={"limit": 200, "rating": "Aaa"}), c, seed=1
+    )
+    weak = tranche_statistics(annual(tranches, guarantee={"limit": 200, "rating": "C"}), c, seed=1)
+    mid = tranche_statistics(annual(tranches, guarantee={"limit": 200, "rating": "B3"}), c, seed=1)
+    assert plain.pd[0] > 0.3 and strong.pd[0] <= 0.001 and weak.pd[0] == plain.pd[0]
+    # a B3 guarantor fails in about its pd of scenarios: the senior defaults in that share of the
+    # unguaranteed defaults (binomial, 5 standard errors)
+    p = default_probability_of("B3", 3.0)
+    expected = plain.pd[0] * p
+    assert abs(mid.pd[0] - expected) < 5 * np.sqrt(expected * (1 - expected) / 4000)
+    with pytest.raises(ValueError, match="rating: 'ZZ' is neither"):
+        tranche_statistics(annual(tranches, guarantee={"limit": 1, "rating": "ZZ"}), c)
+    with pytest.raises(ValueError, match="support_limits: 'X' is no facility"):
+        run_waterfall(annual(tranches), c, support_limits={"X": 1.0})

@@ -203,3 +203,22 @@ def rating_from_default_probability(pd, horizon_years, table=None, scale: str = 
     default probability over the horizon, in [0, 1].
     """
     return _rate(pd, horizon_years, load_rating_table("pd", table), scale, "pd")
+
+
+def default_probability_of(rating: str, horizon_years: float, table=None) -> float:
+    """The idealised default probability of ``rating`` over ``horizon_years`` from the PD table
+    (the packaged one unless given). ``rating`` in the table's codes (``Aa2``) or the Chinese scale
+    with or without "sf" (``AA+``, ``AA+sf``: the best table rating that maps to it)."""
+    t = load_rating_table("pd", table)
+    code = str(rating).strip()
+    if code not in t.ratings:
+        cn = code if code.endswith("sf") else code + "sf"
+        matches = [r for r in t.ratings if _cn_sf_map().get(r) == cn]
+        if not matches:
+            raise ValueError(
+                f"rating: {rating!r} is neither a rating of the table ({t.ratings[0]} to "
+                f"{t.ratings[-1]}) nor of the Chinese scale (AAA to C)"
+            )
+        code = matches[0]
+    h = min(float(chk.positive(horizon_years, "horizon_years")), float(t.horizons[-1]))
+    return float(t.thresholds(h)[t.ratings.index(code)])

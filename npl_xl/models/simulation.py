@@ -165,7 +165,23 @@ def _chunk(
     return np.column_stack([total, delay])
 
 
-def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> TrancheStatistics:
+def _guarantor_limits(deal, shape, seed: int) -> dict:
+    """The guarantee's limit per scenario: 0 where its guarantor defaults (see
+    :func:`tranche_statistics`); empty without a rated guarantee."""
+    g = getattr(deal, "guarantee", None)
+    if g is None or not g.rating:
+        return {}
+    from .rating import default_probability_of
+
+    life = float(deal.period_times(shape[1])[-1])
+    pd = default_probability_of(g.rating, life)
+    failed = np.random.default_rng([int(seed), 0x6775]).random(shape[0]) < pd
+    return {g.name: np.where(failed, 0.0, g.limit)}
+
+
+def tranche_statistics(
+    deal, collections, *, quantiles=(0.5, 0.9, 0.99), seed: int = 0
+) -> TrancheStatistics:
     """Tranche PD, EL, loss quantiles, WAL and ratings from the waterfall on collection scenarios.
 
     ``collections`` has shape (scenarios, periods). Per tranche (most senior first): ``pd`` =
@@ -175,6 +191,9 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
     and
     ``maturity`` (mean years), ``rating_el`` (EL at the WAL) and ``rating_pd`` (PD at the maturity);
     ``trigger_probability``: share of scenarios in which each trigger (``triggers``) is hit.
+    A guarantee with a ``rating`` fails in a share of scenarios equal to that rating's idealised
+    default probability over the deal's life (drawn with ``seed``; the guarantor then pays
+    nothing in that scenario: default at the start, the conservative reading).
     """
     c = chk.nonnegative(collections, "collections")
     if c.ndim != 2 or c.shape[0] < 2:
@@ -183,9 +202,13 @@ def tranche_statistics(deal, collections, *, quantiles=(0.5, 0.9, 0.99)) -> Tran
         )
     from .analysis import paid_in_full
 
+    limits = _guarantor_limits(deal, c.shape, seed)
     parts = []
     for start in range(0, c.shape[0], WATERFALL_CHUNK):  # bounded memory; identical to one batch
-        res = run_waterfall(deal, c[start : start + WATERFALL_CHUNK])
+        part = slice(start, start + WATERFALL_CHUNK)
+        res = run_waterfall(
+            deal, c[part], support_limits={k: v[part] for k, v in limits.items()} or None
+        )
         m = res.metrics()
         hit = res.trigger_states.any(axis=-2)  # (scenarios, triggers): hit at some period
         parts.append(

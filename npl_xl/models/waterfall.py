@@ -393,15 +393,19 @@ class _Plan:
             self.base_cum = np.cumsum(base).tolist()
 
 
-def run_waterfall(deal, collections, *, rates=None, rate_shift=0.0) -> WaterfallResult:
+def run_waterfall(
+    deal, collections, *, rates=None, rate_shift=0.0, support_limits=None
+) -> WaterfallResult:
     """Run the deal's waterfall on collections of shape (periods,) or (scenarios, periods).
 
     ``collections`` are net collections per period (currency units, >= 0). If the deal states
     ``legal_maturity_periods`` the number of periods must match it. ``rates`` and ``rate_shift``
     set the coupons (:func:`coupon_paths`); index paths or shifts per scenario make one scenario
-    each (collections of one row are repeated for them).
+    each (collections of one row are repeated for them). ``support_limits`` replaces the limit of a
+    facility, guarantee or account by name (a number, or one per scenario: e.g. 0 where the
+    guarantor has defaulted).
     """
-    c, plan = _prepared(deal, collections, rates, rate_shift)
+    c, plan = _prepared(deal, collections, rates, rate_shift, support_limits)
     rec = _run(plan, c)
     cp = plan.coupon_rates
     flags = ("default_event", "trigger_states")
@@ -420,7 +424,7 @@ def run_waterfall(deal, collections, *, rates=None, rate_shift=0.0) -> Waterfall
     )
 
 
-def _prepared(deal, collections, rates, rate_shift) -> tuple[np.ndarray, _Plan]:
+def _prepared(deal, collections, rates, rate_shift, limits=None) -> tuple[np.ndarray, _Plan]:
     c = _checked(deal, collections)
     n = c.shape[-1]
     cp = coupon_paths(deal, n, rates, rate_shift)
@@ -433,7 +437,19 @@ def _prepared(deal, collections, rates, rate_shift) -> tuple[np.ndarray, _Plan]:
             raise ValueError(
                 f"rates: {cp.shape[0]} rate scenarios for {c.shape[0]} collection scenarios"
             )
-    return c, _Plan(deal, n, cp)
+    plan = _Plan(deal, n, cp)
+    for name, value in (limits or {}).items():
+        if name not in plan.support_index:
+            raise ValueError(f"support_limits: {name!r} is no facility, guarantee or account")
+        v = chk.nonnegative(value, f"support_limits.{name}")
+        if v.ndim and (c.ndim != 2 or v.shape != (c.shape[0],)):
+            raise ValueError(
+                f"support_limits.{name}: expected a number or one per scenario, got {v.shape}"
+            )
+        j = plan.support_index[name]
+        x = plan.supports[j]
+        plan.supports[j] = (x[0], x[1], v if v.ndim else float(v), *x[3:])
+    return c, plan
 
 
 def _checked(deal, collections) -> np.ndarray:

@@ -162,7 +162,7 @@ def rate_inputs(
         seed=seed,
         delay_beta=a.delay_beta,
     )
-    mc = simulation.tranche_statistics(deal, sims)
+    mc = simulation.tranche_statistics(deal, sims, seed=seed)
     pool_recovery = sims.sum(axis=1) / base_c.sum()
 
     tick(STEPS[2])
