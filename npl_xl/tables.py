@@ -37,7 +37,15 @@ TRANCHE_COLUMNS = {
     "seniority": ("seniority", "rank", "优先级"),
     "issue_price": ("issueprice", "price", "发行价格"),
     "fixed_return": ("fixedreturn", "期间收益"),
+    "fixed_return_base": ("fixedreturnbase", "期间收益基数"),
+    "index": ("index", "floatingindex", "基准利率"),
+    "spread": ("spread", "利差"),
+    "floor": ("floor", "下限"),
+    "cap": ("cap", "上限"),
+    "reset_periods": ("resetperiods", "reset", "重置周期"),
 }
+#: a floating coupon's columns (the coupon is {"index", ...} when an index is given)
+FLOATING_COLUMNS = ("spread", "floor", "cap", "reset_periods")
 FEE_COLUMNS = {
     "name": ("name", "fee", "费用"),
     "basis": ("basis", "type", "计费基础"),
@@ -57,11 +65,15 @@ OPTION_KEYS = {
     "default_event": ("default_event", str),
     "pre_default_order": ("pre_default_order", list),
     "post_default_order": ("post_default_order", list),
+    "rates": ("rates", dict),  # "LPR1Y=0.0345, SHIBOR3M=0.018": flat levels of floating indexes
     "delay": (None, int),  # break-even: periods of delay applied with the haircut
     "discount_rate": (None, float),  # PV loss: discount rate instead of each coupon
 }
 _REQUIRED = {"tranches": ("name", "balance"), "fees": ("name", "basis")}
 _NUMERIC = {
+    "spread",
+    "floor",
+    "reset_periods",
     "balance",
     "coupon",
     "seniority",
@@ -71,7 +83,7 @@ _NUMERIC = {
     "amount",
     "cap",
 }
-_ZERO_MEANS_DEFAULT = {"seniority", "issue_price", "cap"}
+_ZERO_MEANS_DEFAULT = {"seniority", "issue_price", "cap", "reset_periods"}
 
 
 def _norm(text) -> str:
@@ -93,6 +105,12 @@ def _number_cell(v, col: str, where: str) -> float | int:
     v = float(v)
     if not math.isfinite(v):
         raise ValueError(f"{where}: {col}: expected a finite number, got {v!r}")
+    if col == "reset_periods":
+        if not v.is_integer() or v < 1:
+            raise ValueError(
+                f"{where}: reset_periods: expected a whole number of periods, got {v:g}"
+            )
+        return int(v)
     if col != "seniority":
         return v
     if not v.is_integer() or not 1 <= v <= 1e9:
@@ -103,7 +121,8 @@ def _number_cell(v, col: str, where: str) -> float | int:
 def _text_cell(v, col: str) -> str:
     """A text table cell; whole floats lose their '.0'; fee bases and positions are lower case."""
     text = str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()
-    return text.lower().replace(" ", "_") if col in ("basis", "position") else text
+    lowered = col in ("basis", "position", "fixed_return_base")
+    return text.lower().replace(" ", "_") if lowered else text
 
 
 def _columns(header: list, table: str, columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
@@ -156,6 +175,11 @@ def _option_value(key: str, value):
     try:
         if kind is list:
             return [s.strip() for s in str(value).split(",") if s.strip()]
+        if kind is dict:  # NAME=level pairs
+            pairs = [p.split("=") for p in str(value).split(",") if p.strip()]
+            if any(len(p) != 2 for p in pairs):
+                raise ValueError
+            return {k.strip(): {"level": float(v)} for k, v in pairs}
         if kind is int:
             number = float(value)
             if not number.is_integer():
@@ -168,7 +192,8 @@ def _option_value(key: str, value):
             return number
         return str(value).strip()
     except (TypeError, ValueError):
-        raise ValueError(f"options: {key}: expected {kind.__name__}, got {value!r}") from None
+        what = "NAME=level pairs separated by commas" if kind is dict else kind.__name__
+        raise ValueError(f"options: {key}: expected {what}, got {value!r}") from None
 
 
 def options_dict(rows) -> dict:
@@ -197,18 +222,37 @@ def options_dict(rows) -> dict:
     return out
 
 
+def _coupons(rows: list[dict]) -> None:
+    """A tranche row with an index gets a floating coupon {index, spread, floor, cap, reset}."""
+    for i, t in enumerate(rows, start=2):
+        floating = {k: t.pop(k) for k in FLOATING_COLUMNS if k in t}
+        if "index" not in t:
+            if floating:
+                raise ValueError(
+                    f"tranches row {i} ({t.get('name')}): {next(iter(floating))}: a floating "
+                    "coupon needs an index"
+                )
+            continue
+        if t.get("coupon"):
+            raise ValueError(
+                f"tranches row {i} ({t.get('name')}): give a coupon or an index, not both"
+            )
+        t["coupon"] = {"index": t.pop("index"), **floating}
+
+
 def deal_from_tables(
-    tranches, fees=None, options=None, *, n_periods: int | None = None
+    tranches, fees=None, options=None, *, n_periods: int | None = None, structures=None
 ) -> tuple[Deal, dict]:
     """Build a Deal from a tranche table, a fee table and key/value options.
 
     Tranches without a seniority are ranked in row order (first row most senior).
     ``n_periods`` (e.g. the length of the collections) sets the legal maturity unless the
-    options give one. Returns the deal and the options that are not deal fields (delay,
-    discount_rate).
+    options give one; ``structures`` (rates, triggers, facilities as deal keys) join the deal.
+    Returns the deal and the options that are not deal fields (delay, discount_rate).
     """
     opts = options_dict(options)
     tr = records(tranches, "tranches", TRANCHE_COLUMNS)
+    _coupons(tr)
     for i, t in enumerate(tr):
         t.setdefault("seniority", i + 1)
     fe = records(fees, "fees", FEE_COLUMNS) if fees not in (None, [], ()) else []
@@ -225,4 +269,5 @@ def deal_from_tables(
             data[target] = value
     if n_periods is not None:
         data.setdefault("legal_maturity_periods", n_periods)
+    data.update(structures or {})
     return Deal.from_dict(data), extra

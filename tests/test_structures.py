@@ -674,3 +674,114 @@ def test_a_rated_guarantor_fails_in_its_default_probability_of_scenarios():
         tranche_statistics(annual(tranches, guarantee={"limit": 1, "rating": "ZZ"}), c)
     with pytest.raises(ValueError, match="support_limits: 'X' is no facility"):
         run_waterfall(annual(tranches), c, support_limits={"X": 1.0})
+
+
+# --- structures in the deal workbook and in Excel options -----------------------------------------
+
+
+def structured_example():
+    d = load_example("credit_card")
+    data = d.to_dict()
+    data["tranches"][0]["coupon"] = {
+        "index": "LPR1Y",
+        "spread": 0.004,
+        "floor": 0.02,
+        "cap": 0.06,
+        "reset_periods": 4,
+    }
+    data["tranches"][1]["fixed_return"] = 0.02
+    data["tranches"][1]["fixed_return_base"] = "outstanding"
+    n = d.legal_maturity_periods
+    data["rates"] = {
+        "LPR1Y": {"level": 0.0345, "source": "LPR 2026-10-20"},
+        "SHIBOR3M": {"path": [round(0.015 + 0.0005 * k, 6) for k in range(n)]},
+    }
+    data["triggers"] = [
+        {
+            "name": "perf",
+            "test": "cumulative_collections_ratio",
+            "threshold": 0.7,
+            "effect": "sequential_turbo",
+        },
+        {"name": "call", "test": "notes_below", "threshold": 0.1, "effect": "clean_up_call"},
+    ]
+    data["liquidity_facility"] = {"limit": 800, "fee_rate": 0.003, "interest_rate": 0.04}
+    data["guarantee"] = {"limit": 5000, "rating": "AA+"}
+    data["excess_spread_account"] = {"name": "Reserve 2", "limit": 300}
+    data["pre_default_order"] = data["post_default_order"] = None
+    return Deal.from_dict(data)
+
+
+def test_structures_round_trip_through_the_deal_workbook(tmp_path):
+    from npl_xl.workbook.reader import read_deal_workbook
+    from npl_xl.workbook.template import write_deal_workbook
+
+    d = structured_example()
+    path = tmp_path / "structured.xlsx"
+    write_deal_workbook(path, d)
+    back = read_deal_workbook(path).deal
+    for key in (
+        "tranches",
+        "rates",
+        "triggers",
+        "liquidity_facility",
+        "guarantee",
+        "excess_spread_account",
+    ):
+        assert getattr(back, key) == getattr(d, key), key
+    assert back.orders() == d.orders()
+    c = d.base_collections()
+    np.testing.assert_array_equal(run_waterfall(back, c).balance, run_waterfall(d, c).balance)
+
+
+def test_a_user_adds_a_trigger_row_to_the_template(tmp_path):
+    # as a user would: type a row under the Triggers table (openpyxl grows the table's ref as Excel
+    # does when a row is typed below it), then the reader finds it
+    from openpyxl import load_workbook
+
+    from npl_xl.workbook.reader import read_deal_workbook
+    from npl_xl.workbook.template import write_deal_workbook
+
+    path = tmp_path / "deal.xlsx"
+    write_deal_workbook(path, load_example("mortgage"))
+    wb = load_workbook(path)
+    ws = wb["Structures"]
+    table = ws.tables["Triggers"]
+    assert not ws.protection.sheet
+    first, last = table.ref.split(":")
+    row = int("".join(ch for ch in last if ch.isdigit()))
+    if ws.cell(row=row, column=5).value is not None:
+        row += 1
+    for col, v in zip(range(5, 9), ["call", "notes_below", 0.1, "clean_up_call"]):
+        ws.cell(row=row, column=col, value=v)
+    table.ref = f"{first}:H{row}"
+    wb.save(path)
+    deal = read_deal_workbook(path).deal
+    assert [(t.name, t.test, t.effect) for t in deal.triggers] == [
+        ("call", "notes_below", "clean_up_call")
+    ]
+
+
+def test_excel_options_take_rates_for_floating_coupons():
+    from npl_xl.tables import deal_from_tables
+
+    tranches = [
+        ["Name", "Balance", "Index", "Spread", "Cap", "Reset periods"],
+        ["A", 100, "LPR1Y", 0.01, 0.05, 2],
+        ["B", 20, None, None, None, None],
+    ]
+    d, _ = deal_from_tables(tranches, None, [["rates", "LPR1Y=0.0345, SHIBOR3M=0.02"]])
+    assert d.tranches[0].coupon.index == "LPR1Y" and d.tranches[0].coupon.reset_periods == 2
+    assert d.rates["LPR1Y"].level == 0.0345
+    with pytest.raises(ValueError, match="options: rates: expected NAME=level pairs"):
+        deal_from_tables(tranches, None, [["rates", "LPR1Y 0.03"]])
+    with pytest.raises(ValueError, match=r"tranches row 2 \(A\): give a coupon or an index"):
+        deal_from_tables(
+            [tranches[0] + ["Coupon"], tranches[1] + [0.03]], None, [["rates", "LPR1Y=0.03"]]
+        )
+    with pytest.raises(ValueError, match=r"tranches row 3 \(B\): spread: a floating coupon needs"):
+        deal_from_tables(
+            [tranches[0], tranches[1], ["B", 20, None, 0.01, None, None]],
+            None,
+            [["rates", "LPR1Y=0.03"]],
+        )

@@ -366,7 +366,7 @@ class _Plan:
                 ("default_event", "senior_interest_unpaid", 0.0, "post_default_order")
             )
         # facility, guarantee and excess-spread account: (name, kind, limit, covers, fee, interest)
-        self.supports = (
+        self.supports: list[tuple[Any, ...]] = (
             [
                 (
                     m.name,

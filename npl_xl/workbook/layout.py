@@ -74,7 +74,25 @@ ASSUMPTION_KEYS: dict[str, tuple[str, str]] = {
     str(c.defined_name): (c.target, c.field) for c in ASSUMPTION_CONCEPTS
 }
 
-TRANCHE_HEADERS = ["Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return"]
+TRANCHE_HEADERS = [
+    "Name",
+    "Balance",
+    "Coupon",
+    "Seniority",
+    "Issue price",
+    "Fixed return",
+    "Fixed return base",
+    "Index",
+    "Spread",
+    "Floor",
+    "Cap",
+    "Reset periods",
+]
+#: the Structures sheet: floating-rate indexes, triggers, facilities / guarantee / account
+RATE_HEADERS = ["Index", "Level", "Path", "Source"]
+TRIGGER_HEADERS = ["Name", "Test", "Threshold", "Effect"]
+SUPPORT_HEADERS = ["Kind", "Name", "Limit", "Covers", "Fee rate", "Interest rate", "Rating"]
+SUPPORT_KINDS = "liquidity_facility,guarantee,excess_spread_account"
 FEE_HEADERS = ["Name", "Basis", "Rate", "Amount", "Cap", "Position"]
 RECOVERY_HEADERS = ["Period", "Cumulative share", "Collections"]
 #: the stress table: a haircut and a delay (months) per asset class
@@ -95,6 +113,9 @@ TABLES = {
     "Recovery": "RecoveryCurve",
     "Stress": "StressTable",
     "Waterfall": "PaymentOrder",
+    "Rates": "Rates",
+    "Triggers": "Triggers",
+    "Supports": "Supports",
     "IdealisedEL": "IdealisedEL",
     "LoanTape": "LoanTape",
     "AssetMix": "AssetMix",
@@ -112,6 +133,7 @@ SHEETS = [
     "Tranches",
     "Fees",
     "Waterfall",
+    "Structures",
     "Recovery",
     "Assumptions",
     "Stress",

@@ -25,7 +25,20 @@ from . import layout as L
 from .book import Book, Table
 
 _NUMERIC_COLUMNS = {
-    "Tranches": {"Balance", "Coupon", "Seniority", "Issue price", "Fixed return"},
+    "Tranches": {
+        "Balance",
+        "Coupon",
+        "Seniority",
+        "Issue price",
+        "Fixed return",
+        "Spread",
+        "Floor",
+        "Cap",
+        "Reset periods",
+    },
+    "Rates": {"Level"},
+    "Triggers": {"Threshold"},
+    "Supports": {"Limit", "Fee rate", "Interest rate"},
     "Fees": {"Rate", "Amount", "Cap"},
     "StressTable": {"Haircut", "Delay months"}
     | {f"{k} {c}" for c in L.STRESS_CLASSES for k in ("Haircut", "Delay")},
@@ -108,8 +121,14 @@ def read_deal_workbook(path) -> WorkbookInputs:
         if not _blank(row[0]) and (len(row) < 2 or _blank(row[1])):
             raise ValueError(f"{tranches.ref(i, 1)}: Balance: tranche {row[0]!r} has no balance")
     recovery, assumptions = _assumptions(book)
+    structures = _structures(book)
+    # triggers may compare with the base case: they join with the recovery below
+    triggers = {k: structures.pop(k) for k in ("triggers",) if k in structures}
     deal, _ = deal_from_tables(
-        [tranches.header] + tranches.rows, [fees.header] + fees.rows, options
+        [tranches.header] + tranches.rows,
+        [fees.header] + fees.rows,
+        options,
+        structures=structures,
     )
     recovery.update(
         asset_mix=_asset_mix(book),
@@ -118,7 +137,9 @@ def read_deal_workbook(path) -> WorkbookInputs:
         discount_rate=assumptions.discount_rate,
     )
     try:
-        deal = deal.with_changes(recovery=recovery, notes=str(notes), **_orders(book, deal))
+        deal = deal.with_changes(
+            recovery=recovery, notes=str(notes), **triggers, **_orders(book, deal)
+        )
     except ValueError as exc:
         raise ValueError(f"{book.file}: {exc}") from None
     _check_units(book, deal, unit)
@@ -278,6 +299,73 @@ def _tape(book: Book, deal: Deal, unit: str) -> pd.DataFrame | None:
             f"({pool:,.2f} {unit}): check the unit of the recovery and of the tape"
         )
     return tape
+
+
+def _rows(book: Book, key: str) -> list[dict]:
+    """The non-blank rows of an optional table as {header: value} (numbers checked)."""
+    if not book.has_table(L.TABLES[key]):
+        return []
+    t = book.table(L.TABLES[key])
+    _numeric_check(t)
+    return [
+        {str(h).strip(): v for h, v in zip(t.header, r) if not _blank(v)}
+        for r in t.rows
+        if not all(_blank(v) for v in r)
+    ]
+
+
+def _structures(book: Book) -> dict:
+    """Rates, triggers and facility / guarantee / account from the Structures sheet's tables, as
+    deal keys (nothing when the workbook has no such tables)."""
+    out: dict = {}
+    rates = {}
+    for r in _rows(book, "Rates"):
+        index = str(r.get("Index", "")).strip()
+        path = r.get("Path")
+        rate: dict = {"source": str(r.get("Source", ""))}
+        if path is not None:
+            try:
+                rate["path"] = [float(x) for x in str(path).replace("，", ",").split(",")]
+            except ValueError:
+                raise ValueError(
+                    f"{book.file}: Rates: {index}: Path: expected numbers separated by commas, got "
+                    f"{path!r}"
+                ) from None
+        if "Level" in r:
+            rate["level"] = float(r["Level"])
+        rates[index] = rate
+    if rates:
+        out["rates"] = rates
+    triggers = [
+        {
+            "name": str(r.get("Name", f"trigger {i}")),
+            "test": str(r.get("Test", "")).strip(),
+            "threshold": float(r.get("Threshold", 0.0)),
+            "effect": str(r.get("Effect", "")).strip(),
+        }
+        for i, r in enumerate(_rows(book, "Triggers"), start=1)
+    ]
+    if triggers:
+        out["triggers"] = triggers
+    for r in _rows(book, "Supports"):
+        kind = str(r.get("Kind", "")).strip()
+        if kind not in L.SUPPORT_KINDS.split(","):
+            raise ValueError(
+                f"{book.file}: Supports: Kind: expected one of {L.SUPPORT_KINDS}, got {kind!r}"
+            )
+        item: dict = {"limit": float(r.get("Limit", 0.0))}
+        if "Name" in r:
+            item["name"] = str(r["Name"])
+        if "Covers" in r:
+            text = str(r["Covers"]).replace("、", ",").replace("，", ",")
+            item["covers"] = [x.strip() for x in text.split(",") if x.strip()]
+        for header, key in (("Fee rate", "fee_rate"), ("Interest rate", "interest_rate")):
+            if header in r:
+                item[key] = float(r[header])
+        if "Rating" in r and kind == "guarantee":
+            item["rating"] = str(r["Rating"])
+        out[kind] = item
+    return out
 
 
 def _asset_mix(book: Book) -> dict[str, float] | None:

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import __version__
+from ..deal import TRIGGER_EFFECTS, TRIGGER_TESTS
 from ..models.analysis import load_stress_table
 from ..models.rating import _packaged
 from . import layout as L
@@ -28,7 +29,10 @@ from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, bulk_rows, formula, put, sav
 from .xlsx import HEAD as HEADER
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
-SKELETON_TRANCHES = [["Senior", None, 0.033, 1, 100, 0.0], ["Sub", None, 0.0, 2, 100, 0.0]]
+SKELETON_TRANCHES = [
+    ["Senior", None, 0.033, 1, 100, 0.0, "initial"],
+    ["Sub", None, 0.0, 2, 100, 0.0, "initial"],
+]
 SKELETON_FEES = [
     ["Taxes", "collections", 0.01, None, None, "senior"],
     ["Trustee", "notes_balance", 0.0005, None, None, "senior"],
@@ -52,23 +56,24 @@ def _name(wb, name, ref):
     wb.defined_names[name] = DefinedName(name, attr_text=ref)
 
 
-def _table(ws, name, headers, rows, formats=None, first_row=2, inputs=True):
-    """Header at ``first_row``, then rows; returns the table's last row."""
-    _header(ws, first_row, headers)
+def _table(ws, name, headers, rows, formats=None, first_row=2, inputs=True, col=1):
+    """Header at ``first_row`` from column ``col``, then rows; returns the table's last row."""
+    _header(ws, first_row, headers, col)
     rows = rows or [[None] * len(headers)]
     for i, row in enumerate(rows, start=first_row + 1):
-        for j, v in enumerate(row, start=1):
-            fmt = (formats or {}).get(headers[j - 1])
+        for j, v in enumerate(row):
+            fmt = (formats or {}).get(headers[j])
+            cell = ws.cell(row=i, column=col + j)
             if inputs:
-                _input(ws.cell(row=i, column=j), v, fmt)
+                _input(cell, v, fmt)
             else:
-                put(ws.cell(row=i, column=j), v, fmt)
+                put(cell, v, fmt)
     last = first_row + len(rows)
-    ref = f"A{first_row}:{get_column_letter(len(headers))}{last}"
-    t = Table(displayName=name, ref=ref)
+    first, end = get_column_letter(col), get_column_letter(col + len(headers) - 1)
+    t = Table(displayName=name, ref=f"{first}{first_row}:{end}{last}")
     t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=False)
     ws.add_table(t)
-    for j, h in enumerate(headers, start=1):
+    for j, h in enumerate(headers, start=col):
         ws.column_dimensions[get_column_letter(j)].width = max(12, len(str(h)) + 4)
     return last
 
@@ -213,9 +218,22 @@ def _sheet_tranches(wb, ws, c: _Context) -> None:
         L.TABLES["Tranches"],
         L.TRANCHE_HEADERS,
         rows,
-        {"Balance": AMOUNT, "Coupon": PCT, "Fixed return": PCT, "Issue price": "0.00"},
+        {
+            "Balance": AMOUNT,
+            "Coupon": PCT,
+            "Fixed return": PCT,
+            "Issue price": "0.00",
+            "Spread": PCT,
+            "Floor": PCT,
+            "Cap": PCT,
+        },
     )
     _range_validation(ws, f"C3:C{end}", 0, 1, "Coupon")
+    _list_validation(ws, "initial,outstanding", f"G3:G{end + 20}")
+    ws["A" + str(end + 2)] = (
+        "A floating coupon: leave Coupon blank and give Index (a rate of the Structures sheet), "
+        "Spread, and optionally Floor, Cap and Reset periods."
+    )
 
 
 def _sheet_fees(wb, ws, c: _Context) -> None:
@@ -238,9 +256,9 @@ def _sheet_fees(wb, ws, c: _Context) -> None:
 
 def _sheet_waterfall(wb, ws, c: _Context) -> None:
     ws["A1"] = (
-        "Priority of payments, one step a row: senior_fees, reserve, interest:<tranche>, "
-        "principal:<tranche>, "
-        "fixed_return:<tranche>, incentive_fee, fee_excess"
+        "Priority of payments, one step a row: senior_fees, fee:<fee>, reserve, "
+        "interest:<tranche>, principal:<tranche>, fixed_return:<tranche>, incentive_fee, "
+        "fee_excess, draw:<facility>, repay:<facility>, trap:<account>"
     )
     pre, post = c.values.get("orders", ([], []))
     n = max(len(pre), len(post), 1)
@@ -251,6 +269,27 @@ def _sheet_waterfall(wb, ws, c: _Context) -> None:
         [[pre[i] if i < len(pre) else None, post[i] if i < len(post) else None] for i in range(n)],
     )
     ws.column_dimensions["A"].width = ws.column_dimensions["B"].width = 28
+
+
+def _sheet_structures(wb, ws, c: _Context) -> None:
+    ws["A1"] = (
+        "Floating-rate indexes, triggers (tested at each period end, latched, effective next "
+        "period) and a liquidity facility, guarantee or excess-spread account (steps draw:<name>, "
+        "repay:<name>, trap:<name> in the Waterfall sheet). Leave a table blank if unused."
+    )
+    _table(ws, L.TABLES["Rates"], L.RATE_HEADERS, c.values.get("rates"), {"Level": PCT})
+    end = _table(ws, L.TABLES["Triggers"], L.TRIGGER_HEADERS, c.values.get("triggers"), col=5)
+    _list_validation(ws, ",".join(TRIGGER_TESTS), f"F3:F{end + 20}")
+    _list_validation(ws, ",".join(TRIGGER_EFFECTS), f"H3:H{end + 20}")
+    end = _table(
+        ws,
+        L.TABLES["Supports"],
+        L.SUPPORT_HEADERS,
+        c.values.get("supports"),
+        {"Limit": AMOUNT, "Fee rate": PCT, "Interest rate": PCT},
+        col=10,
+    )
+    _list_validation(ws, L.SUPPORT_KINDS, f"J3:J{end + 20}")
 
 
 def _sheet_assumptions(wb, ws, c: _Context) -> None:
@@ -498,6 +537,7 @@ _SHEET_WRITERS = {
     "Tranches": _sheet_tranches,
     "Fees": _sheet_fees,
     "Waterfall": _sheet_waterfall,
+    "Structures": _sheet_structures,
     "Assumptions": _sheet_assumptions,
     "Recovery": _sheet_recovery,
     "Stress": _sheet_stress,
@@ -554,9 +594,16 @@ def _deal_values(deal) -> dict:
         "reserve_initial": deal.reserve.initial,
         "incentive_fee_share": deal.incentive_fee_share,
         "default_event": deal.default_event,
-        "tranches": [
-            [t.name, t.balance, t.coupon, t.seniority, t.issue_price, t.fixed_return]
-            for t in deal.ordered_tranches
+        "tranches": [_tranche_row(t) for t in deal.ordered_tranches],
+        "rates": [
+            [k, r.level, None if r.path is None else ", ".join(f"{x:g}" for x in r.path), r.source]
+            for k, r in deal.rates.items()
+        ],
+        "triggers": [[t.name, t.test, t.threshold, t.effect] for t in deal.triggers],
+        "supports": [
+            [kind, m.name, m.limit, ", ".join(m.covers), m.fee_rate, m.interest_rate]
+            + [getattr(m, "rating", None)]
+            for kind, m in deal.supports()
         ],
         "fees": [
             [
@@ -574,6 +621,16 @@ def _deal_values(deal) -> dict:
         "cumulative": list(deal.recovery.cumulative) if deal.recovery else None,
         "asset_mix": deal.recovery.asset_mix if deal.recovery else None,
     }
+
+
+def _tranche_row(t) -> list:
+    row = [t.name, t.balance, None, t.seniority, t.issue_price, t.fixed_return]
+    row.append(t.fixed_return_base)
+    if t.floating:
+        f = t.coupon
+        return row + [f.index, f.spread, f.floor, f.cap, f.reset_periods]
+    row[2] = t.coupon
+    return row + [None] * 5
 
 
 def _assumption_values(deal, assumptions) -> dict:
