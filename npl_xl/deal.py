@@ -131,8 +131,10 @@ class Trigger(_Model):
     ``threshold`` x its target), ``notes_below`` (notes outstanding below ``threshold`` x the
     notes issued). Effects: ``post_default_order``, ``sequential_turbo`` (schedules suspended,
     principal takes all it can; no fixed return or incentive fee), ``stop_incentive_fee``,
-    ``clean_up_call`` (the seller buys the remaining pool for the notes and interest outstanding
-    on the next payment date, which is the trust's last).
+    ``clean_up_call`` (from the next payment date, the first on which the pool's remaining
+    collections are worth at least the notes and interest outstanding, the seller buys it for that
+    price and the trust ends; a call that would cost the seller money is never assumed, so a call
+    cannot lift a rating).
     """
 
     name: str = Field(min_length=1)

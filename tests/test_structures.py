@@ -198,8 +198,9 @@ def test_the_default_event_is_one_trigger(name):
 
 def test_clean_up_call_by_hand():
     # Senior 100, Sub 50, no coupons; collected 80, 40, 40, 40. After Y1 the notes are 70, below
-    # 50 % of 150: the trigger hits. Y2 is the call: 40 collected + 70 paid by the seller; senior
-    # 20, sub 50, residual 40. Y3 and Y4 collections go to the buyer.
+    # 50 % of 150: the trigger hits. Y2 is the call (the 80 still to come are worth the 70 owed):
+    # 40 collected + 70 paid by the seller; senior 20, sub 50, residual 40. Y3 and Y4 collections
+    # go to the buyer.
     tranches = [
         {"name": "Senior", "balance": 100, "seniority": 1},
         {"name": "Sub", "balance": 50, "seniority": 2},
@@ -212,6 +213,11 @@ def test_clean_up_call_by_hand():
     np.testing.assert_allclose(r.residual, [0, 40, 0, 0], atol=1e-12)
     np.testing.assert_array_equal(r.trigger_states[:, 0], [False, True, True, True])
     np.testing.assert_allclose(cash_in(r), cash_out(r), atol=1e-12)
+    # with 10 + 10 still to come the pool is worth less than the 70 owed: no call, the trust runs
+    # on (senior 20 and sub 30 of 50 paid from Y2's 40 and the 20 after)
+    r = run_waterfall(annual(tranches, triggers=trig), np.array([80.0, 40, 10, 10]))
+    assert not r.call_proceeds.any()
+    np.testing.assert_allclose(r.principal_paid.sum(0), [100, 40], atol=1e-12)
 
 
 def test_collections_ratio_trigger_turbos_the_senior_by_hand():
@@ -281,12 +287,14 @@ def test_stop_incentive_fee_and_reserve_trigger():
 def test_trigger_probability_over_scenarios():
     tranches = [{"name": "A", "balance": 100, "seniority": 1}]
     trig = [{"name": "call", "test": "notes_below", "threshold": 0.5, "effect": "clean_up_call"}]
-    c = np.array([[60.0, 10, 10], [10.0, 10, 10], [20.0, 40, 50], [0.0, 0, 0]])
+    c = np.array([[60.0, 10, 40], [10.0, 10, 10], [20.0, 40, 50], [0.0, 0, 0]])
     r = run_waterfall(annual(tranches, triggers=trig), c)
-    # hit in scenario 1 (after Y1) and 3 (after Y2): 2 of 4
+    # hit in scenario 1 (after Y1) and 3 (after Y2): 2 of 4. Scenario 1 is called in Y2 (the 40
+    # still to come are worth the 40 owed); scenario 3 is not: Y3 is its last period, nothing is
+    # left to buy
     np.testing.assert_allclose(r.trigger_probability(), [0.5])
     np.testing.assert_allclose(r.call_proceeds[0], [0, 40, 0])
-    np.testing.assert_allclose(r.call_proceeds[2], [0, 0, 40])
+    np.testing.assert_allclose(r.call_proceeds[2], [0, 0, 0])
 
 
 # --- coverage ratios ------------------------------------------------------------------------------

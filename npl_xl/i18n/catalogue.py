@@ -215,6 +215,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Base-case waterfall (amounts in {unit})",
         "zh": "基准情景现金流分配（金额单位：{unit}）",
     },
+    "title_coverage": {
+        "en": "Coverage ratios, base case: OC = collections still to come / notes outstanding of "
+        "the tranche and those above; IC = collections net of senior fees / interest due of the "
+        "tranche and those above",
+        "zh": "覆盖倍数（基准情景）：OC = 剩余待回收现金 / 本档及以上未偿本金；IC = 扣除优先费用后的"
+        "当期回收 / 本档及以上应付利息",
+    },
+    "title_structures": {
+        "en": "Triggers and credit support (base case)",
+        "zh": "触发事件与信用支持（基准情景）",
+    },
+    "no_structures": {
+        "en": "No triggers beyond the default event; no facility, guarantee or account.",
+        "zh": "除违约事件外无其他触发事件；无流动性支持、差额支付或超额利差账户。",
+    },
+    "title_triggers_mc": {
+        "en": "Triggers hit in the Monte Carlo (share of scenarios)",
+        "zh": "蒙特卡洛模拟中触发事件发生概率（情景占比）",
+    },
     "title_stress": {
         "en": "Stress levels: paid in full under each (haircut and delay per asset class)",
         "zh": "各级压力测试结果（分资产类别的折损与延迟）",

@@ -98,10 +98,10 @@ def _source(p) -> str:
         w(f"    sfee{j} = sfee{j} + (sfr{j} * slim{j} * live + sir{j} * sbal{j}) * f")
     w(f"irec = [{', '.join(f'idue{k}' for k in range(K))}]")
     if has_call:
-        w(
-            f"call = ({_sum(f'bal{k}' for k in range(K))} + "
-            f"{_sum(f'idue{k}' for k in range(K))}) * call_now"
-        )
+        w(f"price = {_sum(f'bal{k}' for k in range(K))} + {_sum(f'idue{k}' for k in range(K))}")
+        w("call_now = call_now & (rest[t] >= price)")
+        w("final = final | call_now")
+        w("call = price * call_now")
     else:
         w("call = 0.0")
     w("cash = c + call")
@@ -119,10 +119,13 @@ def _source(p) -> str:
     w.indent += 1
     _steps(w, p, p.pre, in_post=False, senior=senior, top=top)
     w.indent -= 1
-    for j, trig in enumerate(p.triggers):
-        w(f"hit{j} = hit{j} | ({_test(trig[1], j, top, K)})")
     if has_call:
         w("called = called | call_now")
+    for j, trig in enumerate(p.triggers):
+        if has_call:
+            w(f"hit{j} = hit{j} | (({_test(trig[1], j, top, K)}) and not called)")
+        else:
+            w(f"hit{j} = hit{j} | ({_test(trig[1], j, top, K)})")
     w("if last_only and t < n - 1:")
     w("    continue")
     row = (
@@ -167,6 +170,7 @@ def _prologue(w, p) -> None:
         w(f"slim{j}, sfr{j}, sir{j} = p.supports[{j}][2], p.supports[{j}][4], p.supports[{j}][5]")
         w(f"sbal{j} = sused{j} = sfee{j} = 0.0")
     w("frac = p.frac")
+    w("rest = p.rest")
     w("base_cum = p.base_cum")
     w("notes0 = sum(p.balance0)")
     w("reserve = p.reserve0 + 0.0")

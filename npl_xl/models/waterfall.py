@@ -382,6 +382,7 @@ class _Plan:
             else []
         )
         self.support_index = {x[0]: j for j, x in enumerate(self.supports)}
+        self.rest: list = []  # collections after each period, for a clean-up call (set per run)
         self.base_cum = None
         if any(t[1] == "cumulative_collections_ratio" for t in self.triggers):
             base = np.asarray(deal.base_collections(), float)
@@ -576,6 +577,8 @@ class _Engine:
         self.turbo = self.stop_fee = self.false
         self.tests = [(getattr(self, "_" + t[1]), t[2]) for t in plan.triggers]
         self.steps = {"pre": self._compile(plan.pre), "post": self._compile(plan.post)}
+        # collections still to come after each period: what the remaining pool is worth to a buyer
+        self.rest = _remaining(c) if self.by_effect["clean_up_call"] else []
 
     def _compile(self, order):
         p = self.p
@@ -985,8 +988,11 @@ class _Engine:
             self._accrue_supports(frac, Z)
             interest_due = self.int_due
             call = Z
-            if has_call:  # the seller pays the notes and interest outstanding
-                call = (sum(self.bal) + sum(self.int_due)) * call_now
+            if has_call:  # the seller pays notes and interest, if the pool left is worth it
+                price = sum(self.bal) + sum(self.int_due)
+                call_now = call_now & (self.rest[t] >= price)
+                self.final = self.final | call_now
+                call = price * call_now
             self.cash = coll + call
             self.cum_coll = self.cum_coll + coll
             self.r_out = self.r_in = self.incentive = self.sfees = (
@@ -995,11 +1001,17 @@ class _Engine:
             self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
             self.fees_paid = self.no_fees_paid
             self._pay_period(defaulted, pre, post)
-            hit = self.hit
-            for i, (test, threshold) in enumerate(self.tests):
-                hit[i] = hit[i] | test(threshold)
             if has_call:
                 self.called = self.called | call_now
+            hit = self.hit
+            for i, (test, threshold) in enumerate(self.tests):
+                if has_call:  # once called the trust is over: no test runs again
+                    cond = test(threshold)
+                    hit[i] = hit[i] | (
+                        cond & ~self.called if self.vector else cond and not self.called
+                    )
+                else:
+                    hit[i] = hit[i] | test(threshold)
             if last_only and t < self.n - 1:
                 continue
             rows.append(
@@ -1033,11 +1045,18 @@ def _records(rows: list, plan: _Plan, vector: bool) -> dict:
     }
 
 
+def _remaining(c: np.ndarray) -> list:
+    """Collections after each period (periods,) as floats, or as (scenarios,) columns."""
+    rest = c[..., ::-1].cumsum(axis=-1)[..., ::-1] - c
+    return rest.tolist() if rest.ndim == 1 else list(rest.T)
+
+
 def _run(plan: _Plan, c: np.ndarray, last_only: bool = False) -> dict:
     """The records of a run: one scenario by the loop generated for the deal
     (:mod:`._scalar`, bit for bit the engine's one-scenario branch), many by the vector engine."""
     if c.ndim == 2:
         return _Engine(plan, c).run(last_only)
     cp = plan.coupon_rates
+    plan.rest = _remaining(c) if any(t[3] == "clean_up_call" for t in plan.triggers) else []
     rows = scalar_runner(plan)(plan, c.tolist(), cp.tolist(), last_only)
     return _records(rows, plan, False)

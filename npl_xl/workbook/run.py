@@ -223,7 +223,7 @@ def rate_inputs(
     tranches = deal.ordered_tranches
     proposals = propose(
         [t.name for t in tranches],
-        [t.coupon for t in tranches],
+        [1.0 if t.pays_interest else 0.0 for t in tranches],  # promised interest or not
         [t.fixed_return for t in tranches],
         st.ratings,
         mc.rating_el,
@@ -332,7 +332,7 @@ def _grids(deal, vol: float, r: float) -> list[tuple[str, list[float]]]:
     out += [
         (f"coupon:{t.name}", [max(0.0, t.coupon + d) for d in (-0.01, -0.005, 0.0, 0.005, 0.01)])
         for t in deal.ordered_tranches
-        if t.coupon > 0
+        if not t.floating and t.coupon > 0  # a floater's sensitivity is the issue-rate shift
     ]
     return out + [("discount_rate", [max(0.0, r + d) for d in (-0.02, -0.01, 0.0, 0.01, 0.02)])]
 

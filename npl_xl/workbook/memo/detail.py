@@ -106,7 +106,60 @@ def cash_flow_sheet(ws, run, lang: str) -> set[int]:
     for j, h in enumerate(header, start=1):
         if h in money and "balance" not in h:
             put(ws.cell(row=end - 1, column=j), float(sum(r[j - 1] for r in rows)), AMT, font=BOLD)
-    return {1}
+    skip = {1, end + 1}
+    put(ws.cell(row=end + 1, column=1), text("title_coverage", lang), font=BOLD)
+    end = _coverage_table(ws, end + 2, run)
+    skip.add(end + 1)
+    put(ws.cell(row=end + 1, column=1), text("title_structures", lang), font=BOLD)
+    _structures_table(ws, end + 2, run, lang)
+    return skip
+
+
+def _coverage_table(ws, row: int, run) -> int:
+    """OC and IC per period and tranche (blank where undefined); returns the next free row."""
+    b, names = run.base, _names(run)
+    header = ["period"] + [f"OC {n}" for n in names] + [f"IC {n}" for n in names]
+    oc, ic = b.oc_ratio, b.ic_ratio
+    rows = [
+        [t + 1]
+        + [None if np.isnan(x) else float(x) for x in oc[t]]
+        + [None if np.isnan(x) else float(x) for x in ic[t]]
+        for t in range(len(b.collections))
+    ]
+    return table(ws, row, 1, header, rows, dict.fromkeys(header[1:], "0.00x"))
+
+
+def _structures_table(ws, row: int, run, lang: str) -> int:
+    """Each trigger (test, threshold, effect, first period in force in the base case) and each
+    facility, guarantee or account (limit, covers, drawn and repaid in the base case)."""
+    deal, b = run.inputs.deal, run.base
+    rows = []
+    for k, name in enumerate(b.trigger_names):
+        spec = next((t for t in deal.triggers if t.name == name), None)
+        test, thr, effect = (
+            (spec.test, spec.threshold, spec.effect)
+            if spec
+            else ("senior_interest_unpaid", 0.0, "post_default_order")
+        )
+        hit = np.flatnonzero(b.trigger_states[:, k])
+        first = int(hit[0]) + 1 if hit.size else None
+        rows.append(["trigger", name, f"{test} ({thr:g})", effect, first, None])
+    for j, (kind, m) in enumerate(deal.supports()):
+        rows.append(
+            [
+                kind,
+                m.name,
+                f"limit {m.limit:,.2f}; covers {', '.join(m.covers)}",
+                getattr(m, "rating", None) or "",
+                float(b.support_in[:, j].sum()),
+                float(b.support_out[:, j].sum()),
+            ]
+        )
+    if not rows:
+        put(ws.cell(row=row, column=1), text("no_structures", lang))
+        return row + 1
+    header = ["kind", "name", "terms", "effect / rating", "first period in force / drawn", "repaid"]
+    return table(ws, row, 1, header, rows, {"repaid": AMT})
 
 
 def stress_sheet(ws, run, lang: str) -> set[int]:
@@ -269,6 +322,10 @@ def loss_sheet(ws, run, lang: str) -> set[int]:
     )
     q_rows = [[f"{q:.0%} quantile"] + list(v) for q, v in mc.loss_quantiles.items()]
     row = table(ws, row, 1, ["tranche loss"] + names, q_rows, dict.fromkeys(names, PCT4))
+    if mc.triggers:
+        t_rows = [[n, float(p)] for n, p in zip(mc.triggers, mc.trigger_probability)]
+        head = [text("title_triggers_mc", lang), "probability"]
+        row = table(ws, row, 1, head, t_rows, {"probability": PCT})
     rec = run.mc_pool_recovery
     edges = np.linspace(0.0, max(1.6, float(rec.max()) * 1.01), 21)
     counts, _ = np.histogram(rec, bins=edges)

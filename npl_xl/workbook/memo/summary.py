@@ -81,7 +81,7 @@ def summary_rows(run, lang: str) -> list[tuple[list[str], list[list], dict[str, 
         rows2.append(
             [
                 tr.name,
-                tr.coupon,
+                tr.coupon_label(),
                 run.breakeven[k],
                 required if known else t("na"),
                 run.breakeven[k] - required if known else t("na"),
