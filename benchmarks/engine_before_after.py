@@ -31,6 +31,12 @@ t = best(lambda: loss_distribution(p, u, np.ones(2000), 0.25, nodes=64), 2)""",
 rng = np.random.default_rng(0)
 p, e, g = rng.uniform(0.005, 0.1, 125), rng.uniform(1, 100, 125), rng.uniform(0.2, 0.8, 125)
 t = best(lambda: loss_distribution(p, e, g, 0.25, method="mc", paths=200_000, seed=1), 3)""",
+    "waterfall, 1 scenario x 120 periods x 2 tranches x 8 fees": """
+deal, one, many = bench_deal()
+t = best(lambda: [run_waterfall(deal, one) for _ in range(100)], 7) / 100""",
+    "waterfall, 10,000 scenarios x 120 periods": """
+deal, one, many = bench_deal()
+t = best(lambda: run_waterfall(deal, many), 5)""",
     "recovery simulation, 50,000 loans x 10,000 scenarios": """
 a = np.random.default_rng(0).lognormal(0.0, 1.0, 50_000)
 timing = np.full(24, 1 / 24)
@@ -46,8 +52,27 @@ sys.path.insert(0, os.environ["NPL_XL_CHECKOUT"])
 import numpy as np
 from npl_xl.models.portfolio import loss_distribution
 from npl_xl.models.simulation import simulate_collections
+from npl_xl.deal import Deal
+from npl_xl.models.waterfall import run_waterfall
 import npl_xl
 npl_file = npl_xl.__file__
+def bench_deal():  # benchmarks/bench_waterfall.py's deal and collections
+    fees = [
+        {"name": "Taxes", "basis": "collections", "rate": 0.01},
+        {"name": "Trustee", "basis": "notes_balance", "rate": 0.0005},
+        {"name": "Custodian", "basis": "notes_balance", "rate": 0.0001},
+        {"name": "Paying agent", "basis": "fixed", "amount": 1.0},
+        {"name": "Rating", "basis": "fixed", "amount": 2.0, "cap": 1.5},
+        {"name": "Audit", "basis": "fixed", "amount": 1.0},
+        {"name": "Servicer", "basis": "collections", "rate": 0.05},
+        {"name": "Other", "basis": "fixed", "amount": 0.5, "position": "subordinated"},
+    ]
+    deal = Deal.from_dict({"name": "bench", "payments_per_year": 12, "fees": fees,
+        "incentive_fee_share": 0.2, "tranches": [
+            {"name": "Senior", "balance": 41000, "coupon": 0.033, "seniority": 1},
+            {"name": "Sub", "balance": 10400, "seniority": 2, "issue_price": 110}]})
+    one = np.full(120, 82416.68 / 120)
+    return deal, one, np.random.default_rng(0).uniform(0.3, 1.5, (10_000, 120)) * one
 def best(fn, repeat):
     times = []
     for _ in range(repeat):
@@ -73,10 +98,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", required=True, help="path of the old checkout")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", help="run the cases whose name contains this text")
     args = parser.parse_args()
     print(f"machine: {os.uname().machine}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     print(f"{'case':55s} {'before':>9s} {'after':>9s} {'speed-up':>9s}")
     for case in CASES:
+        if args.only and args.only not in case:
+            continue
         before, after = [], []
         for _ in range(args.rounds):  # alternate, so noise hits both
             before.append(measure(args.before, case))

@@ -17,7 +17,7 @@ __all__ = ["scalar_runner"]
 
 def scalar_runner(plan):
     """The generated loop for ``plan`` (a ``waterfall._Plan``): ``fn(plan, coll, cpn, last_only)``
-    returning the engine's rows (one list per period, RECORDS order). Cached by the structure."""
+    returning the engine's rows and flags (one list each per period). Cached by the structure."""
     key = _structure(plan)
     fn = _CACHE.get(key)
     if fn is None:
@@ -104,9 +104,10 @@ def _source(p) -> str:
         w("call = price * call_now")
     else:
         w("call = 0.0")
-    w("cash = c + call")
-    w("cum = cum + c")
-    w("r_out = r_in = inc = sfees = 0.0")
+    w("cash = c + call" if has_call else "cash = c")
+    if p.base_cum is not None:
+        w("cum = cum + c")
+    w("r_out = r_in = inc = cx = 0.0")
     for k in range(K):
         w(f"ipaid{k} = ppaid{k} = rpaid{k} = 0.0")
     for i in range(F):
@@ -135,15 +136,16 @@ def _source(p) -> str:
         + [f"rpaid{k}" for k in range(K)]
         + [f"bal{k}" for k in range(K)]
         + [f"fpaid{i}" for i in range(F)]
-        + ["reserve", "r_out", "r_in", "inc", "cash", "defaulted", "sfees", "call", "c"]
-        + ["*in_force"]
+        + ["reserve", "r_out", "r_in", "inc", "cash", "cx"]
+        + (["call", "c"] if has_call else [])
         + [f"sin{j}" for j in range(len(p.supports))]
         + [f"sout{j}" for j in range(len(p.supports))]
         + [f"sbal{j}" for j in range(len(p.supports))]
     )
     w(f"rows.append([{', '.join(row)}])")
+    w("flags.append([defaulted, *in_force])")
     w.indent -= 1
-    w("return rows")
+    w("return rows, flags")
     return w.text()
 
 
@@ -182,6 +184,7 @@ def _prologue(w, p) -> None:
     w("tfixed, trate = p.target_fixed, p.target_rate")
     w("n = len(coll)")
     w("rows = []")
+    w("flags = []")
 
 
 def _accruals(w, p, has_call: bool, has_return: bool) -> None:
@@ -264,7 +267,6 @@ def _steps(w, p, order, *, in_post: bool, senior: list, top: list) -> None:  # n
                 w.indent += 1
                 for i in range(len(p.fees)):
                     w(f"cash -= fdue{i}")
-                    w(f"sfees += fdue{i}")
                     w(f"fpaid{i} = fpaid{i} + fdue{i}")
                     w(f"fdue{i} = 0.0")
                 w("pass")
@@ -275,7 +277,6 @@ def _steps(w, p, order, *, in_post: bool, senior: list, top: list) -> None:  # n
                 _pay_with_reserve(w, f"fdue{i}", "paid")
                 w(f"fdue{i} = fdue{i} - paid")
                 w(f"fpaid{i} = fpaid{i} + paid")
-                w("sfees = sfees + paid")
             if not which:
                 w("pass")
             if len(which) == len(senior):
@@ -285,7 +286,6 @@ def _steps(w, p, order, *, in_post: bool, senior: list, top: list) -> None:  # n
             if p.fees[i].position == "senior":
                 _pay_with_reserve(w, f"fdue{i}", "paid")
                 w(f"fdue{i} = fdue{i} - paid")
-                w("sfees = sfees + paid")
             else:
                 _pay(w, f"fexc{i}", "paid")
                 w(f"fexc{i} = fexc{i} - paid")
@@ -300,6 +300,8 @@ def _steps(w, p, order, *, in_post: bool, senior: list, top: list) -> None:  # n
                 _pay(w, f"fexc{i}", "paid")
                 w(f"fexc{i} = fexc{i} - paid")
                 w(f"fpaid{i} = fpaid{i} + paid")
+                if p.fees[i].position == "senior" and p.fees[i].cap is not None:
+                    w("cx = cx + paid")
                 w.indent -= 1
             w("pass")
             w.indent -= 1

@@ -52,7 +52,8 @@ class WaterfallResult:
     (end of period). Per fee (last axis = fee, deal order): ``fees_paid``. Per period:
     ``collections``, ``reserve_balance`` (end), ``reserve_release``, ``reserve_topup``,
     ``incentive_fee``, ``residual``, ``default_event`` (in force during the period),
-    ``senior_fees_paid`` (paid at senior fee steps, excluding capped excess),
+    ``capped_excess_paid`` (the excess of capped senior fees, paid at "fee_excess"; see
+    :attr:`senior_fees_paid`),
     ``call_proceeds`` (the clean-up call price received). Per trigger (last axis,
     ``trigger_names``): ``trigger_states`` (in force during the period). Per facility, guarantee
     or account (last axis, ``support_names``): ``support_in`` (draws and releases into the
@@ -82,7 +83,7 @@ class WaterfallResult:
     incentive_fee: np.ndarray
     residual: np.ndarray
     default_event: np.ndarray
-    senior_fees_paid: np.ndarray
+    capped_excess_paid: np.ndarray
     call_proceeds: np.ndarray
     trigger_states: np.ndarray
     coupon_rates: np.ndarray
@@ -90,6 +91,17 @@ class WaterfallResult:
     support_in: np.ndarray
     support_out: np.ndarray
     support_balance: np.ndarray
+    senior_fee_mask: tuple[bool, ...] = ()
+
+    @property
+    def senior_fees_paid(self) -> np.ndarray:
+        """Paid to senior fees at their positions each period: what they got less the excess over
+        a cap (``capped_excess_paid``, paid below the notes)."""
+        out = -self.capped_excess_paid
+        for i, senior in enumerate(self.senior_fee_mask):
+            if senior:
+                out = out + self.fees_paid[..., i]
+        return out
 
     @property
     def oc_ratio(self) -> np.ndarray:
@@ -409,19 +421,18 @@ def run_waterfall(
     c, plan = _prepared(deal, collections, rates, rate_shift, support_limits)
     rec = _run(plan, c)
     cp = plan.coupon_rates
-    flags = ("default_event", "trigger_states")
     return WaterfallResult(
         tranche_names=plan.names,
         fee_names=tuple(f.name for f in plan.fees),
         trigger_names=tuple(t[0] for t in plan.triggers),
         support_names=tuple(x[0] for x in plan.supports),
+        senior_fee_mask=tuple(f.position == "senior" for f in plan.fees),
         initial_balance=np.array(plan.balance0),
         coupon=cp.reshape(-1, cp.shape[-1]).mean(axis=0),
         issue_price=np.array(plan.price),
         period_times=plan.times,
         coupon_rates=cp,
-        **{name: rec[name] for name in _Engine.RECORDS if name not in flags},
-        **{name: rec[name].astype(bool) for name in flags},
+        **{name: rec[name] for name in _Engine.RECORDS},
     )
 
 
@@ -505,7 +516,7 @@ class _Engine:
     r_out: Any
     r_in: Any
     incentive: Any
-    sfees: Any
+    cx: Any
     fee_due: list
     fees_paid: list
     no_fees_due: list
@@ -529,6 +540,7 @@ class _Engine:
         self.mx = np.maximum if self.vector else max
         # collections by period: a list of floats, or a list of (S,) columns
         self.coll = list(c.T) if self.vector else c.tolist()
+        self.coll_array = c
         cp = plan.coupon_rates  # coupons by period: lists of K floats, or of K (S,) columns
         self.cpn = cp.tolist() if cp.ndim == 2 else [list(m) for m in cp.transpose(1, 2, 0)]
         # each fee's new amount in period t is A[t][i] + B[i] x (notes outstanding) + C[i] x
@@ -549,6 +561,7 @@ class _Engine:
             if f.position == "senior" and f.cap is not None
         ]
         self.junior_fees = [i for i, f in enumerate(plan.fees) if f.position != "senior"]
+        self.capped_senior = {i for i, _ in self.capped}
         K, F = len(plan.names), len(plan.fees)
         self.bal = [b + zero() for b in plan.balance0]
         self.int_due = [zero() for _ in range(K)]
@@ -561,6 +574,8 @@ class _Engine:
         self.called = self.false
         self.cum_coll = zero()
         J = len(plan.supports)
+        self.s_in: list = []  # per period, set when the deal has supports
+        self.s_out: list = []
         self.s_bal = [zero() for _ in range(J)]  # drawn (facility, guarantee) or balance (account)
         self.s_used = [zero() for _ in range(J)]  # drawn over the deal's life (a guarantee's cap)
         self.s_fee = [zero() for _ in range(J)]  # fees and interest owed
@@ -574,7 +589,7 @@ class _Engine:
             )
         }
         self.only_post = all(t[3] == "post_default_order" for t in plan.triggers)
-        self.turbo = self.stop_fee = self.false
+        self.turbo = self.stop_fee = False  # arrays only where a trigger can set them
         self.tests = [(getattr(self, "_" + t[1]), t[2]) for t in plan.triggers]
         self.steps = {"pre": self._compile(plan.pre), "post": self._compile(plan.post)}
         # collections still to come after each period: what the remaining pool is worth to a buyer
@@ -609,7 +624,10 @@ class _Engine:
             return self.false
         if not self.vector:
             return any(self.hit[i] for i in indices)
-        return np.logical_or.reduce([self.hit[i] for i in indices])
+        out = self.hit[indices[0]]
+        for i in indices[1:]:
+            out = out | self.hit[i]
+        return out
 
     # -- steps: each pays out of self.cash; ``act`` is None (all active) or a 0/1 mask
     # ---------------
@@ -638,7 +656,7 @@ class _Engine:
         """``act`` with the scenarios where ``block`` holds switched off (None: nothing blocked)."""
         if not self.vector:
             return None if not block else 0.0
-        if not block.any():
+        if block is False or not block.any():
             return act
         keep = 1.0 - block
         return keep if act is None else act * keep
@@ -648,11 +666,10 @@ class _Engine:
         due, out = self.fee_due, self.fees_paid
         # one scenario with cash for every fee: pay them all at once
         if not self.vector and every and sum(due) <= self.cash:
-            cash, paid = self.cash, self.sfees
+            cash = self.cash
             for d in due:  # one at a time: the roundings of "fee:<name>" steps
                 cash -= d
-                paid += d
-            self.cash, self.sfees = cash, paid
+            self.cash = cash
             self.fees_paid = due if out is self.no_fees_paid else [a + b for a, b in zip(out, due)]
             self.fee_due = self.no_fees_due
             return
@@ -662,7 +679,6 @@ class _Engine:
             paid = self._pay_with_reserve(due[i], act)
             due[i] = due[i] - paid
             out[i] = out[i] + paid
-            self.sfees = self.sfees + paid
 
     def _fee(self, i, act):
         """One fee at its own position: its senior amount (the reserve covers a shortfall), or
@@ -672,7 +688,6 @@ class _Engine:
             due = self.fee_due = list(self.fee_due)
             paid = self._pay_with_reserve(due[i], act)
             due[i] = due[i] - paid
-            self.sfees = self.sfees + paid
         else:
             excess = self.fee_excess_due
             paid = self._pay(excess[i], act)
@@ -689,14 +704,19 @@ class _Engine:
                 paid = self._pay(due[i], act)
                 due[i] = due[i] - paid
                 out[i] = out[i] + paid
+                if i in self.capped_senior:  # paid below the senior fees: not a senior fee
+                    self.cx = self.cx + paid
 
     def _reserve(self, _, act):
         p = self.p
         target: Any
-        if not self.vector and (self.final or self.in_post):  # released in full
+        final_array = isinstance(self.final, np.ndarray)
+        if (
+            self.in_post is True
+            or (not final_array and self.final)
+            or (not self.vector and self.in_post)
+        ):  # released in full
             target = 0.0
-        elif self.in_post is True:
-            target = self.zero()
         else:
             frac = p.frac[self.t + 1] if self.t + 1 < self.n else 0.0
             bal = self.bal
@@ -705,7 +725,7 @@ class _Engine:
             fees = p.target_fixed * (notes > EPS) + p.target_rate * frac * notes
             interest = sum([bal[k] * cpn[k] for k in p.top]) * frac
             target = p.reserve_multiple * (fees + interest)
-            if self.vector:
+            if final_array:
                 target = np.where(self.final, 0.0, target)
         self.target = target
         if not self.vector:  # one scenario: plain comparisons
@@ -738,13 +758,16 @@ class _Engine:
         if not self.vector and self.cash <= 0.0:  # one scenario with no cash left: nothing to pay
             return
         sched = self.p.schedule[k]
-        full = self.final | self.turbo
-        if sched is None or self.in_post is True or (not self.vector and full):
+        if sched is None or self.in_post is True:
             due = self.bal[k]
         else:
-            due = self.mn(self.mx(sched[self.t] - self.prin_paid_cum[k], 0.0), self.bal[k])
-            if self.vector:
-                due = np.where(full, self.bal[k], due)
+            full = self.final | self.turbo
+            if not isinstance(full, np.ndarray) and full:
+                due = self.bal[k]
+            else:
+                due = self.mn(self.mx(sched[self.t] - self.prin_paid_cum[k], 0.0), self.bal[k])
+                if isinstance(full, np.ndarray):
+                    due = np.where(full, self.bal[k], due)
         paid = self._pay(due, act)
         self.bal[k] = self.bal[k] - paid
         self.prin_paid_cum[k] = self.prin_paid_cum[k] + paid
@@ -941,14 +964,14 @@ class _Engine:
         "reserve_topup",
         "incentive_fee",
         "residual",
-        "default_event",
-        "senior_fees_paid",
+        "capped_excess_paid",
         "call_proceeds",
         "collections",
-        "trigger_states",
         "support_in",
         "support_out",
         "support_balance",
+        "default_event",
+        "trigger_states",
     )
 
     def run(self, last_only: bool = False) -> dict:
@@ -970,7 +993,8 @@ class _Engine:
         has_return = any(accrued_return)
         outstanding = [k for k in range(K) if p.on_outstanding[k] and p.fixed_return[k]]
         has_call = bool(by["clean_up_call"])
-        rows = []
+        rows: list = []
+        flags: list = []  # default event and trigger states: kept as booleans, not as floats
         for t in range(self.n):
             self.t = t
             frac = p.frac[t]
@@ -985,7 +1009,8 @@ class _Engine:
             self.int_due = [d + b * cp * frac for d, b, cp in zip(self.int_due, self.bal, cpn)]
             if has_return:
                 self._accrue_returns(frac, accrued_return, outstanding)
-            self._accrue_supports(frac, Z)
+            if p.supports:
+                self._accrue_supports(frac, Z)
             interest_due = self.int_due
             call = Z
             if has_call:  # the seller pays notes and interest, if the pool left is worth it
@@ -993,9 +1018,10 @@ class _Engine:
                 call_now = call_now & (self.rest[t] >= price)
                 self.final = self.final | call_now
                 call = price * call_now
-            self.cash = coll + call
-            self.cum_coll = self.cum_coll + coll
-            self.r_out = self.r_in = self.incentive = self.sfees = (
+            self.cash = coll + call if has_call else coll
+            if p.base_cum is not None:  # a collections-ratio trigger keeps count
+                self.cum_coll = self.cum_coll + coll
+            self.r_out = self.r_in = self.incentive = self.cx = (
                 Z  # shared zero: values are replaced, never mutated
             )
             self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
@@ -1021,28 +1047,46 @@ class _Engine:
                 + self.ret_paid
                 + self.bal
                 + self.fees_paid
-                + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, defaulted]
-                + [self.sfees, call, coll]
-                + in_force
+                + [self.reserve, self.r_out, self.r_in, self.incentive, self.cash, self.cx]
+                + ([call, coll] if has_call else [])
                 + self.s_in
                 + self.s_out
                 + self.s_bal
             )
-        return _records(rows, p, self.vector)
+            flags.append([defaulted, *in_force])
+        return _records(rows, flags, p, self.vector, self.coll_array)
 
 
-def _records(rows: list, plan: _Plan, vector: bool) -> dict:
-    """The period rows (periods, columns[, scenarios]) split into the records, in RECORDS order."""
-    K, F, T, J = len(plan.names), len(plan.fees), len(plan.triggers), len(plan.supports)
-    table = np.asarray(rows, dtype=float)
+def _records(rows: list, flags: list, plan: _Plan, vector: bool, c: np.ndarray) -> dict:
+    """The period rows (periods, columns[, scenarios]) split into the records, in RECORDS order.
+
+    Rows hold the amounts; ``flags`` the default event and trigger states. The clean-up call's
+    proceeds and the trust's collections are columns only when a call can happen (else zeros and
+    the collections given)."""
+    K, F, J = len(plan.names), len(plan.fees), len(plan.supports)
+    has_call = any(t[3] == "clean_up_call" for t in plan.triggers)
+    table = np.asarray(rows, dtype=float)  # (periods, columns[, scenarios])
+    state = np.asarray(flags, dtype=bool)
     if vector:
-        table = np.moveaxis(table, -1, 0)
-    widths = [K] * 5 + [F] + [None] * 9 + [T] + [J] * 3  # None: one column, no trailing axis
-    edges = np.cumsum([0] + [1 if w is None else w for w in widths])
-    return {
-        name: table[..., a:b] if w is not None else table[..., a]
-        for name, a, b, w in zip(_Engine.RECORDS, edges[:-1], edges[1:], widths)
-    }
+        table, state = np.moveaxis(table, -1, 0), np.moveaxis(state, -1, 0)
+    names = [n for n in _Engine.RECORDS if n not in _FLAGS]
+    if not has_call:
+        names = [n for n in names if n not in ("call_proceeds", "collections")]
+    widths = dict.fromkeys(names[:5], K) | {"fees_paid": F} | dict.fromkeys(_SUPPORT_RECORDS, J)
+    out, a = {}, 0
+    for name in names:
+        w = widths.get(name)
+        out[name] = table[..., a : a + w] if w is not None else table[..., a]
+        a += 1 if w is None else w
+    if not has_call:
+        out["call_proceeds"] = np.zeros(table.shape[:-1])
+        out["collections"] = c[..., c.shape[-1] - table.shape[-2] :].copy()
+    out["default_event"], out["trigger_states"] = state[..., 0], state[..., 1:]
+    return out
+
+
+_FLAGS = ("default_event", "trigger_states")
+_SUPPORT_RECORDS = ("support_in", "support_out", "support_balance")
 
 
 def _remaining(c: np.ndarray) -> list:
@@ -1058,5 +1102,5 @@ def _run(plan: _Plan, c: np.ndarray, last_only: bool = False) -> dict:
         return _Engine(plan, c).run(last_only)
     cp = plan.coupon_rates
     plan.rest = _remaining(c) if any(t[3] == "clean_up_call" for t in plan.triggers) else []
-    rows = scalar_runner(plan)(plan, c.tolist(), cp.tolist(), last_only)
-    return _records(rows, plan, False)
+    rows, flags = scalar_runner(plan)(plan, c.tolist(), cp.tolist(), last_only)
+    return _records(rows, flags, plan, False, c)
