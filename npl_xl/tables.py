@@ -67,6 +67,7 @@ OPTION_KEYS = {
     "post_default_order": ("post_default_order", list),
     "rates": ("rates", dict),  # "LPR1Y=0.0345, SHIBOR3M=0.018": flat levels of floating indexes
     "delay": (None, int),  # break-even: periods of delay applied with the haircut
+    "asset_mix": (None, "mix"),  # "residential=0.6, unsecured=0.4": shares of base recovery
     "discount_rate": (None, float),  # PV loss: discount rate instead of each coupon
 }
 _REQUIRED = {"tranches": ("name", "balance"), "fees": ("name", "basis")}
@@ -175,10 +176,12 @@ def _option_value(key: str, value):
     try:
         if kind is list:
             return [s.strip() for s in str(value).split(",") if s.strip()]
-        if kind is dict:  # NAME=level pairs
+        if kind in (dict, "mix"):  # NAME=number pairs
             pairs = [p.split("=") for p in str(value).split(",") if p.strip()]
             if any(len(p) != 2 for p in pairs):
                 raise ValueError
+            if kind == "mix":
+                return {k.strip().lower(): float(v) for k, v in pairs}
             return {k.strip(): {"level": float(v)} for k, v in pairs}
         if kind is int:
             number = float(value)
@@ -192,7 +195,11 @@ def _option_value(key: str, value):
             return number
         return str(value).strip()
     except (TypeError, ValueError):
-        what = "NAME=level pairs separated by commas" if kind is dict else kind.__name__
+        what = (
+            "NAME=number pairs separated by commas"
+            if kind in (dict, "mix")
+            else getattr(kind, "__name__", kind)
+        )
         raise ValueError(f"options: {key}: expected {what}, got {value!r}") from None
 
 

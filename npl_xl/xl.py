@@ -48,6 +48,8 @@ portfolio = _Lazy("npl_xl.models.portfolio")
 rating = _Lazy("npl_xl.models.rating")
 _waterfall = _Lazy("npl_xl.models.waterfall")
 _tables = _Lazy("npl_xl.tables")
+sizing = _Lazy("npl_xl.models.sizing")
+pd = _Lazy("pandas")
 
 CATEGORY = "npl-xl"
 PREFIX = "#npl-xl: "
@@ -531,6 +533,31 @@ def BREAKEVEN(collections, tranches, fees, tranche, variable, first_loss=False, 
         )
         raise CellError(f"tranche: {d.ordered_tranches[k].name}: {what}")
     return float(x)
+
+
+@_udf(
+    heavy=True,
+    **_DEAL_DOCS,
+    tranche=_TRANCHE_DOC + " (the next junior tranche takes the rest)",
+    rating="A level of the stress table, e.g. AAAsf",
+    stress_table="Optional stress table with a header (rating, haircut_<class>, delay_<class> "
+    "...); blank: the packaged illustrative one",
+)
+def MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, stress_table=None, options=None):
+    """Largest balance of the tranche paid in full under the rating's stress, to 1 currency unit
+    (option asset_mix: class=share pairs)."""
+    d, c, extra = _deal(collections, tranches, fees, options)
+    k = _tranche_index(d, tranche)
+    table = None
+    if not _empty(stress_table):
+        rows = [list(r) for r in stress_table if not _empty(r[:1])]
+        table = pd.DataFrame(rows[1:], columns=[str(h) for h in rows[0]])
+    name = d.ordered_tranches[k].name
+    return float(
+        sizing.max_tranche_size(
+            d, c, name, str(rating).strip(), table=table, mix=extra.get("asset_mix")
+        )
+    )
 
 
 #: most Monte Carlo paths one cell may ask for (a worksheet recalculation must stay interactive)

@@ -781,7 +781,7 @@ def test_excel_options_take_rates_for_floating_coupons():
     d, _ = deal_from_tables(tranches, None, [["rates", "LPR1Y=0.0345, SHIBOR3M=0.02"]])
     assert d.tranches[0].coupon.index == "LPR1Y" and d.tranches[0].coupon.reset_periods == 2
     assert d.rates["LPR1Y"].level == 0.0345
-    with pytest.raises(ValueError, match="options: rates: expected NAME=level pairs"):
+    with pytest.raises(ValueError, match="options: rates: expected NAME=number pairs"):
         deal_from_tables(tranches, None, [["rates", "LPR1Y 0.03"]])
     with pytest.raises(ValueError, match=r"tranches row 2 \(A\): give a coupon or an index"):
         deal_from_tables(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from npl_xl import __version__, xlharness
 from npl_xl.deal import load_example
-from npl_xl.models import analysis, bet, diversity, kmv, rating
+from npl_xl.models import analysis, bet, diversity, kmv, rating, sizing
 from npl_xl.models.waterfall import run_waterfall
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -24,6 +24,7 @@ HEAVY = {
     "TRANCHE_KMV",
     "BREAKEVEN_HAIRCUT",
     "BREAKEVEN",
+    "MAX_TRANCHE_SIZE",
     "PORTFOLIO_LOSS",
 }
 
@@ -160,6 +161,21 @@ def test_deal_functions_parity():
     be = analysis.breakeven_haircut(EX, COLL)
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, "Sub", OPTIONS) == be[1]
     assert call("BREAKEVEN_HAIRCUT", col(COLL.tolist()), TRANCHES, FEES, 1.0, OPTIONS) == be[0]
+    mix = {"residential": 0.6, "unsecured": 0.4}
+    size = sizing.max_tranche_size(EX, COLL, "Senior", "AAsf", mix=mix)
+    opts = block([("asset_mix", "residential=0.6, unsecured=0.4")])
+    got = call("MAX_TRANCHE_SIZE", col(COLL.tolist()), TRANCHES, FEES, "Senior", "AAsf", None, opts)
+    assert (
+        got == size and 0 < size < EX.ordered_tranches[0].balance + EX.ordered_tranches[1].balance
+    )
+    table = analysis.load_stress_table()
+    cells = [list(table.columns)] + table.astype(object).values.tolist()
+    assert call("MAX_TRANCHE_SIZE", col(COLL.tolist()), TRANCHES, FEES, 1, "AAsf", cells) == (
+        sizing.max_tranche_size(EX, COLL, "Senior", "AAsf")
+    )
+    assert call("MAX_TRANCHE_SIZE", col(COLL.tolist()), TRANCHES, FEES, 1, "AAAAsf").startswith(
+        "#npl-xl: rating: 'AAAAsf' is not a level of the stress table"
+    )
     for variable, first in (("haircut", True), ("delay", False), ("issue_rate_shift", False)):
         x = analysis.breakeven(EX, COLL, variable, first_loss=first)
         got = call("BREAKEVEN", col(COLL.tolist()), TRANCHES, FEES, "Senior", variable, first)
@@ -340,6 +356,7 @@ def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
         "TRANCHE_KMV": (0.25, 0.05),
         "BREAKEVEN_HAIRCUT": ("Senior",),
         "BREAKEVEN": ("Senior", "delay"),
+        "MAX_TRANCHE_SIZE": ("Senior", "AAAsf"),
     }.get(which, ())
     out = call(which, collections, tranches, fees, *extra)
     assert isinstance(out, str) and out.startswith("#npl-xl: ") and "internal error" not in out

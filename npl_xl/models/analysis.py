@@ -288,16 +288,17 @@ def load_stress_table(table=None) -> pd.DataFrame:
     return frame
 
 
-def stress_collections(deal, collections, table=None) -> np.ndarray:
+def stress_collections(deal, collections, table=None, *, mix=None) -> np.ndarray:
     """Collections under each level of the stress table: (levels, periods).
 
     The deal's base collections are split by its asset mix (``deal.recovery.asset_mix``, shares of
     base-case recovery; all unsecured when not given) and each class gets its own haircut and delay
-    (months, exact on a monthly grid: :func:`npl_xl.models.recovery.stressed_months`).
+    (months, exact on a monthly grid: :func:`npl_xl.models.recovery.stressed_months`). ``mix``
+    ({class: share}) replaces the deal's.
     """
     base = _base(collections)
     frame = load_stress_table(table)
-    mix = asset_mix(deal)
+    mix = asset_mix(deal) if mix is None else _checked_mix(mix)
     out = np.zeros((len(frame), len(base)))
     for c, share in mix.items():
         out += share * stressed_months(
@@ -307,6 +308,31 @@ def stress_collections(deal, collections, table=None) -> np.ndarray:
             delay_months=np.rint(frame[f"delay_{c}"].to_numpy(float)),
         )
     return out
+
+
+def _checked_mix(mix) -> dict[str, float]:
+    unknown = set(mix) - set(ASSET_CLASSES)
+    if unknown:
+        raise ValueError(
+            f"asset_mix: unknown asset class {sorted(unknown)[0]!r}; classes are "
+            f"{', '.join(ASSET_CLASSES)}"
+        )
+    shares = np.array([float(x) for x in mix.values()])
+    if (shares < 0).any() or abs(shares.sum() - 1.0) > 1e-6:
+        raise ValueError(
+            f"asset_mix: shares must be >= 0 and add up to 1, they add up to {shares.sum():.6g}"
+        )
+    return {k: float(x) for k, x in mix.items() if float(x) > 0}
+
+
+def __getattr__(name: str):
+    """``analysis.max_tranche_size`` and ``analysis.sizing_grid`` live in :mod:`.sizing` (which
+    builds on this module)."""
+    if name in ("max_tranche_size", "sizing_grid"):
+        from . import sizing
+
+        return getattr(sizing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def asset_mix(deal) -> dict[str, float]:

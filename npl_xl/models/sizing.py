@@ -21,13 +21,14 @@ __all__ = ["max_tranche_size", "sizing_grid"]
 
 
 def max_tranche_size(
-    deal, collections, tranche: str, rating: str, *, table=None, tolerance: float = 1.0
+    deal, collections, tranche: str, rating: str, *, table=None, tolerance: float = 1.0, mix=None
 ) -> float:
     """Largest balance of ``tranche`` paid in full under the stress of ``rating``, to
     ``tolerance`` currency units (bisection: the tranche's own shortfall grows with its size).
 
     The balance moves to or from the next junior tranche, which keeps at least ``tolerance``;
-    the answer is a whole multiple of ``tolerance``, 0.0 when even one fails."""
+    the answer is a whole multiple of ``tolerance``, 0.0 when even one fails. ``mix`` (asset class
+    -> share of base recovery) replaces the deal's asset mix."""
     frame = load_stress_table(table)
     levels = [str(r) for r in frame["rating"]]
     if str(rating) not in levels:
@@ -35,7 +36,7 @@ def max_tranche_size(
             f"rating: {rating!r} is not a level of the stress table ({levels[0]} to {levels[-1]})"
         )
     row = levels.index(str(rating))
-    stressed = stress_collections(deal, collections, frame)[row]
+    stressed = stress_collections(deal, collections, frame, mix=mix)[row]
     shift = float(np.broadcast_to(rate_shifts(frame), (len(frame),))[row])
     return _search(
         deal, stressed, _index(deal, tranche), float(chk.positive(tolerance, "tolerance")), shift

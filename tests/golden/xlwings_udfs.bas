@@ -121,6 +121,20 @@ failed:
     KMV_SOLVE = Err.Description
 End Function
 
+Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional stress_table, Optional options)
+    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options))
+        Exit Function
+    #End If
+failed:
+    MAX_TRANCHE_SIZE = Err.Description
+End Function
+
 Function NPLXL_VERSION()
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
