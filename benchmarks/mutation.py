@@ -30,7 +30,13 @@ TARGETS = {
     "waterfall": [
         "tests/test_worked_examples.py",
         "tests/test_waterfall.py",
+        "tests/test_structures.py",
         "tests/test_analysis.py",
+    ],
+    "_scalar": [
+        "tests/test_worked_examples.py",
+        "tests/test_waterfall.py",
+        "tests/test_structures.py",
     ],
     "bet": ["tests/test_worked_examples.py", "tests/test_bet.py", "tests/test_analysis.py"],
     "kmv": ["tests/test_worked_examples.py", "tests/test_kmv.py", "tests/test_analysis.py"],
@@ -38,6 +44,7 @@ TARGETS = {
     "analysis": [
         "tests/test_worked_examples.py",
         "tests/test_analysis.py",
+        "tests/test_structures.py",
         "tests/test_recovery_basis.py",
         "tests/test_waterfall.py",
     ],

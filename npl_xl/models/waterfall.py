@@ -4,16 +4,20 @@
 payments (``deal.orders()``: editable lists of steps, one before and one after a default event).
 ``deal`` is any object shaped like :class:`npl_xl.deal.Deal` (this layer does not import it).
 
-One engine serves both shapes: collections of shape (periods,) run on Python floats (fast for a
-single scenario); shape (scenarios, periods) runs the same code on numpy vectors, one pass per
-period over all scenarios. Scenarios after a default event are masked into the post-default order.
+The engine (:class:`_Engine`) runs collections of shape (scenarios, periods) on numpy vectors,
+one pass per period over all scenarios; scenarios after a default event are masked into the
+post-default order. Its one-scenario branch (Python floats) is the specification of a single run;
+``run_waterfall`` executes it as a loop generated from the deal's orders (:mod:`._scalar`), which
+agrees with it bit for bit. Triggers, floating coupons, a liquidity facility, guarantee and
+excess-spread account are steps and states of the same loop.
 
 Conventions (docs/methodology.md §6): interest due = balance x coupon x accrual fraction, plus
 arrears; senior fees and the most senior tranche's interest draw on the liquidity reserve when
 cash runs short; fixed and note-balance fees are due while notes are outstanding, collection-based
 fees always; unpaid amounts carry forward; principal unpaid after the last period is the loss;
 what is left after the last step is the residual, paid to the most junior tranche's holders.
-Cash identity each period: collections + reserve release = payments + reserve top-up + residual.
+Cash identity each period: collections + reserve release + call proceeds + draws and releases =
+payments + reserve top-up + repayments and traps + residual.
 """
 
 from __future__ import annotations
