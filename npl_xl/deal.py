@@ -56,9 +56,6 @@ STEP_KINDS = (
     "trap",
 )
 
-#: what a facility, guarantee or excess-spread account can cover at its "draw" step
-COVERABLE = ("senior_fees", "senior_interest", "senior_principal")
-
 #: tests a trigger can run at each period end, and what a hit trigger does from the next period
 TRIGGER_TESTS = (
     "cumulative_collections_ratio",
@@ -201,7 +198,7 @@ class Guarantee(_Support):
         ["senior_interest", "senior_principal"], min_length=1
     )
     fee_rate: float = Field(0.0, ge=0, le=1, description="guarantee fee a year on the limit")
-    interest_rate: float = 0.0
+    interest_rate: float = Field(0.0, ge=0, le=1, description="a year on what it paid")
     rating: str | None = Field(None, description="the guarantor's rating (recorded in the memo)")
 
 
@@ -214,8 +211,8 @@ class ExcessSpreadAccount(_Support):
     covers: list[Literal["senior_fees", "senior_interest", "senior_principal"]] = Field(
         ["senior_interest"], min_length=1
     )
-    fee_rate: float = 0.0
-    interest_rate: float = 0.0
+    fee_rate: float = Field(0.0, ge=0, le=0, description="an account charges no fee")
+    interest_rate: float = Field(0.0, ge=0, le=0, description="nor interest")
 
 
 class Tranche(_Model):

@@ -10,8 +10,6 @@ for operation, so the two agree bit for bit (tests/test_structures.py checks eve
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 __all__ = ["scalar_runner"]
 
 
@@ -48,7 +46,6 @@ def _structure(p) -> tuple:
     )
 
 
-@lru_cache(maxsize=64)
 def _compiled(source: str):
     namespace: dict = {}
     exec(compile(source, "<npl_xl scalar waterfall>", "exec"), namespace)  # noqa: S102
