@@ -793,3 +793,32 @@ def test_excel_options_take_rates_for_floating_coupons():
             None,
             [["rates", "LPR1Y=0.03"]],
         )
+
+
+def test_the_stress_table_shifts_the_issue_rate():
+    # one year, 100 collected, Senior 80 at 5 %: +30 % makes 108 due (fails), +10 % 88 (passes)
+    import pandas as pd
+
+    from npl_xl.models import analysis, sizing
+
+    d = annual(
+        [
+            {"name": "Senior", "balance": 80, "coupon": 0.05, "seniority": 1},
+            {"name": "Sub", "balance": 20, "seniority": 2},
+        ]
+    )
+    table = pd.DataFrame(
+        {
+            "rating": ["AAAsf", "AAsf"],
+            "haircut": [0.0, 0.0],
+            "delay_months": [0, 0],
+            "issue_rate_shift": [0.3, 0.1],
+        }
+    )
+    out = analysis.stress_ratings(d, [100.0], table=table)
+    assert str(out.ratings[0]) == "AAsf"
+    np.testing.assert_array_equal(out.passed[:, 0], [False, True])
+    # sizing under AAAsf: the senior may be s with 1.35 s <= 100: s = 74 (to 1 unit)
+    assert sizing.max_tranche_size(d, [100.0], "Senior", "AAAsf", table=table) == 74.0
+    with pytest.raises(ValueError, match="issue_rate_shift: give annual decimals"):
+        analysis.load_stress_table(table.assign(issue_rate_shift=[30, 10]))

@@ -257,9 +257,7 @@ def load_stress_table(table=None) -> pd.DataFrame:
     ``haircut`` and one ``delay_months`` column applies them to every class.
     """
     if table is None:
-        frame = _packaged_stress().copy()
-        frame["issue_rate_shift"] = 0.0
-        return frame
+        return _packaged_stress().copy()
     frame = pd.read_csv(table, comment="#") if not hasattr(table, "columns") else table.copy()
     frame.columns = [str(c).strip().lower().replace(" ", "_") for c in frame.columns]
     if "rating" not in frame:
@@ -280,10 +278,10 @@ def load_stress_table(table=None) -> pd.DataFrame:
     if "issue_rate_shift" not in frame:
         frame["issue_rate_shift"] = 0.0
     shift = chk.finite(frame["issue_rate_shift"].to_numpy(float), "stress table issue_rate_shift")
-    if (np.abs(shift) > 0.2).any():
+    if (np.abs(shift) > 1).any():
         raise ValueError(
             "stress table issue_rate_shift: give annual decimals (0.01 for 100 bp), got "
-            f"{shift[np.abs(shift) > 0.2][0]:g}"
+            f"{shift[np.abs(shift) > 1][0]:g}"
         )
     return frame
 

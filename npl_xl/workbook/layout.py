@@ -101,7 +101,7 @@ STRESS_CLASSES = ("unsecured", "sme", "residential", "commercial")
 STRESS_HEADERS = (
     ["Rating"]
     + [f"{k} {c}" for c in STRESS_CLASSES for k in ("Haircut", "Delay")]
-    + ["Status", "Source"]
+    + ["Issue rate shift", "Status", "Source"]
 )
 MIX_HEADERS = ["Asset class", "Share of base recovery"]
 ORDER_HEADERS = ["Pre-default order", "Post-default order"]

@@ -40,7 +40,7 @@ _NUMERIC_COLUMNS = {
     "Triggers": {"Threshold"},
     "Supports": {"Limit", "Fee rate", "Interest rate"},
     "Fees": {"Rate", "Amount", "Cap"},
-    "StressTable": {"Haircut", "Delay months"}
+    "StressTable": {"Haircut", "Delay months", "Issue rate shift"}
     | {f"{k} {c}" for c in L.STRESS_CLASSES for k in ("Haircut", "Delay")},
     "AssetMix": {"Share of base recovery"},
 }

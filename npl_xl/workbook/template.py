@@ -341,12 +341,14 @@ def _sheet_recovery(wb, ws, c: _Context) -> None:
 def _sheet_stress(wb, ws, c: _Context) -> None:
     ws["A1"] = (
         "Recovery stress per rating level (best first) and asset class: haircut of the base-case "
-        "recovery and delay in months; a tranche must be paid in full under it"
+        "recovery and delay in months, and a shift added to every coupon (the issue rate is "
+        "uncertain when a deal is rated); a tranche must be paid in full under it"
     )
     frame = load_stress_table(c.stress)
     cols = [f"{k}_{a}" for a in L.STRESS_CLASSES for k in ("haircut", "delay")]
     rows = [
-        [r["rating"], *(r[k] for k in cols), r.get("status", ""), r.get("source", "")]
+        [r["rating"], *(r[k] for k in cols), r.get("issue_rate_shift", 0.0)]
+        + [r.get("status", ""), r.get("source", "")]
         for _, r in frame.iterrows()
     ]
     last = _table(
@@ -354,7 +356,7 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
         L.TABLES["Stress"],
         L.STRESS_HEADERS,
         rows,
-        {h: PCT for h in L.STRESS_HEADERS if h.startswith("Haircut")},
+        {h: PCT for h in L.STRESS_HEADERS if h.startswith(("Haircut", "Issue rate"))},
     )
     ws.column_dimensions[get_column_letter(len(L.STRESS_HEADERS))].width = 70
     put(
