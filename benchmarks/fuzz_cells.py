@@ -131,7 +131,9 @@ class Gen:
         )
 
     def tranches(self):
-        rows = [("Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return")]
+        head = ("Name", "Balance", "Coupon", "Seniority", "Issue price", "Fixed return")
+        floating = self.r.random() < 0.2  # floating coupons on the index L (option rates)
+        rows = [head + (("Index", "Spread", "Floor", "Cap", "Reset periods") if floating else ())]
         for k in range(int(self.r.integers(1, 4))):
             row = [
                 f"T{k}",
@@ -141,8 +143,18 @@ class Gen:
                 float(self.r.uniform(90, 115)),
                 float(self.r.uniform(0, 0.05)) * (self.r.random() < 0.3),
             ]
+            if floating:
+                on = k == 0 or self.r.random() < 0.5
+                row[2] = None if on else row[2]
+                row += [
+                    "L" if on else None,
+                    float(self.r.uniform(-0.01, 0.03)) if on else None,
+                    self.pick([None, 0.0, 0.01, 0.05]) if on else None,
+                    self.pick([None, 0.04, 0.08, 0.001]) if on else None,
+                    self.pick([None, 1.0, 2.0, 2.5, -1.0]) if on else None,
+                ]
             if self.r.random() < 0.2:
-                row[int(self.r.integers(1, 6))] = self.scalar()
+                row[int(self.r.integers(1, len(row)))] = self.scalar()
             rows.append(tuple(row))
         return tuple(rows)
 
@@ -175,12 +187,30 @@ class Gen:
             "discount_rate",
             "legal_maturity_periods",
             "reserve_initial",
+            "rates",
+            "asset_mix",
             "colour",
         ]
-        return tuple((self.pick(keys), self.scalar()) for _ in range(int(self.r.integers(1, 4))))
+        texts = {
+            "rates": ["L=0.03", "L=0.03, M=0.02", "L=x", "L", "L=1e9"],
+            "asset_mix": ["residential=0.6, unsecured=0.4", "sme=1", "moon=1", "unsecured=0.5"],
+        }
+        out = []
+        for _ in range(int(self.r.integers(1, 4))):
+            key = self.pick(keys)
+            value = self.pick(texts[key]) if key in texts and self.r.random() < 0.7 else None
+            out.append((key, self.scalar() if value is None else value))
+        return tuple(out)
 
 
-DEAL_FUNCTIONS = {"WATERFALL", "WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT"}
+DEAL_FUNCTIONS = {
+    "WATERFALL",
+    "WATERFALL_SUMMARY",
+    "TRANCHE_KMV",
+    "BREAKEVEN_HAIRCUT",
+    "BREAKEVEN",
+    "MAX_TRANCHE_SIZE",
+}
 
 
 def args_for(name: str, g: Gen) -> list:
@@ -189,6 +219,16 @@ def args_for(name: str, g: Gen) -> list:
         extra = {
             "TRANCHE_KMV": [g.scalar(), g.scalar()],
             "BREAKEVEN_HAIRCUT": [g.pick(["T0", "T1", 1.0, 2.0, g.scalar()])],
+            "BREAKEVEN": [
+                g.pick(["T0", "T1", 1.0, 2.0, g.scalar()]),
+                g.pick(["haircut", "delay", "issue_rate_shift", "HAIRCUT ", g.scalar()]),
+                g.pick([True, False, None, 0.0, g.scalar()]),
+            ],
+            "MAX_TRANCHE_SIZE": [
+                g.pick(["T0", "T1", 1.0, 2.0, g.scalar()]),
+                g.pick(["AAAsf", "AAsf", "Bsf", "B-sf", "AAA", g.scalar()]),
+                g.pick([None, g.block()]),
+            ],
         }
         return [g.collections(), g.tranches(), g.fees(), *extra.get(name, []), g.options()][:n_args]
     if (
@@ -216,6 +256,7 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=2000, help="calls per function")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--show", type=int, default=3, help="examples to print per problem kind")
+    ap.add_argument("--only", nargs="*", help="these functions only (default: all)")
     a = ap.parse_args()
     print(
         f"machine: {platform.machine()}, Python {platform.python_version()}, numpy "
@@ -230,6 +271,8 @@ def main() -> None:
     totals = np.zeros(7, int)
     examples = []
     for name in MODULE.FUNCTIONS:
+        if a.only and name not in a.only:
+            continue
         g = Gen(a.seed * 1000 + MODULE.FUNCTIONS.index(name))
         counts = {
             "calls": 0,

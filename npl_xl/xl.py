@@ -105,6 +105,7 @@ _TABLE_ARGS = {
     "asset_value": 2,
     "asset_vol": 2,
     "default_point": 2,
+    "stress_table": 2,
 }
 
 
@@ -535,6 +536,18 @@ def BREAKEVEN(collections, tranches, fees, tranche, variable, first_loss=False, 
     return float(x)
 
 
+def _stress_frame(block):
+    """A stress-table range (header row, one row per rating level) as a DataFrame."""
+    rows = [list(r) for r in block if not _empty(list(r)[:1])]
+    for r in rows:
+        for c in r:
+            if excel_error(c):
+                raise CellError(f"stress_table: the cell holds the Excel error {excel_error(c)}")
+    if len(rows) < 2:
+        raise CellError("stress_table: expected a header row and one row per rating level")
+    return pd.DataFrame(rows[1:], columns=[str(h).strip() for h in rows[0]])
+
+
 @_udf(
     heavy=True,
     **_DEAL_DOCS,
@@ -548,10 +561,7 @@ def MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, stress_table=
     (option asset_mix: class=share pairs)."""
     d, c, extra = _deal(collections, tranches, fees, options)
     k = _tranche_index(d, tranche)
-    table = None
-    if not _empty(stress_table):
-        rows = [list(r) for r in stress_table if not _empty(r[:1])]
-        table = pd.DataFrame(rows[1:], columns=[str(h) for h in rows[0]])
+    table = None if _empty(stress_table) else _stress_frame(stress_table)
     name = d.ordered_tranches[k].name
     return float(
         sizing.max_tranche_size(

@@ -272,11 +272,21 @@ def load_stress_table(table=None) -> pd.DataFrame:
             )
         for c in ASSET_CLASSES:
             frame[f"haircut_{c}"], frame[f"delay_{c}"] = frame["haircut"], frame["delay_months"]
+    if "issue_rate_shift" not in frame:
+        frame["issue_rate_shift"] = 0.0
+    if frame.columns.duplicated().any():
+        raise ValueError(
+            f"stress table: column {frame.columns[frame.columns.duplicated()][0]} twice"
+        )
+    numbers = [f"{k}_{c}" for c in ASSET_CLASSES for k in ("haircut", "delay")]
+    for col in numbers + ["issue_rate_shift"]:
+        try:
+            frame[col] = frame[col].to_numpy(float)
+        except (TypeError, ValueError):
+            raise ValueError(f"stress table {col}: expected numbers in every row") from None
     for c in ASSET_CLASSES:
         chk.probability(frame[f"haircut_{c}"].to_numpy(float), f"stress table haircut_{c}")
         chk.nonnegative(frame[f"delay_{c}"].to_numpy(float), f"stress table delay_{c}")
-    if "issue_rate_shift" not in frame:
-        frame["issue_rate_shift"] = 0.0
     shift = chk.finite(frame["issue_rate_shift"].to_numpy(float), "stress table issue_rate_shift")
     if (np.abs(shift) > 1).any():
         raise ValueError(
