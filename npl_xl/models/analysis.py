@@ -274,10 +274,10 @@ def load_stress_table(table=None) -> pd.DataFrame:
             frame[f"haircut_{c}"], frame[f"delay_{c}"] = frame["haircut"], frame["delay_months"]
     if "issue_rate_shift" not in frame:
         frame["issue_rate_shift"] = 0.0
-    if frame.columns.duplicated().any():
-        raise ValueError(
-            f"stress table: column {frame.columns[frame.columns.duplicated()][0]} twice"
-        )
+    names = [str(c) for c in frame.columns]
+    twice = [c for c in names if names.count(c) > 1]
+    if twice:
+        raise ValueError(f"stress table: column {twice[0]} appears twice")
     numbers = [f"{k}_{c}" for c in ASSET_CLASSES for k in ("haircut", "delay")]
     for col in numbers + ["issue_rate_shift"]:
         try:
