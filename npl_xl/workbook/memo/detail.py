@@ -399,6 +399,21 @@ def provenance_sheet(ws, run, lang: str) -> set[int]:
             f"{' (illustrative)' if run.mc.rating_el[0].illustrative else ''}",
         ],
         ["KMV volatility", run.kmv_vol_source],
+        [
+            "structures",
+            "; ".join(
+                [
+                    f"trigger {t.name}: {t.test} ({t.threshold:g}) -> {t.effect}"
+                    for t in inp.deal.triggers
+                ]
+                + [f"{k} {m.name}: limit {m.limit:,.2f}" for k, m in inp.deal.supports()]
+                + [
+                    f"rate {k}: {r.level if r.level is not None else 'path'}"
+                    for k, r in inp.deal.rates.items()
+                ]
+            )
+            or "none",
+        ],
     ]
     row = table(ws, 3, 1, [text("col_item", lang), text("col_value", lang)], rows)
     sources = [
@@ -408,10 +423,19 @@ def provenance_sheet(ws, run, lang: str) -> set[int]:
         ],
         ["Pool", "workbook.tape.pool_tables on the LoanTape sheet"],
         ["Recovery", "Deal.base_collections and analysis.stress_collections (most severe level)"],
-        ["Cash flows", "models.waterfall.run_waterfall(deal, base collections); totals are sums"],
+        [
+            "Cash flows",
+            "models.waterfall.run_waterfall(deal, base collections); totals are sums; coverage "
+            "from WaterfallResult.oc_ratio and ic_ratio; triggers and support from its "
+            "trigger_states and support_in / support_out",
+        ],
         ["Stress", "analysis.stress_ratings, analysis.breakeven_haircut(delay_months=...)"],
         ["KMV", "analysis.tranche_kmv and analysis.kmv_sensitivity"],
-        ["Loss distribution", "simulation.simulate_collections and simulation.tranche_statistics"],
+        [
+            "Loss distribution",
+            "simulation.simulate_collections and simulation.tranche_statistics (trigger hit "
+            "probabilities; a rated guarantor fails with its rating's idealised PD, same seed)",
+        ],
         ["BET", "analysis.bet_cashflow_expected_loss"],
         ["Methods and tables", "docs/methodology.md in the npl-xl repository"],
     ]
