@@ -144,6 +144,10 @@ def test_paths_per_scenario_and_shifts_run_as_scenarios():
     one = run_waterfall(d, c, rates={"L": paths[1]})
     np.testing.assert_allclose(many.interest_paid[1], one.interest_paid, atol=1e-12)
     assert many.balance.shape == (2, 4, 2)
+    # the per-tranche coupon is the average over scenarios and periods (the default discount rate)
+    mean_senior = (paths + 0.01).mean()
+    np.testing.assert_allclose(many.coupon, [mean_senior, 0.0], atol=1e-15)
+    assert many.metrics().pv_loss.shape == (2, 2)
     # a fixed coupon moves by the shift too (the uncertain issue rate); a 0 % sub does not
     fixed = annual([{"name": "A", "balance": 100, "coupon": 0.04, "seniority": 1}])
     cp = coupon_paths(fixed, 3, rate_shift=np.array([-0.05, 0.0, 0.01]))
@@ -680,6 +684,11 @@ def test_a_rated_guarantor_fails_in_its_default_probability_of_scenarios():
     assert abs(mid.pd[0] - expected) < 5 * np.sqrt(expected * (1 - expected) / 4000)
     with pytest.raises(ValueError, match="rating: 'ZZ' is neither"):
         tranche_statistics(annual(tranches, guarantee={"limit": 1, "rating": "ZZ"}), c)
+    # a limit replaced by name: 0 pays nothing, the support keeps its name
+    zero = run_waterfall(
+        annual(tranches, guarantee={"limit": 200}), c[:5], support_limits={"Guarantee": 0.0}
+    )
+    assert zero.support_names == ("Guarantee",) and not zero.support_in.any()
     with pytest.raises(ValueError, match="support_limits: 'X' is no facility"):
         run_waterfall(annual(tranches), c, support_limits={"X": 1.0})
 
