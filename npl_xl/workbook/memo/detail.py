@@ -116,15 +116,17 @@ def cash_flow_sheet(ws, run, lang: str) -> set[int]:
 
 
 def _coverage_table(ws, row: int, run) -> int:
-    """OC and IC per period and tranche (blank where undefined); returns the next free row."""
+    """OC and IC per period and tranche (blank where undefined, periods after the notes are repaid
+    left out); returns the next free row."""
     b, names = run.base, _names(run)
     header = ["period"] + [f"OC {n}" for n in names] + [f"IC {n}" for n in names]
     oc, ic = b.oc_ratio, b.ic_ratio
-    rows = [
+    rows = [  # periods while some note is outstanding
         [t + 1]
         + [None if np.isnan(x) else float(x) for x in oc[t]]
         + [None if np.isnan(x) else float(x) for x in ic[t]]
         for t in range(len(b.collections))
+        if not (np.isnan(oc[t]).all() and np.isnan(ic[t]).all())
     ]
     return table(ws, row, 1, header, rows, dict.fromkeys(header[1:], "0.00x"))
 
