@@ -295,6 +295,9 @@ def test_breakeven_and_first_loss_by_hand():
     assert np.isnan(shift[1])
     first = analysis.breakeven(c, [100.0], "issue_rate_shift", first_loss=True)
     np.testing.assert_allclose(first, [0.2125, 0.0], atol=2e-6)
+    # without a coupon the senior survives the whole range of shifts, and never loses a unit
+    assert analysis.breakeven(d, [100.0], "issue_rate_shift", "Senior") == 1.0
+    assert np.isnan(analysis.breakeven(d, [100.0], "issue_rate_shift", "Senior", first_loss=True))
     # delay in whole periods: 50 + 50 over two years, notes 97: one period pushes 50 past legal
     # maturity, so neither survives a delay and both lose a unit at 1 period
     d2 = simple(sub=17.0)
@@ -313,3 +316,13 @@ def test_breakeven_and_first_loss_by_hand():
         analysis.breakeven(d, [100.0], "recovery")
     with pytest.raises(ValueError, match="tranche: 'Mezz' is not a tranche"):
         analysis.breakeven(d, [100.0], "haircut", "Mezz")
+
+
+def test_tranche_kmv_with_a_small_positive_asset_value_is_computed():
+    # V0 = 0.5 collected at the end of year 1 discounted at 4 %: 0.4804; senior default point 80.
+    # The PD is near 1 but DD is the formula's finite value, not the "no assets" shortcut (-inf)
+    out = analysis.tranche_kmv(simple(), [0.5], recovery_vol=0.3, discount_rate=0.04)
+    v0 = 0.5 * np.exp(-0.04)
+    assert out.asset_value[0] == pytest.approx(v0)
+    expected = (np.log(v0 / 80.0) + (0.04 - 0.045)) / 0.3
+    assert out.distance_to_default[0] == pytest.approx(expected, rel=1e-12)

@@ -387,3 +387,47 @@ def test_large_pool_uses_nodes_that_resolve_a_step():
     assert np.max(np.abs(auto - truth)) < 2e-4
     assert np.max(np.abs(hermite - truth)) > 5e-3
     assert "Gauss-Legendre" in loss_distribution(*args).note
+
+
+def test_quantile_at_an_exact_step_and_at_one():
+    # one name, pd 1/2, rho 0: losses 0 and 1 with probability 1/2 each. The q-quantile is the
+    # smallest loss x with P(L <= x) >= q: 0 at q = 1/2 (the step itself), 1 at q = 1.
+    d = loss_distribution([0.5], [1.0], [1.0], 0.0)
+    np.testing.assert_allclose(d.probabilities, [0.5, 0.5])
+    assert d.quantile(0.5) == 0.0 and d.quantile(0.5000001) == 1.0 and d.quantile(1.0) == 1.0
+
+
+def test_large_pool_edges_by_hand():
+    # Vasicek with rho 0 is deterministic: L = pd x lgd = 0.02. A tranche attached below it defaults
+    # surely, one attached above it never; tranche [0, 0.01] loses all, [0.01, 0.03] half.
+    d = loss_distribution(np.full(4, 0.05), np.ones(4), np.full(4, 0.4), 0.0, method="lhp")
+    assert d.tranche_default_probability(0.0, 0.01) == 1.0
+    assert d.tranche_default_probability(0.01, 0.05) == 1.0
+    assert d.tranche_default_probability(0.021, 0.05) == 0.0
+    assert d.tranche_expected_loss(0.0, 0.01) == pytest.approx(1.0)
+    assert d.tranche_expected_loss(0.01, 0.03) == pytest.approx(0.5)
+    # with correlation: attached at 0 a tranche defaults surely (P(L > 0) = 1)
+    c = loss_distribution(np.full(4, 0.05), np.ones(4), np.full(4, 0.4), 0.3, method="lhp")
+    assert c.tranche_default_probability(0.0, 0.1) == 1.0
+
+
+def test_large_pool_takes_the_loss_weighted_lgd():
+    # pds 1 % and 9 %, LGDs 0.9 and 0.1 on equal exposures: pbar 5 %, lbar = (0.009 + 0.009) /
+    # 0.1 = 0.18 (weighted by expected defaults), so EL = 0.05 x 0.18 = 0.009 = the mean of p x lgd
+    d = loss_distribution([0.01, 0.09], [1.0, 1.0], [0.9, 0.1], 0.2, method="lhp")
+    assert d.expected_loss == pytest.approx(0.009, rel=1e-12)
+    assert d.lgd == pytest.approx(0.18, rel=1e-12)
+    with pytest.raises(ValueError, match="pds: the large-pool formula needs an average pd"):
+        loss_distribution([1.0, 1.0], [1.0, 1.0], [0.5, 0.5], 0.2, method="lhp")
+
+
+def test_single_cells_broadcast_and_the_default_seed_is_zero():
+    p = np.full(10, 0.05)
+    one = loss_distribution([0.05], np.arange(1.0, 11.0), [0.5], 0.2)
+    full = loss_distribution(p, np.arange(1.0, 11.0), np.full(10, 0.5), 0.2)
+    np.testing.assert_array_equal(one.probabilities, full.probabilities)
+    mc = loss_distribution(p, np.ones(10), np.full(10, 0.5), 0.2, method="mc", paths=2000)
+    seeded = loss_distribution(
+        p, np.ones(10), np.full(10, 0.5), 0.2, method="mc", paths=2000, seed=0
+    )
+    assert mc.expected_loss == seeded.expected_loss

@@ -143,8 +143,10 @@ def breakeven_haircut(
     return _boundary(deal, unpaid, 0.0, 1.0, tol, candidates, first_loss=False)
 
 
-#: stresses :func:`breakeven` searches, with the range searched
-BREAKEVEN_VARIABLES = {"haircut": (0.0, 1.0), "delay": (0, None), "issue_rate_shift": (0.0, 1.0)}
+#: stresses :func:`breakeven` searches
+BREAKEVEN_VARIABLES = ("haircut", "delay", "issue_rate_shift")
+#: the range searched for the continuous ones (delays run over every whole period)
+_RANGES = {"haircut": (0.0, 1.0), "issue_rate_shift": (0.0, 1.0)}
 
 
 def breakeven(
@@ -165,7 +167,8 @@ def breakeven(
     uncertain issue rate). Continuous variables are bracketed to ``tol`` by rounds of candidates
     run as one batch of scenarios; delays run all at once. Returns one value per tranche (most
     senior first), or that of ``tranche``; NaN where the zero stress already fails (break-even) or
-    no stress in the range loses a unit (first loss).
+    no stress in the range loses a unit (first loss); the range's end where even that is survived
+    (a tranche without a coupon survives any issue-rate shift: 1.0).
     """
     if variable not in BREAKEVEN_VARIABLES:
         raise ValueError(
@@ -185,7 +188,7 @@ def breakeven(
             unpaid = lambda x: unpaid_at_maturity(deal, stressed(base, haircut=x))  # noqa: E731
         else:
             unpaid = lambda x: unpaid_at_maturity(deal, base, rate_shift=x)  # noqa: E731
-        lo, hi = BREAKEVEN_VARIABLES[variable]
+        lo, hi = _RANGES[variable]
         out = _boundary(deal, unpaid, lo, hi, tol, 31, first_loss=first_loss)
     return out if tranche is None else float(out[names.index(tranche)])
 
