@@ -217,6 +217,16 @@ def test_clean_up_call_by_hand():
     np.testing.assert_allclose(r.residual, [0, 40, 0, 0], atol=1e-12)
     np.testing.assert_array_equal(r.trigger_states[:, 0], [False, True, True, True])
     np.testing.assert_allclose(cash_in(r), cash_out(r), atol=1e-12)
+    # a second trigger that would hit once the notes are gone (after the call) stays off: once
+    # called, the trust is over and no test runs again (one scenario and a batch alike)
+    late = trig + [
+        {"name": "late", "test": "notes_below", "threshold": 0.2, "effect": "stop_incentive_fee"}
+    ]
+    c = np.array([80.0, 40, 40, 40])
+    for r in (run_waterfall(annual(tranches, triggers=late), c),):
+        np.testing.assert_array_equal(r.trigger_states[:, 1], [False] * 4)
+    batch = run_waterfall(annual(tranches, triggers=late), np.vstack([c, c]))
+    np.testing.assert_array_equal(batch.trigger_states[0, :, 1], [False] * 4)
     # with 10 + 10 still to come the pool is worth less than the 70 owed: no call, the trust runs
     # on (senior 20 and sub 30 of 50 paid from Y2's 40 and the 20 after)
     r = run_waterfall(annual(tranches, triggers=trig), np.array([80.0, 40, 10, 10]))
@@ -831,3 +841,21 @@ def test_the_stress_table_shifts_the_issue_rate():
     assert sizing.max_tranche_size(d, [100.0], "Senior", "AAAsf", table=table) == 74.0
     with pytest.raises(ValueError, match="issue_rate_shift: give annual decimals"):
         analysis.load_stress_table(table.assign(issue_rate_shift=[30, 10]))
+
+
+def test_a_call_releases_the_reserve_in_its_period():
+    # with a reserve the call period is the trust's last: the reserve is released then, in one
+    # scenario and in a batch alike
+    tranches = [
+        {"name": "Senior", "balance": 100, "coupon": 0.04, "seniority": 1},
+        {"name": "Sub", "balance": 50, "seniority": 2},
+    ]
+    trig = [{"name": "call", "test": "notes_below", "threshold": 0.5, "effect": "clean_up_call"}]
+    d = annual(tranches, triggers=trig, reserve={"multiple": 1.0, "initial": 3.0})
+    c = np.array([90.0, 40, 40, 40])
+    one = run_waterfall(d, c)
+    batch = run_waterfall(d, np.vstack([c, c * 0.5]))
+    assert one.call_proceeds[1] > 0 and one.reserve_balance[1] == 0 and one.reserve_release[1] > 0
+    for field in ("reserve_balance", "reserve_release", "residual", "call_proceeds", "balance"):
+        np.testing.assert_allclose(getattr(batch, field)[0], getattr(one, field), atol=1e-12)
+    np.testing.assert_allclose(cash_in(batch), cash_out(batch), atol=1e-12)
