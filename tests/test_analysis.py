@@ -326,3 +326,47 @@ def test_tranche_kmv_with_a_small_positive_asset_value_is_computed():
     assert out.asset_value[0] == pytest.approx(v0)
     expected = (np.log(v0 / 80.0) + (0.04 - 0.045)) / 0.3
     assert out.distance_to_default[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_cashflow_bet_pv_measure_counts_timing():
+    # everything is collected in year 2: the 5 % senior's interest in arrears is paid late, which
+    # the PV measure (discounting at the coupon) counts and the principal-loss measure does not;
+    # the zero-coupon sub is discounted at 0 %, where the two measures agree
+    d = simple(coupon=0.05, senior=60.0, sub=40.0)
+    kw = {"diversity": 10, "pd": 0.2, "stressed_recovery": 0.3}
+    el = analysis.bet_cashflow_expected_loss(d, [0.0, 100.0], **kw)
+    pv = analysis.bet_cashflow_expected_loss(d, [0.0, 100.0], measure="pv_loss", **kw)
+    assert pv[0] > el[0] + 1e-3 and pv[1] == pytest.approx(el[1], rel=1e-9)
+    with pytest.raises(ValueError, match="measure: expected 'loss_fraction' or 'pv_loss'"):
+        analysis.bet_cashflow_expected_loss(d, [100.0], measure="el", **kw)
+
+
+def test_delay_breakevens_stop_at_the_range_asked():
+    # 50, 50, 0 over three years, senior 80: one year's delay leaves 50 + 50 inside legal maturity
+    # (paid), two leave 50 (not): the break-even delay is 1 period. In months (spread evenly within
+    # each year) a delay of d > 12 months pushes (d - 12) x 50 / 12 past legal maturity: 16 months
+    # lose 16.67 (83.33 left, paid), 17 lose 20.83 (79.17, not). Capped at 3 when 3 are asked.
+    d = simple()
+    c = [50.0, 50.0, 0.0]
+    assert analysis.breakeven(d, c, "delay", "Senior") == 1.0
+    assert analysis.breakeven(d, c, "delay", "Senior", first_loss=True) == 2.0
+    assert analysis.breakeven_delay_months(d, c)[0] == 16.0
+    assert analysis.breakeven_delay_months(d, c, max_months=3)[0] == 3.0
+
+
+def test_explicit_asset_mix_and_a_table_without_a_shift_column():
+    d = simple(coupon=0.05)
+    base = np.array([100.0, 0.0, 0.0, 0.0])  # four years: the 12- and 18-month delays stay inside
+    mixed = analysis.stress_collections(d, base, mix={"residential": 0.5, "unsecured": 0.5})
+    table = analysis.load_stress_table()
+    top = table.iloc[0]
+    expected = 0.5 * (1 - top["haircut_residential"]) + 0.5 * (1 - top["haircut_unsecured"])
+    assert mixed[0].sum() == pytest.approx(100 * expected)
+    with pytest.raises(ValueError, match="asset_mix: unknown asset class 'moon'"):
+        analysis.stress_collections(d, base, mix={"moon": 1.0})
+    with pytest.raises(ValueError, match="asset_mix: shares must be >= 0 and add up to 1"):
+        analysis.stress_collections(d, base, mix={"sme": 0.5})
+    # a user table without issue_rate_shift shifts nothing: 5 % senior 80 on 100 passes at 0 %
+    plain = pd.DataFrame({"rating": ["AAAsf"], "haircut": [0.0], "delay_months": [0]})
+    assert analysis.load_stress_table(plain)["issue_rate_shift"].tolist() == [0.0]
+    assert analysis.stress_ratings(d, [100.0], table=plain).passed[0, 0]
