@@ -116,7 +116,9 @@ def plain_loop(c, frac):
     return np.asarray(rows, dtype=float)
 
 
-def main() -> None:
+def bench_deal():
+    """The benchmark deal (monthly, 2 tranches, 8 fees), one scenario of 120 periods and 10,000
+    scenarios around it (also used by engine_before_after.py)."""
     deal = Deal.from_dict(
         {
             "name": "bench",
@@ -130,7 +132,11 @@ def main() -> None:
         }
     )
     one = np.full(120, 82416.68 / 120)
-    many = np.random.default_rng(0).uniform(0.3, 1.5, (10_000, 120)) * one
+    return deal, one, np.random.default_rng(0).uniform(0.3, 1.5, (10_000, 120)) * one
+
+
+def main() -> None:
+    deal, one, many = bench_deal()
 
     def best(fn, n, r=7):
         return min(timeit.repeat(fn, number=n, repeat=r)) / n

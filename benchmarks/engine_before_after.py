@@ -52,27 +52,11 @@ sys.path.insert(0, os.environ["NPL_XL_CHECKOUT"])
 import numpy as np
 from npl_xl.models.portfolio import loss_distribution
 from npl_xl.models.simulation import simulate_collections
-from npl_xl.deal import Deal
 from npl_xl.models.waterfall import run_waterfall
 import npl_xl
 npl_file = npl_xl.__file__
-def bench_deal():  # benchmarks/bench_waterfall.py's deal and collections
-    fees = [
-        {"name": "Taxes", "basis": "collections", "rate": 0.01},
-        {"name": "Trustee", "basis": "notes_balance", "rate": 0.0005},
-        {"name": "Custodian", "basis": "notes_balance", "rate": 0.0001},
-        {"name": "Paying agent", "basis": "fixed", "amount": 1.0},
-        {"name": "Rating", "basis": "fixed", "amount": 2.0, "cap": 1.5},
-        {"name": "Audit", "basis": "fixed", "amount": 1.0},
-        {"name": "Servicer", "basis": "collections", "rate": 0.05},
-        {"name": "Other", "basis": "fixed", "amount": 0.5, "position": "subordinated"},
-    ]
-    deal = Deal.from_dict({"name": "bench", "payments_per_year": 12, "fees": fees,
-        "incentive_fee_share": 0.2, "tranches": [
-            {"name": "Senior", "balance": 41000, "coupon": 0.033, "seniority": 1},
-            {"name": "Sub", "balance": 10400, "seniority": 2, "issue_price": 110}]})
-    one = np.full(120, 82416.68 / 120)
-    return deal, one, np.random.default_rng(0).uniform(0.3, 1.5, (10_000, 120)) * one
+sys.path.insert(0, os.path.join(os.environ["NPL_XL_AFTER"], "benchmarks"))
+from bench_waterfall import bench_deal  # the same deal, built by the checkout under test
 def best(fn, repeat):
     times = []
     for _ in range(repeat):
@@ -86,7 +70,7 @@ CHECK = "\nassert npl_file.startswith(os.environ['NPL_XL_CHECKOUT'])\nprint(json
 
 
 def measure(checkout: str, case: str) -> float:
-    env = dict(os.environ, NPL_XL_CHECKOUT=checkout)
+    env = dict(os.environ, NPL_XL_CHECKOUT=checkout, NPL_XL_AFTER=ROOT)
     code = PRELUDE + CASES[case] + CHECK
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True

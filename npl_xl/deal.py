@@ -139,18 +139,14 @@ class Trigger(_Model):
     threshold: float = Field(0.0, ge=0)
     effect: str
 
-    @field_validator("test")
+    @field_validator("test", "effect")
     @classmethod
-    def _test(cls, v):
-        if v not in TRIGGER_TESTS:
-            raise ValueError(f"unknown test {v!r}; tests are {', '.join(TRIGGER_TESTS)}")
-        return v
-
-    @field_validator("effect")
-    @classmethod
-    def _effect(cls, v):
-        if v not in TRIGGER_EFFECTS:
-            raise ValueError(f"unknown effect {v!r}; effects are {', '.join(TRIGGER_EFFECTS)}")
+    def _known(cls, v, info):
+        known = TRIGGER_TESTS if info.field_name == "test" else TRIGGER_EFFECTS
+        if v not in known:
+            raise ValueError(
+                f"unknown {info.field_name} {v!r}; {info.field_name}s are {', '.join(known)}"
+            )
         return v
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_waterfall import cash_out  # everything paid out each period
 
 from npl_xl.deal import TRIGGER_EFFECTS, TRIGGER_TESTS, Deal, load_example
 from npl_xl.models import waterfall
@@ -22,19 +23,6 @@ def annual(tranches, **kw):
         "default_event": "none",
     }
     return Deal.from_dict(base | kw)
-
-
-def cash_out(r):
-    return (
-        r.interest_paid.sum(-1)
-        + r.principal_paid.sum(-1)
-        + r.fixed_return_paid.sum(-1)
-        + r.fees_paid.sum(-1)
-        + r.incentive_fee
-        + r.reserve_topup
-        + r.residual
-        + r.support_out.sum(-1)
-    )
 
 
 def cash_in(r):

@@ -24,6 +24,7 @@ def deal(**kw):
 
 
 def cash_out(r):
+    """Everything paid out each period (fees, notes, reserve, support, residual)."""
     return (
         r.interest_paid.sum(-1)
         + r.principal_paid.sum(-1)
@@ -32,6 +33,7 @@ def cash_out(r):
         + r.incentive_fee
         + r.reserve_topup
         + r.residual
+        + r.support_out.sum(-1)
     )
 
 
