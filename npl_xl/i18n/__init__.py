@@ -1,10 +1,20 @@
 """One message catalogue for what users read (memo sheet names, headings, labels, rationale), in
 English and Chinese. ``text(key, lang, **values)`` formats a message; numbers are formatted the
-same way in both languages."""
+same way in both languages.
+
+The catalogue is kept in one module per subject (memo, rating, deal workbook, pool, surveillance)
+and merged here; a key may appear in one module only."""
 
 from __future__ import annotations
 
-from .catalogue import MESSAGES
+from . import catalogue, pool, rating, surveillance, workbook
+
+MESSAGES: dict[str, dict[str, str]] = {}
+for _module in (catalogue, rating, workbook, pool, surveillance):
+    _twice = MESSAGES.keys() & _module.MESSAGES.keys()
+    if _twice:
+        raise RuntimeError(f"message catalogue: {sorted(_twice)[0]!r} is defined twice")
+    MESSAGES.update(_module.MESSAGES)
 
 __all__ = ["LANGUAGES", "text", "MESSAGES"]
 

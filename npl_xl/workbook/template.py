@@ -15,8 +15,6 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from .. import __version__
@@ -24,9 +22,18 @@ from ..deal import TRIGGER_EFFECTS, TRIGGER_TESTS
 from ..models.analysis import load_stress_table
 from ..models.rating import _packaged
 from . import layout as L
+from .pool_sheets import sheet_loan_tape, sheet_pool, sheet_valuation, sheet_valuation_tables
+from .results_sheet import results_sheet
+from .sheet_tools import (
+    add_table,
+    define_name,
+    header_row,
+    input_cell,
+    list_validation,
+    range_validation,
+)
 from .xlsx import AMT as AMOUNT
-from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, bulk_rows, formula, put, save, spill
-from .xlsx import HEAD as HEADER
+from .xlsx import BOLD, FORMULA, PCT, TITLE, formula, put, save
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
 SKELETON_TRANCHES = [
@@ -41,69 +48,6 @@ SKELETON_FEES = [
     ["Rating and audit", "fixed", None, 5.0, 3.0, "senior"],
     ["Servicer base fee", "collections", 0.05, None, None, "senior"],
 ]
-
-
-def _input(cell, value, fmt=None):
-    put(cell, value, fmt, fill=INPUT, unlocked=True)
-
-
-def _header(ws, row, headers, col=1):
-    for j, h in enumerate(headers):
-        put(ws.cell(row=row, column=col + j), h, font=BOLD, fill=HEADER)
-
-
-def _name(wb, name, ref):
-    wb.defined_names[name] = DefinedName(name, attr_text=ref)
-
-
-def _table(ws, name, headers, rows, formats=None, first_row=2, inputs=True, col=1):
-    """Header at ``first_row`` from column ``col``, then rows; returns the table's last row."""
-    _header(ws, first_row, headers, col)
-    rows = rows or [[None] * len(headers)]
-    for i, row in enumerate(rows, start=first_row + 1):
-        for j, v in enumerate(row):
-            fmt = (formats or {}).get(headers[j])
-            cell = ws.cell(row=i, column=col + j)
-            if inputs:
-                _input(cell, v, fmt)
-            else:
-                put(cell, v, fmt)
-    last = first_row + len(rows)
-    first, end = get_column_letter(col), get_column_letter(col + len(headers) - 1)
-    t = Table(displayName=name, ref=f"{first}{first_row}:{end}{last}")
-    t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=False)
-    ws.add_table(t)
-    for j, h in enumerate(headers, start=col):
-        ws.column_dimensions[get_column_letter(j)].width = max(12, len(str(h)) + 4)
-    return last
-
-
-def _list_validation(ws, values, ref):
-    dv = DataValidation(
-        type="list",
-        formula1=f'"{values}"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="npl-xl",
-        error=f"Choose one of: {values}",
-    )
-    dv.add(ref)
-    ws.add_data_validation(dv)
-
-
-def _range_validation(ws, ref, lo, hi, what):
-    dv = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1=str(lo),
-        formula2=str(hi),
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="npl-xl",
-        error=f"{what}: a decimal from {lo} to {hi}",
-    )
-    dv.add(ref)
-    ws.add_data_validation(dv)
 
 
 #: sheets protected (without a password): key/value inputs at fixed names and live formulas. The
@@ -173,31 +117,33 @@ def build_workbook(
 
 def _sheet_deal(wb, ws, c: _Context) -> None:
     put(ws["A1"], "Deal terms", font=TITLE)
-    _header(ws, 2, ["Key", "Value", "Meaning"])
+    header_row(ws, 2, ["Key", "Value", "Meaning"])
     for i, (key, (label, _kind, default, choices, help_)) in enumerate(
         L.DEAL_FIELDS.items(), start=3
     ):
         put(ws.cell(row=i, column=1), key)
-        _input(
+        input_cell(
             ws.cell(row=i, column=2),
             c.values.get(key, default),
             PCT if key == "incentive_fee_share" else None,
         )
         put(ws.cell(row=i, column=3), f"{label}: {help_}")
-        _name(wb, f"Deal_{key}", f"Deal!$B${i}")
+        define_name(wb, f"Deal_{key}", f"Deal!$B${i}")
         if choices:
-            _list_validation(ws, choices, f"B{i}")
+            list_validation(ws, choices, f"B{i}")
     last = 2 + len(L.DEAL_FIELDS)
-    _name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
+    define_name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
     for i, (key, (label, default, choices, help_)) in enumerate(
         L.DEAL_EXTRA.items(), start=last + 2
     ):
         put(ws.cell(row=i, column=1), key)
-        _input(ws.cell(row=i, column=2), c.values.get(key, c.unit if key == "unit" else default))
+        input_cell(
+            ws.cell(row=i, column=2), c.values.get(key, c.unit if key == "unit" else default)
+        )
         put(ws.cell(row=i, column=3), f"{label}: {help_}")
-        _name(wb, f"Deal_{key}", f"Deal!$B${i}")
+        define_name(wb, f"Deal_{key}", f"Deal!$B${i}")
         if choices:
-            _list_validation(ws, choices, f"B{i}")
+            list_validation(ws, choices, f"B{i}")
     put(
         ws.cell(row=last + 5, column=1),
         f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
@@ -213,7 +159,7 @@ def _sheet_deal(wb, ws, c: _Context) -> None:
 def _sheet_tranches(wb, ws, c: _Context) -> None:
     ws["A1"] = "Tranches, most senior first (seniority 1 = most senior)"
     rows = c.values.get("tranches", SKELETON_TRANCHES)
-    end = _table(
+    end = add_table(
         ws,
         L.TABLES["Tranches"],
         L.TRANCHE_HEADERS,
@@ -228,8 +174,8 @@ def _sheet_tranches(wb, ws, c: _Context) -> None:
             "Cap": PCT,
         },
     )
-    _range_validation(ws, f"C3:C{end}", 0, 1, "Coupon")
-    _list_validation(ws, "initial,outstanding", f"G3:G{end + 20}")
+    range_validation(ws, f"C3:C{end}", 0, 1, "Coupon")
+    list_validation(ws, "initial,outstanding", f"G3:G{end + 20}")
     ws["A" + str(end + 2)] = (
         "A floating coupon: leave Coupon blank and give Index (a rate of the Structures sheet), "
         "Spread, and optionally Floor, Cap and Reset periods."
@@ -242,16 +188,16 @@ def _sheet_fees(wb, ws, c: _Context) -> None:
         "collections), "
         "notes_balance (Rate a year x notes outstanding). Cap: most paid a period at its position."
     )
-    end = _table(
+    end = add_table(
         ws,
         L.TABLES["Fees"],
         L.FEE_HEADERS,
         c.values.get("fees", SKELETON_FEES),
         {"Rate": "0.000%", "Amount": AMOUNT, "Cap": AMOUNT},
     )
-    _list_validation(ws, L.FEE_BASES, f"B3:B{end + 20}")
-    _list_validation(ws, L.FEE_POSITIONS, f"F3:F{end + 20}")
-    _range_validation(ws, f"C3:C{end}", 0, 1, "Rate")
+    list_validation(ws, L.FEE_BASES, f"B3:B{end + 20}")
+    list_validation(ws, L.FEE_POSITIONS, f"F3:F{end + 20}")
+    range_validation(ws, f"C3:C{end}", 0, 1, "Rate")
 
 
 def _sheet_waterfall(wb, ws, c: _Context) -> None:
@@ -262,7 +208,7 @@ def _sheet_waterfall(wb, ws, c: _Context) -> None:
     )
     pre, post = c.values.get("orders", ([], []))
     n = max(len(pre), len(post), 1)
-    _table(
+    add_table(
         ws,
         L.TABLES["Waterfall"],
         L.ORDER_HEADERS,
@@ -277,11 +223,11 @@ def _sheet_structures(wb, ws, c: _Context) -> None:
         "period) and a liquidity facility, guarantee or excess-spread account (steps draw:<name>, "
         "repay:<name>, trap:<name> in the Waterfall sheet). Leave a table blank if unused."
     )
-    _table(ws, L.TABLES["Rates"], L.RATE_HEADERS, c.values.get("rates"), {"Level": PCT})
-    end = _table(ws, L.TABLES["Triggers"], L.TRIGGER_HEADERS, c.values.get("triggers"), col=5)
-    _list_validation(ws, ",".join(TRIGGER_TESTS), f"F3:F{end + 20}")
-    _list_validation(ws, ",".join(TRIGGER_EFFECTS), f"H3:H{end + 20}")
-    end = _table(
+    add_table(ws, L.TABLES["Rates"], L.RATE_HEADERS, c.values.get("rates"), {"Level": PCT})
+    end = add_table(ws, L.TABLES["Triggers"], L.TRIGGER_HEADERS, c.values.get("triggers"), col=5)
+    list_validation(ws, ",".join(TRIGGER_TESTS), f"F3:F{end + 20}")
+    list_validation(ws, ",".join(TRIGGER_EFFECTS), f"H3:H{end + 20}")
+    end = add_table(
         ws,
         L.TABLES["Supports"],
         L.SUPPORT_HEADERS,
@@ -289,12 +235,12 @@ def _sheet_structures(wb, ws, c: _Context) -> None:
         {"Limit": AMOUNT, "Fee rate": PCT, "Interest rate": PCT},
         col=10,
     )
-    _list_validation(ws, L.SUPPORT_KINDS, f"J3:J{end + 20}")
+    list_validation(ws, L.SUPPORT_KINDS, f"J3:J{end + 20}")
 
 
 def _sheet_assumptions(wb, ws, c: _Context) -> None:
     put(ws["A1"], "Recovery and model assumptions", font=TITLE)
-    _header(ws, 2, ["Assumption", "Value", "Meaning"])
+    header_row(ws, 2, ["Assumption", "Value", "Meaning"])
     for i, (key, (label, kind, default, help_)) in enumerate(L.ASSUMPTION_FIELDS.items(), start=3):
         put(ws.cell(row=i, column=1), label)
         fmt = (
@@ -306,9 +252,9 @@ def _sheet_assumptions(wb, ws, c: _Context) -> None:
             if kind is str
             else "0.00%"
         )
-        _input(ws.cell(row=i, column=2), c.a_values.get(key, default), fmt)
+        input_cell(ws.cell(row=i, column=2), c.a_values.get(key, default), fmt)
         put(ws.cell(row=i, column=3), help_)
-        _name(wb, key, f"Assumptions!$B${i}")
+        define_name(wb, key, f"Assumptions!$B${i}")
     (
         ws.column_dimensions["A"].width,
         ws.column_dimensions["B"].width,
@@ -323,10 +269,10 @@ def _sheet_recovery(wb, ws, c: _Context) -> None:
     )
     # a blank template starts from the credit-card example's curve, a full one to edit
     cum = c.values.get("cumulative") or _example_curve()
-    _header(ws, 2, L.RECOVERY_HEADERS)
+    header_row(ws, 2, L.RECOVERY_HEADERS)
     for i, v in enumerate(cum, start=3):
         put(ws.cell(row=i, column=1), i - 2)
-        _input(ws.cell(row=i, column=2), v, PCT)
+        input_cell(ws.cell(row=i, column=2), v, PCT)
         prev = f"B{i - 1}" if i > 3 else "0"
         formula(
             ws.cell(row=i, column=3), f"=TotalRecovery*(1-CollectionCostRate)*(B{i}-{prev})", AMOUNT
@@ -334,7 +280,7 @@ def _sheet_recovery(wb, ws, c: _Context) -> None:
     t = Table(displayName=L.TABLES["Recovery"], ref=f"A2:C{2 + len(cum)}")
     t.tableStyleInfo = TableStyleInfo(name="TableStyleLight9")
     ws.add_table(t)
-    _range_validation(ws, f"B3:B{2 + len(cum)}", 0, 1, "Cumulative share")
+    range_validation(ws, f"B3:B{2 + len(cum)}", 0, 1, "Cumulative share")
     ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 18
 
 
@@ -351,7 +297,7 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
         + [r.get("status", ""), r.get("source", "")]
         for _, r in frame.iterrows()
     ]
-    last = _table(
+    last = add_table(
         ws,
         L.TABLES["Stress"],
         L.STRESS_HEADERS,
@@ -365,7 +311,7 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
         font=BOLD,
     )
     mix = c.values.get("asset_mix") or {"unsecured": 1.0}
-    _table(
+    add_table(
         ws,
         L.TABLES["AssetMix"],
         L.MIX_HEADERS,
@@ -391,7 +337,7 @@ def _sheet_scorecard(wb, ws, c: _Context) -> None:
         [f, text(f"factor_{f}", "en") + " / " + text(f"factor_{f}", "zh"), scores.get(f, 3), ""]
         for f in FACTORS
     ]
-    _table(ws, L.TABLES["Scorecard"], L.SCORECARD_HEADERS, rows, first_row=4)
+    add_table(ws, L.TABLES["Scorecard"], L.SCORECARD_HEADERS, rows, first_row=4)
     ws.column_dimensions["B"].width, ws.column_dimensions["D"].width = 48, 60
 
 
@@ -402,136 +348,13 @@ def _sheet_idealised_el(wb, ws, c: _Context) -> None:
     )
     el = c.rating_table if c.rating_table is not None else _packaged("idealized_el.csv")
     headers = ["Rating"] + [str(c) for c in el.columns[1:]]
-    _table(
+    add_table(
         ws,
         L.TABLES["IdealisedEL"],
         headers,
         el.values.tolist(),
         dict.fromkeys(headers[1:11], "0.0000%"),
     )
-
-
-def _sheet_pool(wb, ws, c: _Context) -> None:
-    put(
-        ws["A1"],
-        f"Pool summary (filled by npl-xl new-deal from the loan tape; amounts in {c.unit})",
-        font=TITLE,
-    )
-    row = 3
-    if c.intake:
-        put(ws.cell(row=row, column=1), "Intake report", font=BOLD)
-        for i, line in enumerate(c.intake, start=row + 1):
-            put(ws.cell(row=i, column=1), line)
-        row += len(c.intake) + 2
-    for title, frame in (c.pool_tables or {}).items():
-        put(ws.cell(row=row, column=1), title, font=BOLD)
-        _header(ws, row + 1, [str(c) for c in frame.columns])
-        for i, rec in enumerate(frame.itertuples(index=False), start=row + 2):
-            for j, v in enumerate(rec, start=1):
-                put(ws.cell(row=i, column=j), v, AMOUNT if isinstance(v, float) else None)
-        row += len(frame) + 3
-    ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = ws.column_dimensions["C"].width = 18
-
-
-def _sheet_loan_tape(wb, ws, c: _Context) -> None:
-    if c.tape is not None and len(c.tape):
-        from .tape import sheet_frame
-
-        frame = sheet_frame(c.tape, c.unit)
-        header = [str(c) for c in frame.columns]
-        dates = {
-            h: "yyyy-mm-dd"
-            for h, c in zip(header, frame.columns)
-            if str(frame[c].dtype).startswith("datetime")
-        }
-        _table(
-            ws,
-            L.TABLES["LoanTape"],
-            header,
-            [list(frame.iloc[0])],
-            dates,
-            first_row=1,
-            inputs=False,
-        )
-        table = ws.tables[L.TABLES["LoanTape"]]
-        table._initialise_columns()  # name the columns now, so saving never visits every cell
-        for col, name in zip(table.tableColumns, header):
-            col.name = name
-        table.ref = f"A1:{get_column_letter(len(header))}{len(frame) + 1}"
-        bulk_rows(ws, frame.iloc[1:], first_row=3)  # the rest straight into the sheet XML (fast)
-    else:
-        put(ws["A1"], "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape")
-
-
-def _sheet_valuation_tables(wb, ws, c: _Context) -> None:
-    """The valuation assumptions as editable tables, each row with its source."""
-    from ..models.valuation import CURVE_MONTHS, _read
-
-    put(
-        ws["A1"],
-        "Loan-level valuation tables (ILLUSTRATIVE defaults): edit, then run npl-xl new-deal TAPE "
-        "--template THIS_WORKBOOK to revalue",
-        font=TITLE,
-    )
-    row = 3
-    for key, name, fmts in (
-        ("ValCollateral", "valuation_collateral.csv", {"haircut": PCT, "disposal_cost": PCT}),
-        ("ValStages", "valuation_stages.csv", {}),
-        ("ValCurves", "valuation_curves.csv", dict.fromkeys(map(str, CURVE_MONTHS), PCT)),
-        ("ValFactors", "valuation_factors.csv", {}),
-    ):
-        frame = _read(name)
-        put(ws.cell(row=row, column=1), key, font=BOLD)
-        last = _table(
-            ws,
-            L.TABLES[key],
-            [str(h) for h in frame.columns],
-            frame.values.tolist(),
-            fmts,
-            first_row=row + 1,
-        )
-        row = last + 3
-
-
-def _sheet_valuation(wb, ws, c: _Context) -> None:
-    """The value of each loan (from new-deal): class, method, claim, expected recovery, mean
-    months."""
-    if c.valuation is None:
-        put(ws["A1"], "Loan-level values: npl-xl new-deal fills this sheet from a tape")
-        return
-    import pandas as pd
-
-    from ..assumptions import DEAL_UNITS
-
-    v = c.valuation[0]
-    scale = 1.0 / DEAL_UNITS[c.unit]
-    frame = pd.DataFrame(
-        {
-            "loan_id": c.tape["loan_id"].to_numpy(),
-            "asset_class": v.asset_class,
-            "method": v.method,
-            f"claim ({c.unit})": c.tape["total"].to_numpy() * scale,
-            f"expected recovery ({c.unit})": v.expected * scale,
-            "mean months": v.mean_months,
-        }
-    )
-    header = [str(h) for h in frame.columns]
-    _table(
-        ws,
-        L.TABLES["LoanValues"],
-        header,
-        [list(frame.iloc[0])],
-        {header[3]: AMOUNT, header[4]: AMOUNT},
-        first_row=1,
-        inputs=False,
-    )
-    table = ws.tables[L.TABLES["LoanValues"]]
-    table._initialise_columns()
-    for col, name in zip(table.tableColumns, header):
-        col.name = name
-    table.ref = f"A1:{get_column_letter(len(header))}{len(frame) + 1}"
-    bulk_rows(ws, frame.iloc[1:], first_row=3)
 
 
 _SHEET_WRITERS = {
@@ -544,43 +367,15 @@ _SHEET_WRITERS = {
     "Recovery": _sheet_recovery,
     "Stress": _sheet_stress,
     "IdealisedEL": _sheet_idealised_el,
-    "Pool": _sheet_pool,
-    "LoanTape": _sheet_loan_tape,
+    "Pool": sheet_pool,
+    "LoanTape": sheet_loan_tape,
     "Scorecard": _sheet_scorecard,
-    "ValuationTables": _sheet_valuation_tables,
-    "Valuation": _sheet_valuation,
-    "Results": lambda wb, ws, c: _results_sheet(ws, c.values),
+    "ValuationTables": sheet_valuation_tables,
+    "Valuation": sheet_valuation,
+    "Results": lambda wb, ws, c: results_sheet(
+        ws, len(c.values.get("tranches", SKELETON_TRANCHES))
+    ),
 }
-
-
-def _results_sheet(ws, values):
-    put(ws["A1"], "Results (live: needs the npl-xl Excel add-in)", font=TITLE)
-    ws["A2"] = (
-        "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs "
-        "change."
-    )
-    ws["A3"] = (
-        "Excel 365 spills each block to fit the tranches. Excel 2016/2019 show a fixed block: "
-        "after adding a tranche select the block one row deeper and press Ctrl+Shift+Enter."
-    )
-    args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
-    put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
-    formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT).fill = FORMULA
-    put(ws["A6"], "npl-xl version", font=BOLD)
-    formula(ws["B6"], "=NPLXL_VERSION()").fill = FORMULA
-    k = len(values.get("tranches", SKELETON_TRANCHES))
-    blocks = [  # side by side, so each can grow downwards
-        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},DealOptions)", 1, 11),
-        ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 13, 6),
-    ]
-    for title, text, col, width in blocks:
-        put(ws.cell(row=8, column=col), title, font=BOLD)
-        first, last = get_column_letter(col), get_column_letter(col + width - 1)
-        spill(ws.cell(row=9, column=col), text, f"{first}9:{last}{9 + k}")
-        for r in ws[f"{first}9:{last}{9 + k}"]:
-            for c in r:
-                c.fill = FORMULA
-    ws.column_dimensions["A"].width = 40
 
 
 def _deal_values(deal) -> dict:

@@ -1,0 +1,3 @@
+"""Labels of the pool statistics and the tape intake report. key -> {"en": ..., "zh": ...}."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Labels, prompts and messages of the deal workbook (sheets, keys, table headers, input prompts). key -> {"en": ..., "zh": ...}."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

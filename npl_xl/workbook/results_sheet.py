@@ -1,0 +1,41 @@
+"""The deal workbook's Results sheet: live npl-xl formulas on the workbook's inputs (they need
+the Excel add-in; ``npl-xl rate`` writes values to the memo instead)."""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+from .xlsx import BOLD, FORMULA, PCT, TITLE, formula, put, spill
+
+__all__ = ["results_sheet"]
+
+
+def results_sheet(ws, n_tranches: int) -> None:
+    """Write the Results sheet; the spill blocks are sized for ``n_tranches`` tranches."""
+    put(ws["A1"], "Results (live: needs the npl-xl Excel add-in)", font=TITLE)
+    ws["A2"] = (
+        "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs "
+        "change."
+    )
+    ws["A3"] = (
+        "Excel 365 spills each block to fit the tranches. Excel 2016/2019 show a fixed block: "
+        "after adding a tranche select the block one row deeper and press Ctrl+Shift+Enter."
+    )
+    args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
+    put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
+    formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT).fill = FORMULA
+    put(ws["A6"], "npl-xl version", font=BOLD)
+    formula(ws["B6"], "=NPLXL_VERSION()").fill = FORMULA
+    k = n_tranches
+    blocks = [  # side by side, so each can grow downwards
+        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},DealOptions)", 1, 11),
+        ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 13, 6),
+    ]
+    for title, text, col, width in blocks:
+        put(ws.cell(row=8, column=col), title, font=BOLD)
+        first, last = get_column_letter(col), get_column_letter(col + width - 1)
+        spill(ws.cell(row=9, column=col), text, f"{first}9:{last}{9 + k}")
+        for r in ws[f"{first}9:{last}{9 + k}"]:
+            for c in r:
+                c.fill = FORMULA
+    ws.column_dimensions["A"].width = 40
