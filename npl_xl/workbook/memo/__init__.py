@@ -12,8 +12,9 @@ from __future__ import annotations
 from openpyxl import Workbook
 
 from ...i18n import LANGUAGES
+from ..printing import autofit, fit_paragraphs, print_setup
 from ..run import RatingRun
-from ..xlsx import autofit, fit_paragraphs, print_setup, save
+from ..xlsx import save
 from . import detail, summary
 
 __all__ = ["build_memo", "write_memo"]

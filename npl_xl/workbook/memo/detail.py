@@ -11,7 +11,8 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from ...assumptions import unit_label
 from ...i18n import text
 from ...vocabulary import ASSUMPTION_CONCEPTS
-from ..xlsx import AMT, BOLD, NUM, PCT, PCT4, TITLE, put, table
+from ..printing import table
+from ..xlsx import AMT, BOLD, NUM, PCT, PCT4, TITLE, put
 
 _KMV_LABELS = {
     "recovery_vol": "recovery volatility",

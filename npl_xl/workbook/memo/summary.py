@@ -10,7 +10,8 @@ from ...assumptions import DEAL_UNITS, unit_label
 from ...i18n import text
 from ...rating.proposal import NOTCH_TOLERANCE
 from ...rating.scorecard import FACTORS
-from ..xlsx import AMT, BOLD, PCT, PCT4, TITLE, paragraph, put, table
+from ..printing import paragraph, table
+from ..xlsx import AMT, BOLD, PCT, PCT4, TITLE, put
 
 RED = Font(bold=True, color="C00000")
 
