@@ -133,36 +133,31 @@ def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
     import numpy as np
     from tqdm import tqdm
 
+    from .assumptions import Assumptions
     from .deal import Deal, load_example
-    from .models import simulation
+    from .pool import PoolSummary
+    from .rating.run import RatingSetup, monte_carlo
 
     if bool(deal_file) == bool(example):
         raise click.UsageError("give a DEAL_FILE or --example, not both or neither")
     d = Deal.from_json(deal_file) if deal_file else load_example(example)
-    base = d.base_collections()
     sigma = sigma if sigma is not None else d.require_recovery().volatility
     if sigma is None:
         raise click.UsageError("the deal has no recovery volatility; give --recovery-vol")
     scenarios = paths
-    simulation.check_run_size(scenarios, len(base), loans)
-    amounts = np.full(loans, base.sum() / loans)
+    setup = RatingSetup(
+        assumptions=Assumptions.from_dict(
+            {"recovery_vol": sigma, "recovery_correlation": rho, "delay_beta": delay_beta}
+        ),
+        pool=PoolSummary(balance=0.0, loans=loans, amounts=np.ones(loans)),
+    )
     with tqdm(total=1, desc="simulating", unit="chunk", disable=None) as bar:
 
         def progress(done, total):
             bar.total = total
             bar.update(done - bar.n)
 
-        c = simulation.simulate_collections(
-            amounts,
-            base / base.sum(),
-            rho=rho,
-            sigma=sigma,
-            scenarios=scenarios,
-            seed=seed,
-            delay_beta=delay_beta,
-            progress=progress,
-        )
-    st = simulation.tranche_statistics(d, c)
+        st, _ = monte_carlo(d, setup, paths=scenarios, seed=seed, progress=progress)
     click.echo(
         f"{d.name}: {scenarios:,} scenarios, seed {seed}, sigma {sigma:.0%}, rho {rho:.0%}, "
         f"{loans:,} recovery units"
@@ -225,16 +220,16 @@ def rate(workbook, out, paths, seed, force, lang):
                 if os.path.exists(out):
                     continue
                 try:
-                    write_memo(run, out, lang=lang)
+                    write_memo(run, out, inputs=inputs, lang=lang)
                     break
                 except OutputExistsError:
                     continue
         else:
-            write_memo(run, out, overwrite=force, lang=lang)
+            write_memo(run, out, inputs=inputs, overwrite=force, lang=lang)
         bar.update()
     click.echo(
-        f"{run.inputs.deal.name}: "
-        + ", ".join(f"{t.name} {r}" for t, r in zip(run.inputs.deal.ordered_tranches, run.proposed))
+        f"{run.deal.name}: "
+        + ", ".join(f"{t.name} {r}" for t, r in zip(run.deal.ordered_tranches, run.proposed))
         + (" (illustrative stress table)" if run.stress.illustrative else "")
     )
     base, mc = run.base, run.mc
@@ -437,11 +432,12 @@ def recovery_model_predict(workbook):
     """The benchmark recovery rate of the pool in WORKBOOK (its LoanTape) from the public deals,
     against
     the workbook's base case."""
+    from .rating.run import recovery_benchmark
     from .workbook.reader import read_deal_workbook
-    from .workbook.run import recovery_benchmark
+    from .workbook.run import pool_of
 
     inputs = read_deal_workbook(workbook)
-    b = recovery_benchmark(inputs)
+    b = recovery_benchmark(inputs.deal, pool_of(inputs))
     if b is None:
         raise ValueError(f"{workbook}: no loan tape, so no pool characteristics to predict from")
     rate, lo, hi, base = b

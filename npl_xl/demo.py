@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .deal import load_example
-from .models import analysis, bet, diversity, kmv, rating
-from .models.waterfall import run_waterfall
+from .models import bet, diversity, kmv, rating
 
 
 def run_demo() -> str:
@@ -69,32 +68,35 @@ def run_demo() -> str:
     return "\n".join(lines)
 
 
-def deal_report(d) -> str:
-    """Waterfall, break-even, stress ratings and tranche KMV of a deal with recovery assumptions,
-    as text."""
-    c = d.base_collections()
-    if d.recovery.volatility is None or d.recovery.discount_rate is None:
+def deal_report(d, *, paths: int = 2_000, seed: int = 0) -> str:
+    """Waterfall, break-even, stress ratings, tranche KMV and the proposed ratings of a deal with
+    recovery assumptions, as text: the rating run (:func:`npl_xl.rating.run.rate_deal`) with the
+    deal's own recovery volatility and discount rate and ``paths`` Monte Carlo scenarios."""
+    from .assumptions import Assumptions
+    from .rating.run import RatingSetup, rate_deal
+
+    r = d.require_recovery()
+    if r.volatility is None or r.discount_rate is None:
         raise ValueError(
             "recovery: the deal needs 'volatility' and 'discount_rate' for the KMV columns"
         )
-    m = run_waterfall(d, c).metrics()
-    be = analysis.breakeven_haircut(d, c)
-    st = analysis.stress_ratings(d, c)
-    vol, r = d.recovery.volatility, d.recovery.discount_rate
-    k = analysis.tranche_kmv(d, c, recovery_vol=vol, discount_rate=r)
+    a = Assumptions(recovery_vol=r.volatility, discount_rate=r.discount_rate)
+    run = rate_deal(d, RatingSetup(assumptions=a), paths=paths, seed=seed)
+    m, st, k, c = run.metrics, run.stress, run.kmv, run.collections
     lines = [
         f"{d.name}: base-case recoveries {c.sum():,.2f} over {len(c)} periods "
-        f"(recovery vol {vol:.0%}, discount rate {r:.0%}, assumptions as documented in the deal "
-        "file)",
+        f"(recovery vol {r.volatility:.0%}, discount rate {r.discount_rate:.0%}, assumptions as "
+        f"documented in the deal file; {paths:,} Monte Carlo scenarios, seed {seed})",
         f"  {'tranche':8s} {'balance':>10s} {'WAL y':>6s} {'yield':>7s} {'loss':>6s} "
-        f"{'break-even':>10s} "
-        f"{'stress rating':>20s} {'KMV DD':>7s} {'KMV PD':>8s}",
+        f"{'break-even':>10s} {'stress rating':>20s} {'KMV DD':>7s} {'KMV PD':>8s} "
+        f"{'proposed':>9s}",
     ]
+    tag = " (illustrative)" if st.illustrative else ""
     for i, t in enumerate(d.ordered_tranches):
-        tag = " (illustrative)" if st.illustrative else ""
         lines.append(
             f"  {t.name:8s} {t.balance:10,.0f} {m.wal[i]:6.2f} {m.issue_yield[i]:7.2%} "
-            f"{m.loss_fraction[i]:6.1%} {be[i]:10.2%} {st.ratings[i] + tag:>20s} "
-            f"{k.distance_to_default[i]:7.3f} {k.default_probability[i]:8.3%}"
+            f"{m.loss_fraction[i]:6.1%} {run.breakeven[i]:10.2%} {st.ratings[i] + tag:>20s} "
+            f"{k.distance_to_default[i]:7.3f} {k.default_probability[i]:8.3%} "
+            f"{run.proposed[i]:>9s}"
         )
     return "\n".join(lines)

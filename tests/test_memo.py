@@ -29,8 +29,8 @@ def rated(request, tmp_path_factory):
     inputs = read_deal_workbook(src)
     run = rate_inputs(inputs, paths=600, seed=11)
     en, zh = folder / "memo.xlsx", folder / "memo_zh.xlsx"
-    write_memo(run, en)
-    write_memo(run, zh, lang="zh")
+    write_memo(run, en, inputs=inputs)
+    write_memo(run, zh, inputs=inputs, lang="zh")
     return request.param, run, en, zh
 
 
@@ -54,7 +54,7 @@ def test_the_sizing_grid_agrees_with_the_proposal(rated):
     # smallest of the grid; the memo's Stress sheet shows the run's grid
     _, run, en, _ = rated
     sizes = dict(run.sizing)
-    senior = run.inputs.deal.ordered_tranches[0]
+    senior = run.deal.ordered_tranches[0]
     assert senior.balance <= sizes["AAAsf"] == min(sizes.values())
     ws = load_workbook(en)["Stress"]
     rows = [[c.value for c in r][:3] for r in ws.iter_rows()]
@@ -69,7 +69,7 @@ def test_summary_numbers_are_the_runs(rated):
     second = next(
         i for i, r in enumerate(rows) if r[0] == "Tranche" and r[2] == "Break-even haircut"
     )
-    for k, t in enumerate(run.inputs.deal.ordered_tranches):
+    for k, t in enumerate(run.deal.ordered_tranches):
         r = rows[second + 1 + k]
         assert r[0] == t.name and r[2] == pytest.approx(run.breakeven[k], rel=1e-15)
         assert r[9] == pytest.approx(run.mc.pd[k], rel=1e-15, abs=1e-300) and r[

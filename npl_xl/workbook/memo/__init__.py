@@ -12,8 +12,9 @@ from __future__ import annotations
 from openpyxl import Workbook
 
 from ...i18n import LANGUAGES
+from ...rating.run import RatingRun
 from ..printing import autofit, fit_paragraphs, print_setup
-from ..run import RatingRun
+from ..reader import WorkbookInputs
 from ..xlsx import save
 from . import detail, summary
 
@@ -35,24 +36,32 @@ SHEETS = (
 )
 
 
-def build_memo(run: RatingRun, lang: str | None = None) -> Workbook:
-    """The memo workbook for a rating run, in ``lang`` (default: the deal workbook's language)."""
+def build_memo(run: RatingRun, inputs: WorkbookInputs, lang: str | None = None) -> Workbook:
+    """The memo workbook for a rating run of the deal workbook ``inputs``, in ``lang`` (default:
+    the deal workbook's language)."""
     from ...i18n import text
 
-    lang = lang or run.inputs.language
+    lang = lang or inputs.language
     if lang not in LANGUAGES:
         raise ValueError(f"lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
     wb = Workbook()
     wb.remove(wb.active)
     for key, builder, one_page in SHEETS:
         ws = wb.create_sheet(text(key, lang))
-        skip = builder(ws, run, lang) or set()
+        skip = builder(ws, run, inputs, lang) or set()
         autofit(ws, skip_rows=skip)
         fit_paragraphs(ws)
         print_setup(ws, title_rows="1:2", one_page=one_page)
     return wb
 
 
-def write_memo(run: RatingRun, path, *, overwrite: bool = False, lang: str | None = None) -> None:
+def write_memo(
+    run: RatingRun,
+    path,
+    *,
+    inputs: WorkbookInputs,
+    overwrite: bool = False,
+    lang: str | None = None,
+) -> None:
     """Write the memo atomically; an existing file is kept unless ``overwrite``."""
-    save(build_memo(run, lang), path, overwrite=overwrite)
+    save(build_memo(run, inputs, lang), path, overwrite=overwrite)

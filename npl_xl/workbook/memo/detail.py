@@ -24,19 +24,19 @@ _KMV_LABELS = {
 
 
 def _names(run) -> list[str]:
-    return [t.name for t in run.inputs.deal.ordered_tranches]
+    return [t.name for t in run.deal.ordered_tranches]
 
 
-def pool_sheet(ws, run, lang: str) -> set[int]:
+def pool_sheet(ws, run, inputs, lang: str) -> set[int]:
     from ..tape import pool_tables
 
-    put(ws["A1"], text("title_pool", lang, unit=unit_label(run.inputs.unit)), font=TITLE)
-    tape = run.inputs.tape
+    put(ws["A1"], text("title_pool", lang, unit=unit_label(inputs.unit)), font=TITLE)
+    tape = inputs.tape
     if tape is None:
         put(ws["A3"], text("no_tape", lang))
         return {1, 3}
     row, charts, skip = 3, [], {1}
-    for title, frame in pool_tables(tape, run.inputs.unit).items():
+    for title, frame in pool_tables(tape, inputs.unit).items():
         put(ws.cell(row=row, column=1), title, font=BOLD)
         skip.add(row)
         fmts = {"balance": AMT, "share": PCT, "value": "#,##0.00", "loans": "#,##0"}
@@ -54,14 +54,14 @@ def pool_sheet(ws, run, lang: str) -> set[int]:
     return skip
 
 
-def recovery_sheet(ws, run, lang: str) -> set[int]:
+def recovery_sheet(ws, run, inputs, lang: str) -> set[int]:
     top = run.stress.table.iloc[0]
     put(ws["A1"], text("title_recovery", lang), font=TITLE)
     from ...models.analysis import asset_mix
 
     classes = "; ".join(
         f"{c} {share:.0%}: {float(top[f'haircut_{c}']):.0%}, {float(top[f'delay_{c}']):g}m"
-        for c, share in asset_mix(run.inputs.deal).items()
+        for c, share in asset_mix(run.deal).items()
     )
     put(ws["A2"], f"{top['rating']}: {classes}")
     base, st = run.collections, run.stress_collections[0]
@@ -98,8 +98,8 @@ def recovery_sheet(ws, run, lang: str) -> set[int]:
     return {1, 2}
 
 
-def cash_flow_sheet(ws, run, lang: str) -> set[int]:
-    put(ws["A1"], text("title_cash_flows", lang, unit=unit_label(run.inputs.unit)), font=TITLE)
+def cash_flow_sheet(ws, run, inputs, lang: str) -> set[int]:
+    put(ws["A1"], text("title_cash_flows", lang, unit=unit_label(inputs.unit)), font=TITLE)
     header, rows = run.base.table()
     money = [h for h in header if h not in ("period", "years", "default_event")]
     end = table(ws, 3, 1, header, rows, dict.fromkeys(money, AMT) | {"years": "0.00"})
@@ -135,7 +135,7 @@ def _coverage_table(ws, row: int, run) -> int:
 def _structures_table(ws, row: int, run, lang: str) -> int:
     """Each trigger (test, threshold, effect, first period in force in the base case) and each
     facility, guarantee or account (limit, covers, drawn and repaid in the base case)."""
-    deal, b = run.inputs.deal, run.base
+    deal, b = run.deal, run.base
     rows = []
     for k, name in enumerate(b.trigger_names):
         spec = next((t for t in deal.triggers if t.name == name), None)
@@ -165,12 +165,12 @@ def _structures_table(ws, row: int, run, lang: str) -> int:
     return table(ws, row, 1, header, rows, {"repaid": AMT})
 
 
-def stress_sheet(ws, run, lang: str) -> set[int]:
+def stress_sheet(ws, run, inputs, lang: str) -> set[int]:
     from ...models.analysis import asset_mix
 
     put(ws["A1"], text("title_stress", lang), font=TITLE)
     names, st = _names(run), run.stress
-    classes = list(asset_mix(run.inputs.deal))
+    classes = list(asset_mix(run.deal))
     header = (
         [text("col_rating", lang)]
         + [f"{k} {c}" for c in classes for k in ("haircut", "delay (m)")]
@@ -206,8 +206,8 @@ def stress_sheet(ws, run, lang: str) -> set[int]:
     ws.add_chart(ch, f"{chr(ord('A') + len(header) + 1)}{first}")
     if not run.sizing:
         return {1, row}
-    ts = run.inputs.deal.ordered_tranches
-    unit = unit_label(run.inputs.unit)
+    ts = run.deal.ordered_tranches
+    unit = unit_label(inputs.unit)
     put(
         ws.cell(row=end, column=1),
         text("title_sizing", lang, tranche=ts[0].name, junior=ts[1].name),
@@ -225,7 +225,7 @@ def stress_sheet(ws, run, lang: str) -> set[int]:
     return {1, row, end}
 
 
-def kmv_sheet(ws, run, lang: str) -> set[int]:
+def kmv_sheet(ws, run, inputs, lang: str) -> set[int]:
     put(ws["A1"], text("title_kmv", lang), font=TITLE)
     put(ws["A2"], text("kmv_line", lang, source=run.kmv_vol_source))
     k, names = run.kmv, _names(run)
@@ -282,9 +282,9 @@ def kmv_sheet(ws, run, lang: str) -> set[int]:
     return skip
 
 
-def loss_sheet(ws, run, lang: str) -> set[int]:
+def loss_sheet(ws, run, inputs, lang: str) -> set[int]:
     put(ws["A1"], text("title_loss", lang), font=TITLE)
-    a, mc, names = run.inputs.assumptions, run.mc, _names(run)
+    a, mc, names = run.setup.assumptions, run.mc, _names(run)
     put(
         ws["A2"],
         f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a.recovery_vol:.0%}, "
@@ -344,7 +344,7 @@ def loss_sheet(ws, run, lang: str) -> set[int]:
     return {1, 2}
 
 
-def bet_sheet(ws, run, lang: str) -> set[int]:
+def bet_sheet(ws, run, inputs, lang: str) -> set[int]:
     put(ws["A1"], text("title_bet", lang), font=TITLE)
     b = run.bet
     rows = [
@@ -369,10 +369,10 @@ def bet_sheet(ws, run, lang: str) -> set[int]:
     return {1}
 
 
-def provenance_sheet(ws, run, lang: str) -> set[int]:
-    inp = run.inputs
+def provenance_sheet(ws, run, inputs, lang: str) -> set[int]:
+    inp = inputs
     put(ws["A1"], text("title_provenance", lang), font=TITLE)
-    recovery = inp.deal.require_recovery()
+    recovery = run.deal.require_recovery()
     rows = [
         ["input workbook", os.path.basename(inp.path)],
         ["SHA-256 of the input", inp.sha256],
@@ -386,12 +386,12 @@ def provenance_sheet(ws, run, lang: str) -> set[int]:
     rows += [
         [
             f"Assumptions sheet: {c.label}",
-            getattr(inp.assumptions if c.target == "assumptions" else recovery, c.field),
+            getattr(run.setup.assumptions if c.target == "assumptions" else recovery, c.field),
         ]
         for c in ASSUMPTION_CONCEPTS
     ]
     rows += [
-        ["deal notes", inp.deal.notes or ""],
+        ["deal notes", run.deal.notes or ""],
         [
             "stress table",
             "packaged, illustrative" if run.stress.illustrative else "the deal workbook's",
@@ -407,12 +407,12 @@ def provenance_sheet(ws, run, lang: str) -> set[int]:
             "; ".join(
                 [
                     f"trigger {t.name}: {t.test} ({t.threshold:g}) -> {t.effect}"
-                    for t in inp.deal.triggers
+                    for t in run.deal.triggers
                 ]
-                + [f"{k} {m.name}: limit {m.limit:,.2f}" for k, m in inp.deal.supports()]
+                + [f"{k} {m.name}: limit {m.limit:,.2f}" for k, m in run.deal.supports()]
                 + [
                     f"rate {k}: {r.level if r.level is not None else 'path'}"
-                    for k, r in inp.deal.rates.items()
+                    for k, r in run.deal.rates.items()
                 ]
             )
             or "none",

@@ -16,23 +16,23 @@ from ..xlsx import AMT, BOLD, PCT, PCT4, TITLE, put
 RED = Font(bold=True, color="C00000")
 
 
-def _pool_total(run) -> float | None:
-    tape = run.inputs.tape
+def _pool_total(inputs) -> float | None:
+    tape = inputs.tape
     if tape is None or not len(tape):
         return None
-    return float(tape["total"].sum()) / DEAL_UNITS[run.inputs.unit]
+    return float(tape["total"].sum()) / DEAL_UNITS[inputs.unit]
 
 
-def summary_rows(run, lang: str) -> list[tuple[list[str], list[list], dict[str, str]]]:
+def summary_rows(run, inputs, lang: str) -> list[tuple[list[str], list[list], dict[str, str]]]:
     """Two tables, (header, one row per tranche, number formats) each: the ratings with the
     tranche's place in the pool and structure, then the cushions and the expected performance."""
     t = lambda key: text(key, lang)  # noqa: E731 - a short alias for the labels
-    unit = run.inputs.unit
-    deal, m, mc = run.inputs.deal, run.metrics, run.mc
+    unit = inputs.unit
+    deal, m, mc = run.deal, run.metrics, run.mc
     tranches = deal.ordered_tranches
     notes = sum(tr.balance for tr in tranches)
     base_total = float(run.collections.sum())
-    pool = _pool_total(run)
+    pool = _pool_total(inputs)
     levels = {str(r): i for i, r in enumerate(run.stress.table["rating"])}
     first = [
         t("col_tranche"),
@@ -106,9 +106,9 @@ def summary_rows(run, lang: str) -> list[tuple[list[str], list[list], dict[str, 
     return [(first, rows1, f1), (second, rows2, f2)]
 
 
-def summary_sheet(ws, run, lang: str) -> set[int]:
+def summary_sheet(ws, run, inputs, lang: str) -> set[int]:
     """Proposed ratings first, then the rationale and how the methods were reconciled."""
-    deal = run.inputs.deal
+    deal = run.deal
     skip = set()
     put(ws["A1"], text("memo_title", lang, deal=deal.name), font=TITLE)
     put(
@@ -118,13 +118,13 @@ def summary_sheet(ws, run, lang: str) -> set[int]:
             lang,
             version=run.versions["npl-xl"],
             time=run.timestamp,
-            unit=unit_label(run.inputs.unit),
+            unit=unit_label(inputs.unit),
             paths=run.paths,
             seed=run.seed,
         ),
     )
     skip |= {1, 2}
-    tables = summary_rows(run, lang)
+    tables = summary_rows(run, inputs, lang)
     width = max(len(h) for h, _, _ in tables)
     row = 3
     if run.stress.illustrative or any(r.illustrative for r in run.mc.rating_el):
@@ -177,11 +177,11 @@ def summary_sheet(ws, run, lang: str) -> set[int]:
     return skip
 
 
-def method_sheet(ws, run, lang: str) -> set[int]:
+def method_sheet(ws, run, inputs, lang: str) -> set[int]:
     """The rating logic, written down, and the qualitative scorecard that moved the stress."""
     skip = {1, 2}
     put(ws["A1"], text("method_title", lang), font=TITLE)
-    card = run.inputs.scorecard
+    card = run.setup.scorecard
     lines = [
         text("method_1", lang),
         text("method_2", lang, tolerance=NOTCH_TOLERANCE),

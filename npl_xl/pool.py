@@ -1,0 +1,40 @@
+"""Layer 2: what a rating needs to know of the pool behind a deal, whatever the pool came from (a
+loan tape read by :mod:`npl_xl.workbook.tape`, a trustee report, or public deal figures).
+
+Shares are of principal + interest + fees (本息费); amounts are in the deal's currency unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["PoolSummary"]
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    """The pool figures a rating run uses.
+
+    ``balance`` principal + interest + fees (deal unit); ``loans``; ``top10_share`` of the ten
+    largest borrowers, ``largest_region_share``, ``wa_months_overdue`` (weighted by balance),
+    ``secured_share`` (mortgage or pledge collateral): None where the source does not say;
+    ``diversity_score`` (Moody's, regions as groups); ``amounts`` each loan's (or segment's) share
+    weight for the Monte Carlo (any positive scale; None: 1,000 equal units).
+    """
+
+    balance: float
+    loans: int
+    top10_share: float | None = None
+    largest_region_share: float | None = None
+    wa_months_overdue: float | None = None
+    secured_share: float | None = None
+    diversity_score: float | None = None
+    amounts: np.ndarray | None = None
+
+    def weights(self) -> np.ndarray:
+        """Monte Carlo weights per loan or unit, adding up to 1."""
+        w = np.ones(1000) if self.amounts is None or not len(self.amounts) else self.amounts
+        w = np.asarray(w, float)
+        return w / w.sum()
