@@ -17,6 +17,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{tranche}：蒙特卡洛预期损失仅支持 {mc}，较压力测试评级 {stress} 低 {notches} 个子级（超过允许的 {tolerance} "
         "个），故建议取较低者 {mc}。",
     },
+    "mc_not_binding": {
+        "en": "{tranche}: the Monte Carlo EL gives {mc}, {notches} notches below the stress rating {stress} (more than the {tolerance} allowed), but its inputs are assumptions (the recovery volatility or the idealised-EL table is not the analyst's own), so it is reported and the stress rating {stress} stands. Set both on the deal workbook's Assumptions and IdealisedEL sheets to make the cross-check binding.",
+        "zh": "{tranche}：蒙特卡洛预期损失对应 {mc}，较压力测试评级 {stress} 低 {notches} 个子级（超过允许的 {tolerance} 个），但其输入为假设值（回收波动率或理想化损失表并非分析师设定），故仅作披露，维持压力测试评级 {stress}。在交易工作簿的 Assumptions 与 IdealisedEL 表中设定二者后，该交叉验证方具约束力。",
+    },
     "mc_within": {
         "en": "{tranche}: the stress rating {stress} stands; the Monte Carlo EL gives {mc}, "
         "{notches} notch(es) "

@@ -3,8 +3,12 @@
 1. Stress rating: the highest level of the (asset-class, scorecard-adjusted) stress table whose
    recovery haircut and delay the tranche survives, paid in full by legal maturity.
 2. Cross-check: the Monte Carlo expected loss at the tranche's WAL against the idealised EL table.
-   When the cross-check is more than :data:`NOTCH_TOLERANCE` notches below the stress rating, the
-   lower is proposed and the reason recorded; otherwise the stress rating stands.
+   When the cross-check is more than :data:`NOTCH_TOLERANCE` notches below the stress rating and
+   the Monte Carlo is binding, the lower is proposed and the reason recorded; otherwise the stress
+   rating stands. The Monte Carlo is binding only when both its inputs are the analyst's own: a
+   recovery volatility set for the deal and an idealised-EL table that is not illustrative (the
+   rating run decides; docs/methodology.md §8). A cross-check from assumed inputs is reported,
+   never binding.
 3. Residual/subordinated tranches without a promised return (no coupon, no fixed return) are NR
    (not rated) unless a rating is requested; their expected yield and loss are shown instead.
 4. The KMV PD is a supporting metric: when its rating differs from the proposal by more than the
@@ -66,8 +70,11 @@ def propose(
     kmv_ratings,
     *,
     rate_subordinated: bool = False,
+    monte_carlo_binding: bool = True,
 ) -> tuple[TrancheProposal, ...]:
-    """One :class:`TrancheProposal` per tranche (most senior first); see the module docstring."""
+    """One :class:`TrancheProposal` per tranche (most senior first); see the module docstring.
+    ``monte_carlo_binding`` False: a Monte Carlo rating more than the tolerance below the stress
+    rating is reported (reason ``mc_not_binding``) and the stress rating stands."""
     out = []
     for k, name in enumerate(names):
         stress, mc, kv = str(stress_ratings[k]), str(mc_ratings[k]), str(kmv_ratings[k])
@@ -79,7 +86,20 @@ def propose(
             continue
         gap = notch(mc) - notch(stress)
         rating = stress
-        if gap > NOTCH_TOLERANCE:
+        if gap > NOTCH_TOLERANCE and not monte_carlo_binding:
+            reasons.append(
+                (
+                    "mc_not_binding",
+                    {
+                        "tranche": name,
+                        "stress": stress,
+                        "mc": mc,
+                        "notches": gap,
+                        "tolerance": NOTCH_TOLERANCE,
+                    },
+                )
+            )
+        elif gap > NOTCH_TOLERANCE:
             rating = mc
             reasons.append(
                 (

@@ -87,8 +87,11 @@ class StressMatrix:
 class RatingSetup:
     """What a rating needs besides the deal: model ``assumptions``, the ``stress_table`` (None:
     the packaged one) before the scorecard's adjustment, the idealised-EL ``rating_table`` (None:
-    the packaged one), the qualitative ``scorecard``, whether residual tranches are rated, and the
-    ``pool`` (None when only deal-level figures are known)."""
+    the packaged one), the qualitative ``scorecard``, whether residual tranches are rated, the
+    ``pool`` (None when only deal-level figures are known), and whether the Monte Carlo
+    cross-check may lower a stress rating (``monte_carlo_binding``: only when the analyst set both
+    the recovery volatility and a non-illustrative idealised-EL table; see
+    :mod:`npl_xl.rating.proposal`)."""
 
     assumptions: Assumptions = field(default_factory=Assumptions)
     stress_table: pd.DataFrame | None = None
@@ -96,6 +99,7 @@ class RatingSetup:
     scorecard: Scorecard = field(default_factory=Scorecard)
     rate_subordinated: bool = False
     pool: PoolSummary | None = None
+    monte_carlo_binding: bool = False
 
     def stress(self) -> pd.DataFrame:
         """The stress table the rating uses: the given (or packaged) one after the scorecard."""
@@ -265,6 +269,7 @@ def rate_deal(
         mc.rating_el,
         kmv_ratings,
         rate_subordinated=setup.rate_subordinated,
+        monte_carlo_binding=setup.monte_carlo_binding,
     )
     required = _required_haircuts(proposals, st.table, analysis.asset_mix(deal))
     reasons = rationale(
