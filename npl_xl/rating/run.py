@@ -120,6 +120,10 @@ class RatingRun:
     breakeven: np.ndarray
     breakeven_delay: np.ndarray
     required_haircut: np.ndarray
+    #: break-even haircut with each class delayed by the proposed level's own delay (NaN for NR or
+    #: below the table), and the cushion: that haircut less the haircut the level requires
+    breakeven_at_rating: np.ndarray
+    cushion: np.ndarray
     stress: StressResult
     stress_collections: (
         np.ndarray
@@ -272,14 +276,14 @@ def rate_deal(
         monte_carlo_binding=setup.monte_carlo_binding,
     )
     required = _required_haircuts(proposals, st.table, analysis.asset_mix(deal))
+    at_rating = _breakeven_at_rating(deal, base_c, proposals, st.table)
+    cushion = at_rating - required
     reasons = rationale(
         top10_share=pool.top10_share if pool else None,
         largest_region_share=pool.largest_region_share if pool else None,
         wa_months_overdue=pool.wa_months_overdue if pool else None,
         secured_share=pool.secured_share if pool else None,
-        cushion=float(be[0] - required[0])
-        if np.isfinite(required[0]) and np.isfinite(be[0])
-        else None,
+        cushion=float(cushion[0]) if np.isfinite(cushion[0]) else None,
         required_haircut=float(required[0]) if np.isfinite(required[0]) else None,
         reserve_multiple=deal.reserve.multiple,
         sequential_on_default=deal.default_event != "none",
@@ -297,6 +301,8 @@ def rate_deal(
         breakeven=be,
         breakeven_delay=be_delay,
         required_haircut=required,
+        breakeven_at_rating=at_rating,
+        cushion=cushion,
         stress=st,
         stress_collections=stress_c,
         stress_matrix=matrix,
@@ -367,6 +373,27 @@ def _grids(deal, vol: float, r: float) -> list[tuple[str, list[float]]]:
         if not t.floating and t.coupon > 0  # a floater's sensitivity is the issue-rate shift
     ]
     return out + [("discount_rate", [max(0.0, r + d) for d in (-0.02, -0.01, 0.0, 0.01, 0.02)])]
+
+
+def _breakeven_at_rating(deal, base: np.ndarray, proposals, table: pd.DataFrame) -> np.ndarray:
+    """Per tranche, the break-even haircut with every asset class delayed by the proposed level's
+    own delay (haircut and delay commute: the level's delays are applied first, with no haircut,
+    then the haircut is searched); NaN for NR or a rating below the table."""
+    levels = {str(r): i for i, r in enumerate(table["rating"])}
+    out = np.full(len(proposals), np.nan)
+    by_level: dict[int, np.ndarray] = {}
+    for k, p in enumerate(proposals):
+        if not (p.rated and p.rating in levels):
+            continue
+        i = levels[p.rating]
+        if i not in by_level:
+            row = table.iloc[[i]].copy()
+            for col in [c for c in row.columns if str(c).startswith("haircut_")]:
+                row[col] = 0.0
+            delayed = analysis.stress_collections(deal, base, row)[0]
+            by_level[i] = analysis.breakeven_haircut(deal, delayed)
+        out[k] = by_level[i][k]
+    return out
 
 
 def _required_haircuts(proposals, table, mix: dict[str, float]) -> np.ndarray:
