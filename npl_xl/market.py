@@ -191,48 +191,54 @@ class DealSummary:
 
 def summary(data: MarketData | None = None) -> list[DealSummary]:
     """One :class:`DealSummary` per deal, in the order of ``deals.csv`` (by closing date)."""
+    import pandas as pd
+
     data = data or load()
     tr = data.tranches
     senior = tr[tr["class"] == "senior"].groupby("code")["balance"].sum()
     first = tr.sort_values("seniority").groupby("code")["tranche"].first()
     rec = data.recoveries[data.recoveries["stage"] == "presale"]
+    cases: dict[str, list[tuple[str, float, float]]] = {}
+    for code, agency, base, rate in zip(
+        rec["code"], rec["agency"], rec["base_case"], rec["base_case_rate"]
+    ):
+        cases.setdefault(code, []).append((agency, float(base), float(rate)))
+    # the latest rating of each deal's most senior tranche (undated ratings count as oldest)
+    top = data.ratings.merge(first.reset_index(), on=["code", "tranche"])
+    top = top.sort_values("date", na_position="first", kind="stable").groupby("code").last()
     out = []
-    for d in data.deals.to_dict("records"):
-        code = str(d["code"])
-        r = rec[rec["code"] == code]
-        cases = tuple(
-            (str(a), float(b), float(x))
-            for a, b, x in zip(r["agency"], r["base_case"], r["base_case_rate"])
-        )
+    for code, year, cls, originator, pool in zip(
+        data.deals["code"],
+        data.deals["year"],
+        data.deals["asset_class"],
+        data.deals["originator"],
+        data.deals["pool_balance"],
+    ):
         s = float(senior.get(code, math.nan))
-        rating, by = _latest_rating(data.ratings, code, first.get(code))
+        c = tuple(cases.get(code, ()))
+        rating, by = "", ""
+        if code in top.index:
+            r = top.loc[code]
+            when = "" if pd.isna(r["date"]) else f" {r['date']:%Y-%m-%d}"
+            rating, by = (
+                str(r["rating"]),
+                f"{r['agency'] or 'agency not stated'} {r['stage']}{when}",
+            )
         out.append(
             DealSummary(
                 code,
-                int(d["year"]),
-                str(d["asset_class"]),
-                str(d["originator"]),
-                float(d["pool_balance"]),
+                int(year),
+                cls,
+                originator,
+                float(pool),
                 s,
-                cases,
-                tuple((a, s / b) for a, b, _ in cases),
+                c,
+                tuple((a, s / b) for a, b, _ in c),
                 rating,
                 by,
             )
         )
     return out
-
-
-def _latest_rating(ratings: pd.DataFrame, code: str, tranche) -> tuple[str, str]:
-    import pandas as pd
-
-    r = ratings[(ratings["code"] == code) & (ratings["tranche"] == tranche)]
-    if r.empty:
-        return "", ""
-    order = r.assign(_d=r["date"].fillna(pd.Timestamp.min)).sort_values("_d", kind="stable")
-    last = order.iloc[-1]
-    when = "" if pd.isna(last["date"]) else f" {last['date']:%Y-%m-%d}"
-    return str(last["rating"]), f"{last['agency'] or 'agency not stated'} {last['stage']}{when}"
 
 
 # -- reading and validation -------------------------------------------------------------------
