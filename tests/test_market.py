@@ -136,9 +136,10 @@ def test_senior_share_of_each_agency_base_case_is_plausible(data):
 def test_base_case_rates_by_asset_class(data):
     r = data.recoveries.merge(data.deals[["code", "asset_class"]], on="code")
     rate = r.groupby("asset_class")["base_case_rate"]
-    # unsecured card pools recover a small part of principal + interest + fees, mortgage pools most
+    # unsecured card pools recover a small part of principal + interest + fees, mortgage pools
+    # most of it (less for recent vintages: 35-45 % in 2025 against 75-88 % in 2019-2021)
     assert rate.max()["credit_card"] < 0.30 and rate.min()["credit_card"] > 0.03
-    assert rate.min()["residential"] > 0.40 and rate.max()["residential"] < 0.95
+    assert rate.min()["residential"] > 0.30 and rate.max()["residential"] < 0.95
     assert rate.median()["residential"] > 2 * rate.median()["credit_card"]
 
 
