@@ -90,7 +90,10 @@ def test_no_reserved_deal_anywhere_in_the_dataset(data):
         frame = getattr(data, name)
         codes |= set(frame["code"])
         codes |= {s.rstrip("/").rsplit("/", 1)[-1] for s in frame["source"]}
-    for path in DATA.iterdir():  # and every code-shaped word of the files (notes, README)
+    # and every code-shaped word of the data files and of the documents describing them
+    root = DATA.parents[2]
+    texts = [*DATA.iterdir(), root / "README.md", root / "docs" / "methodology.md"]
+    for path in texts:
         codes |= set(CODE_SHAPE.findall(path.read_text(encoding="utf-8")))
     assert len(codes) > 60
     assert not {c for c in codes if _sha(c.upper()) in RESERVED_SHA256}
@@ -141,6 +144,18 @@ def test_base_case_rates_by_asset_class(data):
     assert rate.max()["credit_card"] < 0.30 and rate.min()["credit_card"] > 0.03
     assert rate.min()["residential"] > 0.30 and rate.max()["residential"] < 0.95
     assert rate.median()["residential"] > 2 * rate.median()["credit_card"]
+
+
+def test_collections_before_closing_are_a_part_of_the_senior(data):
+    d = data.deals[data.deals["collected_before_closing"].notna()]
+    senior = data.tranches[data.tranches["class"] == "senior"].groupby("code")["balance"].sum()
+    share = [
+        v / senior[c] if unit == "万元" else v
+        for c, v, unit in zip(
+            d["code"], d["collected_before_closing"], d["collected_before_closing_unit"]
+        )
+    ]
+    assert len(share) >= 8 and all(0 < x < 1 for x in share)
 
 
 def test_dates_and_maturities_in_order(data):
