@@ -8,6 +8,7 @@ import click
 
 from . import __version__
 from .atomic import OutputExistsError, check_extension, install_signal_cleanup
+from .cli_market import market
 
 
 class _Group(click.Group):
@@ -445,6 +446,9 @@ def recovery_model_predict(workbook):
         f"model benchmark recovery {rate:.2%} (90 % interval {lo:.2%} to {hi:.2%}) vs base case "
         f"{base:.2%}"
     )
+
+
+main.add_command(market)
 
 
 @main.group()
