@@ -330,6 +330,13 @@ class RecoveryAssumptions(_Model):
     discount_rate: float | None = Field(
         None, ge=0, description="discount rate for present values (annual decimal)"
     )
+    collected_before_closing: float = Field(
+        0.0,
+        ge=0,
+        description="part of ``total`` collected between the cut-off date and closing, currency "
+        "units: cash in the trust at closing, paid at the first payment date, never stressed; "
+        "``cumulative`` then spreads the rest",
+    )
     source: str = ""
     asset_mix: dict[str, float] | None = Field(
         None,
@@ -356,6 +363,22 @@ class RecoveryAssumptions(_Model):
             )
         return {k: float(x) for k, x in v.items() if x > 0}
 
+    @model_validator(mode="after")
+    def _before_closing_within_total(self):
+        if self.collected_before_closing > self.total:
+            raise ValueError(
+                f"collected_before_closing: {self.collected_before_closing:,.2f} exceeds the total "
+                f"recovery {self.total:,.2f}"
+            )
+        return self
+
+    def unstressed(self, n_periods: int) -> np.ndarray:
+        """Collections no stress touches (periods,): the cash collected before closing, net of
+        collection costs, at the first payment date."""
+        out = np.zeros(n_periods)
+        out[0] = self.collected_before_closing * (1.0 - self.cost_rate)
+        return out
+
     _rate = field_validator("discount_rate")(
         classmethod(lambda cls, v: v if v is None else _decimal_rate(v))
     )
@@ -365,7 +388,7 @@ class Deal(_Model):
     """An NPL ABS deal: notes, fees, reserve and the priorities of payments."""
 
     name: str = Field(min_length=1)
-    payments_per_year: Literal[1, 2, 4, 12] = 4
+    payments_per_year: Literal[1, 2, 4, 6, 12] = 4
     tranches: list[Tranche] = Field(min_length=1)
     fees: list[Fee] = []
     reserve: Reserve = Reserve()
@@ -561,7 +584,8 @@ class Deal(_Model):
                 f"recovery.cumulative: {len(timing)} periods, beyond legal maturity ({n} periods)"
             )
         timing = np.pad(timing, (0, n - len(timing)))
-        return collections(recovery.total, timing, cost_rate=recovery.cost_rate)
+        rest = recovery.total - recovery.collected_before_closing
+        return collections(rest, timing, cost_rate=recovery.cost_rate) + recovery.unstressed(n)
 
     def with_changes(self, **changes) -> Deal:
         """A validated copy with top-level fields replaced (e.g. ``tranches=[...]``)."""
