@@ -86,7 +86,7 @@ def _base(collections) -> np.ndarray:
     return c
 
 
-def _split(deal, collections) -> tuple[np.ndarray, np.ndarray]:
+def split_unstressed(deal, collections) -> tuple[np.ndarray, np.ndarray]:
     """(projected, fixed): the base collections a stress acts on, and the cash collected between
     the cut-off date and closing (``deal.recovery.collected_before_closing`` net of costs, at the
     first payment date), which no stress touches. ``collections`` must include that cash."""
@@ -113,7 +113,7 @@ def paid_in_full(result: WaterfallResult) -> np.ndarray:
 def breakeven_delay_months(deal, collections, *, max_months: int = 120) -> np.ndarray:
     """Longest delay (whole months, no haircut) after which each tranche is still paid in full by
     legal maturity; all delays 0..``max_months`` run as one batch. NaN where even no delay fails."""
-    base, fixed = _split(deal, collections)
+    base, fixed = split_unstressed(deal, collections)
     delays = np.arange(int(max_months) + 1)
     ok = _paid(
         deal, stressed_months(base, deal.payments_per_year, delay_months=delays) + fixed
@@ -153,7 +153,7 @@ def breakeven_haircut(
     with every haircut; see :func:`breakeven` for the search. Returns one haircut per tranche (most
     senior first); NaN where the tranche is not paid in full even with no haircut.
     """
-    base, fixed = _split(deal, collections)
+    base, fixed = split_unstressed(deal, collections)
 
     def unpaid(h):
         if delay_months is None:
@@ -198,7 +198,7 @@ def breakeven(
     names = [t.name for t in deal.ordered_tranches]
     if tranche is not None and tranche not in names:
         raise ValueError(f"tranche: {tranche!r} is not a tranche of the deal ({', '.join(names)})")
-    base, fixed = _split(deal, collections)
+    base, fixed = split_unstressed(deal, collections)
     if variable == "delay":
         delays = np.arange(len(base) + 1)
         out = _boundary_grid(
@@ -331,7 +331,7 @@ def stress_collections(deal, collections, table=None, *, mix=None) -> np.ndarray
     collected before closing (``deal.recovery.collected_before_closing``) is in the trust already
     and is not stressed. ``mix`` ({class: share}) replaces the deal's.
     """
-    base, fixed = _split(deal, collections)
+    base, fixed = split_unstressed(deal, collections)
     frame = load_stress_table(table)
     mix = asset_mix(deal) if mix is None else _checked_mix(mix)
     out = np.zeros((len(frame), len(base))) + fixed

@@ -167,12 +167,13 @@ def monte_carlo(
 ) -> tuple[TrancheStatistics, np.ndarray]:
     """The Monte Carlo step of a rating on its own: recovery scenarios of the deal's base case
     (:func:`npl_xl.models.simulation.simulate_collections`, the pool split by its loan weights)
-    through the waterfall. Returns the tranche statistics and each scenario's pool recovery as a
-    share of the base case. ``progress(done, total)`` follows the simulation's blocks."""
+    through the waterfall; the cash collected before closing is known and the same in every
+    scenario. Returns the tranche statistics and each scenario's pool recovery as a share of the
+    base case. ``progress(done, total)`` follows the simulation's blocks."""
     setup = setup or RatingSetup()
     a, pool = setup.assumptions, setup.pool
     paths, seed = _paths_seed(a, paths, seed)
-    base_c = deal.base_collections()
+    base_c, fixed = analysis.split_unstressed(deal, deal.base_collections())
     weights = pool.weights() if pool is not None else np.full(1000, 1e-3)
     simulation.check_run_size(paths, len(base_c), len(weights), len(deal.tranches), len(deal.fees))
     sims = simulation.simulate_collections(
@@ -185,8 +186,9 @@ def monte_carlo(
         delay_beta=a.delay_beta,
         progress=progress,
     )
+    sims = sims + fixed  # the cash collected before closing is known: the same in every scenario
     mc = simulation.tranche_statistics(deal, sims, seed=seed)
-    return mc, sims.sum(axis=1) / base_c.sum()
+    return mc, sims.sum(axis=1) / (base_c.sum() + fixed.sum())
 
 
 def rate_deal(
