@@ -166,13 +166,14 @@ def build(code: str) -> PublicDeal:
     )
     curve = class_curve(24.0, CLASS_SHAPES[klass])
     gap = max(_months(cutoff, closing), 0.0)
-    target = {"wal": float(wal)} if not pd.isna(wal) else {"maturity": float(life)}
+    what = "wal" if not pd.isna(wal) else "maturity"
     fit = fit_to_senior(
         deal,
         curve,
+        wal=float(wal) if what == "wal" else None,
+        maturity=float(life) if what == "maturity" else None,
         months_before_closing=gap,
         before_closing=None if pd.isna(known) else float(known),
-        **target,
     )
     rec = deal.require_recovery().model_copy(
         update={
@@ -191,7 +192,7 @@ def build(code: str) -> PublicDeal:
         rating_source=source,
         senior_share=float(senior["balance"]) / total,
         fit=fit,
-        fit_target=next(iter(target)),
+        fit_target=what,
     )
 
 
