@@ -31,6 +31,8 @@ def calibrate(out, force, check):
     from .atomic import write_text
     from .calibration import public, stress
 
+    if out and Path(out).exists() and not force:
+        raise click.ClickException(f"{out} exists; add --force to replace it")
     built, skipped = public.build_all()
     rows = stress.survival(tqdm(built, desc="break-evens", unit="deal", file=sys.stderr))
     cal = stress.calibrate(rows, skipped)
@@ -59,8 +61,6 @@ def calibrate(out, force, check):
             )
         click.echo("the packaged stress table is reproduced byte for byte")
     if out:
-        if Path(out).exists() and not force:
-            raise click.ClickException(f"{out} exists; add --force to replace it")
         write_text(out, text, overwrite=force)
         click.echo(f"wrote {out}")
     elif not check:
