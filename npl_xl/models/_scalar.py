@@ -81,7 +81,7 @@ def _source(p) -> str:
         if has_call
         else "call_now = False"
     )
-    w("final = (t == n - 1) | call_now")
+    w("final = t == n - 1")
     w("c = coll[t]")
     w("keep = 1.0 - called" if has_call else "keep = 1.0")
     if has_call:

@@ -847,7 +847,8 @@ class _Engine:
         self.turbo = self._any(by["sequential_turbo"])
         self.stop_fee = self._any(by["stop_incentive_fee"]) | self.turbo
         call_now = self._any(by["clean_up_call"]) & ~self.called if has_call else self.false
-        self.final = (self.t == self.n - 1) | call_now
+        # the last period: legal maturity, or a call (set once the call is known to be economic)
+        self.final = self.t == self.n - 1
         return self._any(by["post_default_order"]), call_now
 
     def _pay_period(self, defaulted, pre, post) -> None:
