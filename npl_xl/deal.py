@@ -231,8 +231,22 @@ class Tranche(_Model):
         "initial",
         description="the fixed return accrues on the initial balance or on principal outstanding",
     )
+    rating_basis: Literal["timely", "ultimate"] | None = Field(
+        None,
+        description="what passing a stress means: 'timely' (every payment date's interest paid "
+        "on that date, principal by legal maturity) or 'ultimate' (all by legal maturity); "
+        "None: timely for the most senior tranche, ultimate for the others",
+    )
 
     _rate = field_validator("fixed_return")(classmethod(lambda cls, v: _decimal_rate(v)))
+
+    @field_validator("rating_basis", mode="before")
+    @classmethod
+    def _basis(cls, v, info):
+        if v is not None and v not in ("timely", "ultimate"):
+            name = info.data.get("name", "?")
+            raise ValueError(f"expected 'timely' or 'ultimate' for tranche {name}, got {v!r}")
+        return v
 
     @field_validator("coupon", mode="before")
     @classmethod
@@ -498,6 +512,13 @@ class Deal(_Model):
     def ordered_tranches(self) -> list[Tranche]:
         """Tranches most senior first."""
         return sorted(self.tranches, key=lambda t: t.seniority)
+
+    def rating_bases(self) -> tuple[str, ...]:
+        """Each tranche's rating basis, most senior first: its ``rating_basis``, or when not set
+        "timely" for the most senior tranche and "ultimate" for the others."""
+        from .models.waterfall import rating_bases
+
+        return rating_bases(self)
 
     def orders(self) -> tuple[list[str], list[str]]:
         """The pre- and post-default-event priorities of payments (given or default)."""

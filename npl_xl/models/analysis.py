@@ -104,10 +104,10 @@ def split_unstressed(deal, collections) -> tuple[np.ndarray, np.ndarray]:
 
 
 def paid_in_full(result: WaterfallResult) -> np.ndarray:
-    """Whether each tranche got all principal and interest by legal maturity: (..., tranches)
-    bool."""
-    unpaid = result.loss + (result.interest_due[..., -1, :] - result.interest_paid[..., -1, :])
-    return unpaid <= PAID_TOLERANCE * result.initial_balance
+    """Whether each tranche passes on its rating basis: all principal and interest by legal
+    maturity, and for a "timely" tranche every payment date's interest on that date
+    (:attr:`WaterfallResult.unpaid`): (..., tranches) bool."""
+    return result.unpaid <= PAID_TOLERANCE * result.initial_balance
 
 
 def breakeven_delay_months(deal, collections, *, max_months: int = 120) -> np.ndarray:
