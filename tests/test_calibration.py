@@ -50,10 +50,11 @@ def test_public_deal_from_published_figures(jianxin2):
     assert d.payments_per_year == 4 and d.legal_maturity_periods == 16
     assert d.closing_date == dt.date(2021, 6, 22) and d.first_payment_date == dt.date(2021, 7, 26)
     senior, sub = d.ordered_tranches
-    assert (senior.balance, senior.coupon, sub.balance, sub.issue_price) == (41000, 0.033, 10400, 110)
+    published = (41000, 0.033, 10400, 110)
+    assert (senior.balance, senior.coupon, sub.balance, sub.issue_price) == published
     assert jianxin2.klass == "unsecured" and jianxin2.fit_target == "maturity"
     assert jianxin2.fit.exact and abs(jianxin2.fit.maturity - 0.84) <= 0.125
-    # the cash collected between the cut-off date (2021-01-01) and closing is in period 1, unstressed
+    # cash collected between the cut-off date (2021-01-01) and closing: period 1, unstressed
     rec = d.require_recovery()
     assert rec.collected_before_closing == pytest.approx(jianxin2.fit.before_closing)
     assert d.base_collections().sum() == pytest.approx(rec.total)

@@ -22,10 +22,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 module, _, _ = xlharness.load()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 def test_a_user_adds_a_tranche_row_and_rate_reads_three_tranches(tmp_path):
     path = tmp_path / "deal.xlsx"
     wb = load_workbook(ROOT / "workbook_templates" / "example_mortgage.xlsx")

@@ -34,10 +34,6 @@ def rated(request, tmp_path_factory):
     return request.param, run, en, zh
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 def test_seniors_are_proposed_aaa_and_subs_are_not_rated(rated):
     _, run, en, _ = rated
     senior, sub = run.proposals
@@ -53,10 +49,6 @@ def test_seniors_are_proposed_aaa_and_subs_are_not_rated(rated):
     assert "not rated (NR)" in lines
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 def test_the_sizing_grid_agrees_with_the_proposal(rated):
     # a senior proposed AAAsf on the stress table is no larger than the AAAsf size, which is the
     # smallest of the grid; the memo's Stress sheet shows the run's grid
@@ -237,10 +229,6 @@ def test_rating_logic_by_hand():
     assert notch("below B-sf") == notch("B-sf") + 1 and notch("AAAsf") == 1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 def test_rate_lang_option_and_workbook_default(tmp_path):
     src = os.path.join(TEMPLATES, "example_mortgage.xlsx")
     out = tmp_path / "m.xlsx"

@@ -4,8 +4,6 @@ import doctest
 import pathlib
 import re
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -25,10 +23,6 @@ def test_ci_runs_the_readme_test_command():
     assert setup_commands()[1] in ci.splitlines()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 def test_readme_examples_run():
     blocks = "\n\n".join(re.findall(r"```python\n(.*?)```", README, re.S))
     test = doctest.DocTestParser().get_doctest(blocks, {}, "README", "README.md", 0)

@@ -34,10 +34,6 @@ def test_by_hand():
     assert max_tranche_size(simple(), [0.0], "Senior", "AAAsf", table=TABLE) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 @pytest.mark.parametrize("name", ["credit_card", "mortgage"])
 def test_the_size_passes_and_one_percent_more_fails(name):
     deal = load_example(name)

@@ -142,10 +142,6 @@ def test_diversity_and_bet_parity():
     assert [r[2] for r in got[1:]] == np.cumsum(probs).tolist()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="timely basis: passes once the calibrated stress table lands (issue 20)",
-)
 def test_deal_functions_parity():
     res = run_waterfall(EX, COLL)
     wf = call("WATERFALL", col(COLL.tolist()), TRANCHES, FEES, OPTIONS)

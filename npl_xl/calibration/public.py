@@ -106,6 +106,88 @@ def _senior_rating(md: market.MarketDeal, senior: str) -> tuple[str, str]:
     return "AAAsf", "market review"
 
 
+def fitted(
+    deal: Deal,
+    klass: str,
+    *,
+    months_before_closing: float,
+    wal: float | None = None,
+    maturity: float | None = None,
+    before_closing: float | None = None,
+) -> tuple[Deal, TimingFit]:
+    """``deal`` with its base-case timing fitted to the senior's published WAL (preferred) or
+    expected maturity (years from closing): the class's curve shape
+    (:data:`~npl_xl.models.timing_fit.CLASS_SHAPES`) stretched by
+    :func:`~npl_xl.models.timing_fit.fit_to_senior`, the collections before closing as given or as
+    the stretched curve collects them over ``months_before_closing``."""
+    if wal is None and maturity is None:
+        raise ValueError(f"{deal.name}: the senior's expected life is not published")
+    fit = fit_to_senior(
+        deal,
+        class_curve(24.0, CLASS_SHAPES[klass]),
+        wal=wal,
+        maturity=None if wal is not None else maturity,
+        months_before_closing=months_before_closing,
+        before_closing=before_closing,
+    )
+    rec = deal.require_recovery()
+    rec = rec.model_copy(
+        update={
+            "cumulative": [float(x) for x in fit.cumulative],
+            "collected_before_closing": min(fit.before_closing, rec.total),
+        }
+    )
+    return deal.model_copy(update={"recovery": rec}), fit
+
+
+def payment_grid(closing: dt.date, legal: dt.date, payments_per_year: int) -> tuple[int, dt.date]:
+    """(periods, first payment date) of a deal paying ``payments_per_year`` times a year on
+    the day of its legal maturity: payment dates counted back from legal maturity, the first one
+    after closing."""
+    per = 12 // payments_per_year
+    n = int(np.ceil(_months(closing, legal) / per - 1e-9))
+    first = _add_months(legal, -per * (n - 1))
+    if first <= closing:
+        n -= 1
+        first = _add_months(legal, -per * (n - 1))
+    return n, first
+
+
+def with_public_timing(deal: Deal, code: str, klass: str) -> tuple[Deal, TimingFit]:
+    """``deal`` (its structure and base case) on the public deal ``code``'s dates (closing, legal
+    maturity, payment dates), its base-case timing fitted (:func:`fitted`) to the senior's
+    published WAL or expected life, and the published collections before closing when known."""
+    md = market.deal(code)
+    row = md.deal
+    dates = [row[c] for c in ("cutoff_date", "closing_date", "legal_maturity")]
+    if any(pd.isna(x) for x in dates):
+        raise ValueError(f"{code}: cut-off, closing or legal maturity not published")
+    cutoff, closing, legal = (pd.Timestamp(x).date() for x in dates)
+    n, first = payment_grid(closing, legal, deal.payments_per_year)
+    senior = md.tranches.sort_values("seniority").iloc[0]
+    wal, life = senior["wal"], senior["expected_life"]
+    known = row["collected_before_closing"]
+    if not pd.isna(known) and str(row["collected_before_closing_unit"]) == "亿元":
+        known = float(known) * 1e4
+    rec = deal.require_recovery().model_copy(update={"cumulative": [1.0] * n})
+    deal = deal.model_copy(
+        update={
+            "legal_maturity_periods": n,
+            "closing_date": closing,
+            "first_payment_date": first,
+            "recovery": rec,
+        }
+    )
+    return fitted(
+        deal,
+        klass,
+        months_before_closing=max(_months(cutoff, closing), 0.0),
+        wal=None if pd.isna(wal) else float(wal),
+        maturity=None if pd.isna(life) else float(life),
+        before_closing=None if pd.isna(known) else float(known),
+    )
+
+
 def build(code: str) -> PublicDeal:
     """The public deal ``code`` as an npl-xl deal; ``ValueError`` when a figure it needs is not
     published (base case, senior expected life, dates)."""
@@ -115,16 +197,6 @@ def build(code: str) -> PublicDeal:
     if pd.isna(row["payments_per_year"]):
         raise ValueError(f"{code}: payment frequency not published")
     ppy = int(row["payments_per_year"])
-    dates = [row[c] for c in ("cutoff_date", "closing_date", "legal_maturity")]
-    if any(pd.isna(x) for x in dates):
-        raise ValueError(f"{code}: cut-off, closing or legal maturity not published")
-    cutoff, closing, legal = (pd.Timestamp(x).date() for x in dates)
-    per = 12 // ppy
-    n = int(np.ceil(_months(closing, legal) / per - 1e-9))
-    first = _add_months(legal, -per * (n - 1))
-    if first <= closing:
-        n -= 1
-        first = _add_months(legal, -per * (n - 1))
     tr = md.tranches.sort_values("seniority")
     tranches = [
         Tranche(
@@ -140,12 +212,6 @@ def build(code: str) -> PublicDeal:
         tranches[-1] = tranches[-1].model_copy(update={"name": "Sub"})
     total = _base_case(md.recoveries)
     senior = tr.iloc[0]
-    wal, life = senior["wal"], senior["expected_life"]
-    if pd.isna(wal) and pd.isna(life):
-        raise ValueError(f"{code}: the senior's expected life is not published")
-    known = row["collected_before_closing"]
-    if not pd.isna(known) and str(row["collected_before_closing_unit"]) == "亿元":
-        known = float(known) * 1e4
     fees = [
         *STANDARD_FEES,
         Fee(name="Servicer base fee", basis="collections", rate=SERVICER_FEE[klass]),
@@ -153,35 +219,15 @@ def build(code: str) -> PublicDeal:
     deal = Deal(
         name=f"{code} {row['name_zh']}",
         payments_per_year=ppy,
-        legal_maturity_periods=n,
-        closing_date=closing,
-        first_payment_date=first,
         tranches=tranches,
         fees=fees,
         reserve=Reserve(multiple=1.5),
         incentive_fee_share=0.2,
         recovery=RecoveryAssumptions(
-            total=total, cumulative=[1.0] * n, asset_mix={klass: 1.0}, source="market dataset"
+            total=total, cumulative=[1.0], asset_mix={klass: 1.0}, source="market dataset"
         ),
     )
-    curve = class_curve(24.0, CLASS_SHAPES[klass])
-    gap = max(_months(cutoff, closing), 0.0)
-    what = "wal" if not pd.isna(wal) else "maturity"
-    fit = fit_to_senior(
-        deal,
-        curve,
-        wal=float(wal) if what == "wal" else None,
-        maturity=float(life) if what == "maturity" else None,
-        months_before_closing=gap,
-        before_closing=None if pd.isna(known) else float(known),
-    )
-    rec = deal.require_recovery().model_copy(
-        update={
-            "cumulative": [float(x) for x in fit.cumulative],
-            "collected_before_closing": min(fit.before_closing, total),
-        }
-    )
-    deal = deal.model_copy(update={"recovery": rec})
+    deal, fit = with_public_timing(deal, code, klass)
     rating, source = _senior_rating(md, str(senior["tranche"]))
     return PublicDeal(
         code=code,
@@ -192,7 +238,7 @@ def build(code: str) -> PublicDeal:
         rating_source=source,
         senior_share=float(senior["balance"]) / total,
         fit=fit,
-        fit_target=what,
+        fit_target=fit.what,
     )
 
 
