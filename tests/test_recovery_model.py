@@ -267,3 +267,25 @@ def test_regenerated_files_never_replace_a_file_unasked(tmp_path):
     assert (tmp_path / evidence.VOLATILITY_FILE).read_text(encoding="utf-8") == "mine"
     assert evidence.stale_files(tmp_path) == [evidence.VOLATILITY_FILE]
     assert evidence.write_files(tmp_path, overwrite=True) == written
+
+
+def test_mixed_pools_weight_the_classes_by_their_share_of_the_base_case():
+    # 60 % unsecured, 40 % residential: volatility 0.6 x 0.1020 + 0.4 x 0.4539 = 0.24276
+    value, n, source = rm.recovery_volatility({"unsecured": 0.6, "residential": 0.4})
+    assert value == pytest.approx(0.6 * 0.1020 + 0.4 * 0.4539, abs=1e-9) and n == 2
+    assert source == (
+        "share-weighted mix of unsecured 60%: 0.1020 (n = 4); residential 40%: 0.4539 (n = 2)"
+    )
+    assert rm.recovery_volatility({"sme": 1.0}) == rm.recovery_volatility("sme")
+    # the benchmark's class indicators are the shares; the secured share 0.6 x 0 + 0.4 x 1
+    f = rm.features_of_pool({"unsecured": 0.6, "residential": 0.4}, 2021)
+    assert f == {"consumer": 0.0, "residential": 0.4, "secured_share": 0.4, "vintage": 1.0}
+    m = rm.benchmark_model()
+    rate = rm.benchmark({"unsecured": 0.6, "residential": 0.4}, 2021)[0]
+    assert rate == pytest.approx(math.exp(m.coef @ [1, 0, 0.4, 0.4, 1]))
+    with pytest.raises(ValueError, match="secured_share: needed for a sme pool"):
+        rm.benchmark({"unsecured": 0.5, "sme": 0.5}, 2024)
+    with pytest.raises(ValueError, match="asset_class: the shares add up to 0.9, not 1"):
+        rm.recovery_volatility({"unsecured": 0.6, "sme": 0.3})
+    with pytest.raises(ValueError, match=r"asset_class\['sme'\]: must be >= 0"):
+        rm.recovery_volatility({"unsecured": 1.5, "sme": -0.5})

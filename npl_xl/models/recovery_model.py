@@ -18,6 +18,7 @@ asset class estimated from the same dataset (data/recovery_volatility.csv).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -246,31 +247,51 @@ def benchmark_model() -> RecoveryModel:
     return fit(d["log_rate"], d[list(BENCHMARK_FEATURES)], BENCHMARK_FEATURES)
 
 
+def _mix(asset_class: str | Mapping[str, float], known) -> dict[str, float]:
+    """{class: share} of one class name or of a mix {class: share of the base case} (shares >= 0
+    adding up to 1); names as in the tables, case, spaces and hyphens aside."""
+    items = asset_class.items() if isinstance(asset_class, Mapping) else [(asset_class, 1.0)]
+    out: dict[str, float] = {}
+    for name, share in items:
+        cls = str(name).strip().lower().replace(" ", "_").replace("-", "_")
+        if cls not in known:
+            raise ValueError(f"asset_class: unknown {name!r}; classes are {', '.join(known)}")
+        out[cls] = out.get(cls, 0.0) + float(chk.nonnegative(share, f"asset_class[{name!r}]"))
+    total = sum(out.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"asset_class: the shares add up to {total:.6g}, not 1")
+    return {k: v for k, v in out.items() if v > 0}
+
+
 def features_of_pool(
-    asset_class: str, year: float, secured_share: float | None = None
+    asset_class: str | Mapping[str, float], year: float, secured_share: float | None = None
 ) -> dict[str, float]:
     """The benchmark's features of a pool: its asset class (the market dataset's names, or the
-    stress table's ``unsecured``, ``sme``, ``residential``, ``commercial``), issue year and
-    secured share (decimal; card, consumer and unsecured pools 0 and mortgage pools 1 by
-    default, other classes must give it)."""
-    cls = str(asset_class).strip().lower().replace(" ", "_").replace("-", "_")
-    if cls not in _CLASSES:
-        raise ValueError(f"asset_class: unknown {asset_class!r}; classes are {', '.join(_CLASSES)}")
+    stress table's ``unsecured``, ``sme``, ``residential``, ``commercial``; or a mix {class:
+    share of the base case}, whose class indicators are the shares), issue year and secured
+    share (decimal; card, consumer and unsecured pools 0 and mortgage pools 1 by default, a pool
+    with any other class must give it)."""
+    mix = _mix(asset_class, _CLASSES)
     year = float(chk.in_range(year, "year", 1990, 2100))
     if secured_share is None:
-        if cls not in _DEFAULT_SECURED:
-            raise ValueError(f"secured_share: needed for a {cls} pool (decimal, 0 to 1)")
-        secured_share = _DEFAULT_SECURED[cls]
+        other = sorted(set(mix) - set(_DEFAULT_SECURED))
+        if other:
+            raise ValueError(f"secured_share: needed for a {other[0]} pool (decimal, 0 to 1)")
+        secured_share = sum(w * _DEFAULT_SECURED[c] for c, w in mix.items())
     return {
-        "consumer": float(cls == "consumer"),
-        "residential": float(cls == "residential"),
+        "consumer": mix.get("consumer", 0.0),
+        "residential": mix.get("residential", 0.0),
         "secured_share": float(chk.probability(secured_share, "secured_share")),
         "vintage": year - VINTAGE_BASE,
     }
 
 
 def benchmark(
-    asset_class: str, year: float, secured_share: float | None = None, *, level: float = 0.90
+    asset_class: str | Mapping[str, float],
+    year: float,
+    secured_share: float | None = None,
+    *,
+    level: float = 0.90,
 ) -> tuple[float, float, float]:
     """(rate, lower, upper): the benchmark base-case recovery rate of a pool (recovery / principal
     + interest + fees, decimal; the fitted median) and its ``level`` prediction interval, capped
@@ -286,16 +307,24 @@ def volatility_table():
     return _read_csv("recovery_volatility.csv").set_index("asset_class")
 
 
-def recovery_volatility(asset_class: str) -> tuple[float, int, str]:
+def recovery_volatility(asset_class: str | Mapping[str, float]) -> tuple[float, int, str]:
     """(volatility, n, source) of an asset class: the log standard deviation of a pool's total
     recovery around its base case estimated from the public market dataset (the Monte Carlo's
     sigma with the whole variance systematic), the number of observations behind it, and how it
-    was estimated. Classes: the market dataset's, the stress table's ``unsecured``, or ``all``."""
+    was estimated. Classes: the market dataset's, the stress table's ``unsecured``, or ``all``.
+
+    A mix {class: share of the base case} gets the share-weighted volatility (the classes moving
+    together, to first order), the smallest n of its classes and each class's figure as source.
+    """
     table = volatility_table()
-    cls = str(asset_class).strip().lower().replace(" ", "_").replace("-", "_")
-    if cls not in table.index:
-        raise ValueError(
-            f"asset_class: unknown {asset_class!r}; classes are {', '.join(table.index)}"
-        )
-    row = table.loc[cls]
-    return float(row["volatility"]), int(row["n"]), str(row["source"])
+    mix = _mix(asset_class, tuple(table.index))
+    rows = {c: table.loc[c] for c in mix}
+    if len(rows) == 1:
+        (row,) = rows.values()
+        return float(row["volatility"]), int(row["n"]), str(row["source"])
+    value = sum(w * float(rows[c]["volatility"]) for c, w in mix.items())
+    parts = "; ".join(
+        f"{c} {w:.0%}: {float(rows[c]['volatility']):.4f} (n = {int(rows[c]['n'])})"
+        for c, w in mix.items()
+    )
+    return value, min(int(r["n"]) for r in rows.values()), f"share-weighted mix of {parts}"
