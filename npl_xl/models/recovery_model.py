@@ -63,7 +63,7 @@ _CLASSES = (
     "mixed",
     "unsecured",
 )
-#: secured share a class has when none is given (None: the caller must give it)
+#: secured share a class has when none is given (other classes: the caller must give it)
 _DEFAULT_SECURED = {"credit_card": 0.0, "consumer": 0.0, "unsecured": 0.0, "residential": 1.0}
 
 #: pool characteristics the literature names, as columns of a deal dataset
