@@ -287,7 +287,7 @@ def loss_sheet(ws, run, inputs, lang: str) -> set[int]:
     a, mc, names = run.setup.assumptions, run.mc, _names(run)
     put(
         ws["A2"],
-        f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {a.recovery_vol:.0%}, "
+        f"{run.paths:,} scenarios, seed {run.seed}; recovery volatility {run.mc_volatility:.0%}, "
         "systematic "
         f"share {a.recovery_correlation:.0%}, delay {a.delay_beta:g} period(s) per unit of "
         "adverse factor",
