@@ -233,6 +233,8 @@ def rate(workbook, out, paths, seed, force, lang):
         + ", ".join(f"{t.name} {r}" for t, r in zip(run.deal.ordered_tranches, run.proposed))
         + (" (illustrative stress table)" if run.stress.illustrative else "")
     )
+    for sheet, cell, key, value in inputs.defaults_used:
+        click.echo(f"default used: {sheet}!{cell} {key} blank, {value!r} used")
     base, mc = run.base, run.mc
     with np.errstate(all="ignore"):
         oc, ic = np.nanmin(base.oc_ratio, axis=0), np.nanmin(base.ic_ratio, axis=0)

@@ -37,8 +37,8 @@ from .xlsx import BOLD, FORMULA, PCT, TITLE, formula, put, save
 
 #: placeholder structure of a new deal (the user or new-deal fills balances and recoveries)
 SKELETON_TRANCHES = [
-    ["Senior", None, 0.033, 1, 100, 0.0, "initial"],
-    ["Sub", None, 0.0, 2, 100, 0.0, "initial"],
+    ["Senior", None, 0.033, 1, 100, 0.0, "initial"] + [None] * 6,
+    ["Sub", None, 0.0, 2, 100, 0.0, "initial"] + [None] * 6,
 ]
 SKELETON_FEES = [
     ["Taxes", "collections", 0.01, None, None, "senior"],
@@ -49,6 +49,9 @@ SKELETON_FEES = [
     ["Servicer base fee", "collections", 0.05, None, None, "senior"],
 ]
 
+
+#: Assumptions-sheet numbers that are not shares (shown as plain numbers, not percentages)
+NOT_PERCENT = ("DelayBeta",)
 
 #: sheets protected (without a password): key/value inputs at fixed names and live formulas. The
 #: table sheets stay unprotected so a user can add tranche, fee, curve and stress rows (Excel grows
@@ -133,19 +136,29 @@ def _sheet_deal(wb, ws, c: _Context) -> None:
             list_validation(ws, choices, f"B{i}")
     last = 2 + len(L.DEAL_FIELDS)
     define_name(wb, "DealOptions", f"Deal!$A$3:$B${last}")
-    for i, (key, (label, default, choices, help_)) in enumerate(
-        L.DEAL_EXTRA.items(), start=last + 2
-    ):
-        put(ws.cell(row=i, column=1), key)
+    row = last + 2
+    for key, (label, default, choices, help_) in L.DEAL_EXTRA.items():
+        put(ws.cell(row=row, column=1), key)
         input_cell(
-            ws.cell(row=i, column=2), c.values.get(key, c.unit if key == "unit" else default)
+            ws.cell(row=row, column=2), c.values.get(key, c.unit if key == "unit" else default)
         )
-        put(ws.cell(row=i, column=3), f"{label}: {help_}")
-        define_name(wb, f"Deal_{key}", f"Deal!$B${i}")
+        put(ws.cell(row=row, column=3), f"{label}: {help_}")
+        define_name(wb, f"Deal_{key}", f"Deal!$B${row}")
         if choices:
-            list_validation(ws, choices, f"B{i}")
+            list_validation(ws, choices, f"B{row}")
+        row += 1
+    row += 1
+    extra = {k: (label, kind, help_) for k, (label, kind, help_) in L.DEAL_RATING.items()}
+    extra |= {k: (label, str, help_) for k, (label, help_) in L.DEAL_PARTIES.items()}
+    for key, (label, kind, help_) in extra.items():
+        put(ws.cell(row=row, column=1), key)
+        fmt = "yyyy-mm-dd" if kind is dt.date else AMOUNT if key.startswith("collected") else None
+        input_cell(ws.cell(row=row, column=2), c.values.get(key), fmt)
+        put(ws.cell(row=row, column=3), f"{label}: {help_}")
+        define_name(wb, f"Deal_{key}", f"Deal!$B${row}")
+        row += 1
     put(
-        ws.cell(row=last + 5, column=1),
+        ws.cell(row=row + 1, column=1),
         f"Written by npl-xl {__version__}. Yellow cells are inputs; grey cells are "
         "formulas. Rates are decimals (0.033, not 3.3).",
     )
@@ -157,7 +170,11 @@ def _sheet_deal(wb, ws, c: _Context) -> None:
 
 
 def _sheet_tranches(wb, ws, c: _Context) -> None:
-    ws["A1"] = "Tranches, most senior first (seniority 1 = most senior)"
+    ws["A1"] = (
+        "Tranches, most senior first (seniority 1 = most senior). A floating coupon: leave Coupon "
+        "blank and give Index (a rate of the Structures sheet), Spread, and optionally Floor, Cap "
+        "and Reset periods."
+    )
     rows = c.values.get("tranches", SKELETON_TRANCHES)
     end = add_table(
         ws,
@@ -176,10 +193,7 @@ def _sheet_tranches(wb, ws, c: _Context) -> None:
     )
     range_validation(ws, f"C3:C{end}", 0, 1, "Coupon")
     list_validation(ws, "initial,outstanding", f"G3:G{end + 20}")
-    ws["A" + str(end + 2)] = (
-        "A floating coupon: leave Coupon blank and give Index (a rate of the Structures sheet), "
-        "Spread, and optionally Floor, Cap and Reset periods."
-    )
+    list_validation(ws, L.RATING_BASES, f"M3:M{end + 20}")
 
 
 def _sheet_fees(wb, ws, c: _Context) -> None:
@@ -250,6 +264,8 @@ def _sheet_assumptions(wb, ws, c: _Context) -> None:
             if kind is int
             else None
             if kind is str
+            else "0.00"
+            if key in NOT_PERCENT
             else "0.00%"
         )
         input_cell(ws.cell(row=i, column=2), c.a_values.get(key, default), fmt)
@@ -297,7 +313,7 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
         + [r.get("status", ""), r.get("source", "")]
         for _, r in frame.iterrows()
     ]
-    last = add_table(
+    add_table(
         ws,
         L.TABLES["Stress"],
         L.STRESS_HEADERS,
@@ -305,11 +321,9 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
         {h: PCT for h in L.STRESS_HEADERS if h.startswith(("Haircut", "Issue rate"))},
     )
     ws.column_dimensions[get_column_letter(len(L.STRESS_HEADERS))].width = 70
-    put(
-        ws.cell(row=last + 2, column=1),
-        "Asset mix: share of base-case recovery by class",
-        font=BOLD,
-    )
+    # beside the stress table, not under it: the stress table can grow downwards
+    col = len(L.STRESS_HEADERS) + 2
+    put(ws.cell(row=1, column=col), "Asset mix: share of base-case recovery by class", font=BOLD)
     mix = c.values.get("asset_mix") or {"unsecured": 1.0}
     add_table(
         ws,
@@ -317,7 +331,7 @@ def _sheet_stress(wb, ws, c: _Context) -> None:
         L.MIX_HEADERS,
         [[a, mix.get(a, 0.0)] for a in L.STRESS_CLASSES],
         {L.MIX_HEADERS[1]: PCT},
-        first_row=last + 3,
+        col=col,
     )
 
 
@@ -423,11 +437,12 @@ def _deal_values(deal) -> dict:
 def _tranche_row(t) -> list:
     row = [t.name, t.balance, None, t.seniority, t.issue_price, t.fixed_return]
     row.append(t.fixed_return_base)
+    basis = getattr(t, "rating_basis", None)  # merge: the engine's Tranche gains rating_basis
     if t.floating:
         f = t.coupon
-        return row + [f.index, f.spread, f.floor, f.cap, f.reset_periods]
+        return row + [f.index, f.spread, f.floor, f.cap, f.reset_periods, basis]
     row[2] = t.coupon
-    return row + [None] * 5
+    return row + [None] * 5 + [basis]
 
 
 def _assumption_values(deal, assumptions) -> dict:
