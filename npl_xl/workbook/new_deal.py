@@ -136,10 +136,11 @@ def new_deal(
     unit: str | None = None,
     deal_unit: str = "万元",
     today: dt.date | None = None,
+    lang: str = "en",
 ) -> dict:
     """Read and normalise the tape, value it loan by loan, then write the deal workbook ``out``;
     returns a short summary (loans, pool and recovery in ``deal_unit``, the intake report lines, the
-    path)."""
+    path). ``lang`` (en or zh) is the language of the workbook's labels and prompts."""
     if deal_unit not in DEAL_UNITS:
         raise ValueError(f"--deal-unit: expected 万元 or 元, got {deal_unit!r}")
     tape = read_tape(tape_path, sheet=sheet, encoding=encoding, unit=unit, today=today)
@@ -224,6 +225,7 @@ def new_deal(
         unit=deal_unit,
         intake=lines,
         valuation=(valuation, tables),
+        lang=lang,
     )
     return {
         "loans": len(tape),
