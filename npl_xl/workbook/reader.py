@@ -753,3 +753,79 @@ def _stress(book: Book) -> pd.DataFrame | None:
 def _stress_column(header) -> str:
     """'Haircut unsecured' -> 'haircut_unsecured'; 'Delay months' -> 'delay_months'."""
     return str(header or "").strip().lower().replace(" ", "_")
+
+
+@dataclass
+class TemplateInputs:
+    """What ``new-deal --template`` keeps of a deal workbook: every deal term, structure and
+    option; the tape replaces the balances, the base-case recovery and its timing and mix."""
+
+    deal: Deal  # tranches (template balances, or 1.0 when blank), fees, terms, structures, orders
+    triggers: list[dict]  # joined once the deal has its recovery (tests compare with it)
+    unit: str
+    assumptions: dict[str, object]  # Assumptions-sheet values given, by defined name
+    stress: pd.DataFrame | None
+    rating_table: pd.DataFrame | None
+    scorecard: Scorecard
+    #: Deal-sheet values by key: language, rate_subordinated, dates, maturity, parties
+    terms: dict[str, object]
+    rating_basis: dict[str, str]
+
+
+def read_template(path) -> TemplateInputs:
+    """Read a deal workbook as a template for ``new-deal``: like :func:`read_deal_workbook`
+    (same checks, errors naming the cell) except that balances, the expected recovery and the
+    timing curve may be blank (the tape gives them)."""
+    path = os.fspath(path)
+    book = Book(path)
+    defaults = _Defaults()
+    options, unit, _notes = _deal_terms(book, defaults)
+    tranches, fees = _table(book, "Tranches"), _table(book, "Fees")
+    jb = _column(tranches, TRANCHE_COLUMNS, "balance")
+    if jb is not None:  # a placeholder for the blank balances: new-deal sizes every tranche
+        for row in tranches.rows:
+            if not all(_blank(v) for v in row) and _blank(row[jb]):
+                row[jb] = 1.0
+    t_rows, basis = _tranche_rows(tranches, defaults)
+    f_rows = _fee_rows(fees)
+    structures = _structures(book)
+    triggers = structures.pop("triggers", [])
+    try:
+        deal, _ = deal_from_tables(
+            [tranches.header] + tranches.rows,
+            [fees.header] + fees.rows,
+            options,
+            structures=structures,
+        )
+    except ValueError as exc:
+        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows)) from None
+    try:
+        deal = deal.with_changes(**_orders(book, deal))
+    except ValueError as exc:
+        raise ValueError(f"{book.file}: {exc}") from None
+    assumptions = {}
+    for name, (label, kind, _default, _help) in L.ASSUMPTION_FIELDS.items():
+        v = _named_value(book, name, kind, label) if name in book.names else None
+        if v is not None:
+            assumptions[name] = v
+    terms: dict[str, object] = {
+        "language": _choice(book, "language", ("en", "zh"), defaults),
+        "rate_subordinated": _choice(book, "rate_subordinated", ("no", "yes"), defaults),
+    }
+    for key, (label, kind, _help) in L.DEAL_RATING.items():
+        if f"Deal_{key}" in book.names:
+            terms[key] = _named_value(book, f"Deal_{key}", kind, label)
+    for key, (label, _help) in L.DEAL_PARTIES.items():
+        if f"Deal_{key}" in book.names:
+            terms[key] = _named_value(book, f"Deal_{key}", str, label)
+    return TemplateInputs(
+        deal,
+        triggers,
+        unit,
+        assumptions,
+        _stress(book),
+        _idealised_el(book),
+        _scorecard(book),
+        {k: v for k, v in terms.items() if v is not None},
+        basis,
+    )

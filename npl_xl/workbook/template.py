@@ -141,6 +141,7 @@ def build_workbook(
     intake: list[str] | None = None,
     valuation=None,
     lang: str = "en",
+    terms: dict | None = None,
 ) -> Workbook:
     """A deal workbook: the blank template when ``deal`` is None, else filled with the deal.
 
@@ -148,13 +149,16 @@ def build_workbook(
     written in ``unit`` too; ``intake`` lines (the tape's intake report) go on the Pool sheet.
     ``lang`` (en or zh) is the language of labels, headers, sheet and input prompts; the keys
     (defined names, table names, option keys) are the same in both, so ``rate`` reads either.
+    ``terms`` are Deal-sheet values by key (language, rate_subordinated, dates, parties ...), a
+    ``scorecard`` (:class:`npl_xl.rating.scorecard.Scorecard`) and ``rating_basis`` (tranche ->
+    timely or ultimate).
     """
     if lang not in LANGUAGES:
         raise ValueError(f"--lang: expected one of {', '.join(LANGUAGES)}, got {lang!r}")
     wb = Workbook()
     wb.remove(wb.active)
     c = _Context(
-        _deal_values(deal),
+        _deal_values(deal) | {k: v for k, v in (terms or {}).items() if v is not None},
         _assumption_values(deal, assumptions),
         unit,
         tape,
@@ -243,6 +247,8 @@ def _sheet_deal(wb, ws, c: _Context) -> None:
 def _sheet_tranches(wb, ws, c: _Context) -> None:
     ws["A1"] = c.text("wb_tranches_title")
     rows = c.values.get("tranches") or _skeleton(SKELETON_TRANCHES, c.lang)
+    basis = c.values.get("rating_basis") or {}
+    rows = [r[:-1] + [r[-1] or basis.get(r[0])] for r in rows]
     end = _table(
         ws,
         c,
@@ -407,9 +413,15 @@ def _sheet_scorecard(wb, ws, c: _Context) -> None:
 
     put(ws["A1"], c.text("wb_scorecard_title"), font=TITLE)
     put(ws["A2"], c.text("wb_scorecard_note", step=HAIRCUT_PER_POINT))
-    scores = c.values.get("scorecard") or {}
+    card = c.values.get("scorecard")
+    scores, comments = (card.scores, card.comments) if card is not None else ({}, {})
     rows = [
-        [f, text(f"factor_{f}", "en") + " / " + text(f"factor_{f}", "zh"), scores.get(f, 3), ""]
+        [
+            f,
+            text(f"factor_{f}", "en") + " / " + text(f"factor_{f}", "zh"),
+            scores.get(f, 3),
+            comments.get(f, ""),
+        ]
         for f in FACTORS
     ]
     _table(ws, c, "Scorecard", L.SCORECARD_HEADERS, rows, first_row=4)
