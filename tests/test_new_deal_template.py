@@ -213,3 +213,15 @@ def test_new_deal_template_refuses_a_bad_template_naming_the_cell(tmp_path, tape
     assert r.exit_code == 1
     assert "Tranches!C3: Coupon: the cell holds the Excel error #N/A" in r.output
     assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_new_deal_template_refuses_an_error_in_the_valuation_tables(tmp_path, tape):
+    from openpyxl import load_workbook
+
+    template = tmp_path / "template.xlsx"
+    write_deal_workbook(template, load_example("credit_card"))
+    wb = load_workbook(template)
+    wb["ValuationTables"]["B5"] = "#DIV/0!"
+    wb.save(template)
+    with pytest.raises(ValueError, match=r"ValuationTables!B5: haircut: .*Excel error #DIV/0!"):
+        new_deal(tape, tmp_path / "d.xlsx", template=template)

@@ -333,3 +333,30 @@ def test_rating_inputs_and_parties_are_read(tmp_path, example):
         {("Deal", cells["closing_date"]): "June"},
         rf"Deal!{cells['closing_date']}: Closing date: expected a date",
     )
+
+
+@pytest.mark.parametrize(
+    "edits, message",
+    [
+        (
+            {
+                ("Structures", "E3"): "T1",
+                ("Structures", "F3"): "oc_below",
+                ("Structures", "G3"): 1.0,
+                ("Structures", "H3"): "sequential_turbo",
+            },
+            r"Structures!F3: triggers\[0\]\.test: unknown test 'oc_below'",
+        ),
+        (
+            _support_rows(["guarantee", "G1", 1000.0, "everything"]),
+            r"Structures!M3: guarantee\.covers\[0\]: expected",
+        ),
+        ({("Waterfall", "A4"): "bogus"}, r"Waterfall!A4: pre_default_order: unknown step 'bogus'"),
+        (
+            {("Tranches", "C3"): None, ("Tranches", "H3"): "NOPE", ("Tranches", "I3"): 0.01},
+            r"Tranches!H3: tranches\[0\]\.coupon\.index: 'NOPE' is not one of the deal's rates",
+        ),
+    ],
+)
+def test_structure_and_order_errors_name_the_cell(tmp_path, example, edits, message):
+    _refused(tmp_path, example, edits, message)

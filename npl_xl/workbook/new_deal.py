@@ -68,6 +68,11 @@ def _valuation_tables(book) -> ValuationTables | None:
     frames = []
     for n in names:
         t = book.table(n)
+        if t.errors:  # an Excel error value is never read as a blank
+            i, j = t.errors[0]
+            raise ValueError(
+                f"{t.ref(i, j)}: {t.header[j]}: the cell holds the Excel error {t.rows[i][j]}"
+            )
         frames.append(
             pd.DataFrame(
                 [r for r in t.rows if r and r[0] is not None], columns=[str(h) for h in t.header]

@@ -213,7 +213,7 @@ def read_deal_workbook(path) -> WorkbookInputs:
             structures=structures,
         )
     except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows)) from None
+        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
     _record_deal_defaults(book, deal, options, defaults)
     recovery.update(
         asset_mix=_asset_mix(book),
@@ -226,7 +226,7 @@ def read_deal_workbook(path) -> WorkbookInputs:
             recovery=recovery, notes=str(notes), **triggers, **_orders(book, deal)
         )
     except ValueError as exc:
-        raise ValueError(f"{book.file}: {exc}") from None
+        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
     _check_units(book, deal, unit)
     tape = _tape(book, deal, unit)
     language = _choice(book, "language", ("en", "zh"), defaults)
@@ -359,25 +359,80 @@ def _fee_rows(t: Table) -> list[int]:
     return rows
 
 
-_WHERE = re.compile(r"^(tranches|fees)(?: row (\d+) \([^)]*\)|\[(\d+)\])(?::|\.)\s*(\w+)?")
+_WHERE = re.compile(
+    r"^(tranches|fees)(?: row (\d+) \([^)]*\)|\[(\d+)\])(?::|\.)\s*(\w+)?(?:\.(\w+))?"
+)
+_TRIGGER = re.compile(r"^triggers\[(\d+)\]\.(\w+)")
+_SUPPORT = re.compile(r"^(liquidity_facility|guarantee|excess_spread_account)\.(\w+)")
+_ORDER = re.compile(r"^(pre|post)_default_order: (?:.*?step '([^']*)')?")
+_RATE = re.compile(r"^rates\.([^.:\s]+)")
 
 
-def _locate(message: str, tranches: Table, fees: Table, t_rows, f_rows) -> str:
-    """A deal error that names a tranche or fee row ('tranches[1].balance: ...', 'fees row 3
-    (Taxes): rate: ...') rewritten to name its cell."""
+def _locate(message: str, tranches: Table, fees: Table, t_rows, f_rows, book: Book) -> str:
+    """A deal error rewritten to name its cell: a tranche or fee row ('tranches[1].balance: ...',
+    'fees row 3 (Taxes): rate: ...'), a trigger, a support, a rate or a step of an order; other
+    errors name the file."""
+    message = message.removeprefix("deal: ")
     m = _WHERE.match(message)
-    if not m:
-        return f"{tranches.sheet}: {message}"
-    t, rows, columns = (
-        (tranches, t_rows, TRANCHE_COLUMNS)
-        if m.group(1) == "tranches"
-        else (fees, f_rows, FEE_COLUMNS)
-    )
-    i = int(m.group(2)) - 2 if m.group(2) else rows[int(m.group(3))]
-    key = m.group(4)
-    j = _column(t, columns, key) if key in columns else None
-    where = t.ref(i, j) if j is not None else f"{t.sheet}!{t.first_row + i}:{t.first_row + i}"
-    return f"{where}: {message}"
+    if m:
+        t, rows, columns = (
+            (tranches, t_rows, TRANCHE_COLUMNS)
+            if m.group(1) == "tranches"
+            else (fees, f_rows, FEE_COLUMNS)
+        )
+        i = int(m.group(2)) - 2 if m.group(2) else rows[int(m.group(3))]
+        key = m.group(5) if m.group(5) in columns else m.group(4)  # coupon.index: Index
+        j = _column(t, columns, key) if key in columns else None
+        return f"{_at(t, i, j)}: {message}"
+    where = _structure_cell(message, book)
+    return f"{where or book.file}: {message}"
+
+
+def _at(t: Table, i: int | None, j: int | None) -> str:
+    """'Sheet!C5' of row i, column j of ``t``; the whole row or column when one is unknown."""
+    if i is not None and j is not None:
+        return t.ref(i, j)
+    if i is not None:
+        return f"{t.sheet}!{t.first_row + i}:{t.first_row + i}"
+    if j is not None:
+        first, last = t.ref(0, j), t.ref(max(len(t.rows) - 1, 0), j)
+        return f"{first}:{last.split('!')[1]}"
+    return t.sheet
+
+
+def _structure_cell(message: str, book: Book) -> str | None:
+    """The cell a trigger, support, rate or order error is about, or None."""
+
+    def find(key: str, j: int, value) -> tuple[Table, int | None]:
+        t = book.table(L.TABLES[key])
+        t.header = [L.header_key(h) for h in t.header]
+        hits = [i for i, r in enumerate(t.rows) if j < len(r) and str(r[j]).strip() == value]
+        return t, (hits[0] if hits else None)
+
+    def column(t: Table, field: str) -> int | None:
+        header = field.replace("_", " ").capitalize()
+        return t.header.index(header) if header in t.header else None
+
+    try:
+        if m := _TRIGGER.match(message):
+            t = book.table(L.TABLES["Triggers"])
+            t.header = [L.header_key(h) for h in t.header]
+            filled = [i for i, r in enumerate(t.rows) if not all(_blank(v) for v in r)]
+            k = int(m.group(1))
+            return _at(t, filled[k] if k < len(filled) else None, column(t, m.group(2)))
+        if m := _SUPPORT.match(message):
+            t, i = find("Supports", 0, m.group(1))
+            return _at(t, i, column(t, m.group(2)))
+        if m := _ORDER.match(message):
+            j = 0 if m.group(1) == "pre" else 1
+            t, i = find("Waterfall", j, m.group(2))
+            return _at(t, i if m.group(2) else None, j)
+        if m := _RATE.match(message):
+            t, i = find("Rates", 0, m.group(1))
+            return _at(t, i, None) if i is not None else t.sheet
+    except ValueError:  # a table the workbook lacks: the message names the file
+        return None
+    return None
 
 
 def _record_deal_defaults(book: Book, deal: Deal, options: list, defaults: _Defaults) -> None:
@@ -798,11 +853,11 @@ def read_template(path) -> TemplateInputs:
             structures=structures,
         )
     except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows)) from None
+        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
     try:
         deal = deal.with_changes(**_orders(book, deal))
     except ValueError as exc:
-        raise ValueError(f"{book.file}: {exc}") from None
+        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
     assumptions = {}
     for name, (label, kind, _default, _help) in L.ASSUMPTION_FIELDS.items():
         v = _named_value(book, name, kind, label) if name in book.names else None
