@@ -26,8 +26,10 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 #: an error cell's start tag (any namespace prefix), its reference and its cached value
-_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="e"[^>]*>')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\bt=["']e["'][^>]*>""")
+_CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
+#: a quick test that a chunk may hold an error cell (most sheets have none)
+_MAYBE = (b'="e"', b"='e'")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _CHUNK = 1 << 22
 _REF = re.compile(
@@ -66,7 +68,8 @@ def sheet_errors(data_chunks, sheet: str) -> dict[tuple[int, int], str]:
         # keep a margin so a cell cut by the chunk boundary is read whole in the next round
         stop = len(buf) if last else max(len(buf) - 4096, 0)
         pos = 0
-        for m in _ERROR_CELL.finditer(buf):
+        matches = _ERROR_CELL.finditer(buf) if any(x in buf for x in _MAYBE) else ()
+        for m in matches:
             if m.start() >= stop:
                 break
             pos = m.end()
