@@ -234,6 +234,8 @@ def rate(workbook, out, paths, seed, force, lang):
         + ", ".join(f"{t.name} {r}" for t, r in zip(run.deal.ordered_tranches, run.proposed))
         + (" (illustrative stress table)" if run.stress.illustrative else "")
     )
+    for sheet, cell, key, value in inputs.defaults_used:
+        click.echo(f"default used: {sheet}!{cell} {key} blank, {value!r} used")
     base, mc = run.base, run.mc
     with np.errstate(all="ignore"):
         oc, ic = np.nanmin(base.oc_ratio, axis=0), np.nanmin(base.ic_ratio, axis=0)
@@ -312,7 +314,14 @@ def size(workbook, tranche, rating):
     help="Unit of every amount in the deal workbook.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the workbook's labels, headers and prompts (rate reads either).",
+)
+def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force, lang):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.new_deal import new_deal
 
@@ -326,6 +335,7 @@ def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
         encoding=encoding,
         unit=unit,
         deal_unit=deal_unit,
+        lang=lang,
     )
     for line in s["intake"]:
         click.echo(line)
@@ -371,11 +381,16 @@ def synthetic_tape_cmd(out, loans, seed, kind, force):
     "--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False)
 )
 @click.option("--force", is_flag=True, help="Replace existing workbooks in --out.")
-def templates(out, force):
-    """Rebuild the blank deal template and the two filled example workbooks."""
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    help="Only the English workbooks, or only the Chinese template (default: all).",
+)
+def templates(out, force, lang):
+    """Rebuild the blank deal templates (English, Chinese) and the two filled example workbooks."""
     from .workbook.template import build_templates
 
-    for path in build_templates(out, overwrite=force):
+    for path in build_templates(out, overwrite=force, lang=lang):
         click.echo(f"wrote {path}")
 
 
