@@ -22,7 +22,7 @@ TERMS = {
     "cutoff_date": dt.date(2024, 3, 31),
     "closing_date": dt.date(2024, 6, 20),
     "expected_senior_maturity": 1.5,
-    "collected_before_closing": 1234.5,
+    "collected_before_closing": 123.45,
     "originator": "某银行",
     "servicer": "某银行",
     "trustee": "某信托",
@@ -160,7 +160,7 @@ def test_new_deal_template_keeps_every_field(tmp_path, tape):
     assert after.rating_basis == before.rating_basis == {"优先A档": "timely", "次级档": "ultimate"}
     for key in ("language", "rate_subordinated", "cutoff_date", "closing_date", "parties"):
         assert getattr(after, key) == getattr(before, key), key
-    assert after.expected_senior_maturity == 1.5 and after.collected_before_closing == 1234.5
+    assert after.expected_senior_maturity == 1.5 and after.collected_before_closing == 123.45
     assert (after.language, after.rate_subordinated) == ("zh", True)
     assert after.defaults_used == ()
 
@@ -195,7 +195,7 @@ def test_new_deal_template_rescales_amounts_into_the_deal_unit(tmp_path, tape):
     assert {t.name: t.threshold for t in after.deal.triggers} == {"T1": 0.8, "T2": 10.0}
     fees = {f.name: (f.amount, f.cap) for f in after.deal.fees}
     assert fees == {f.name: (f.amount, f.cap) for f in _template_deal().fees}
-    assert after.collected_before_closing == pytest.approx(0.12345)
+    assert after.collected_before_closing == pytest.approx(0.012345)
 
 
 def test_new_deal_template_refuses_a_bad_template_naming_the_cell(tmp_path, tape):

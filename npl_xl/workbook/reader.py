@@ -77,8 +77,8 @@ class WorkbookInputs:
     collected_before_closing: float | None = None
     cutoff_date: dt.date | None = None
     closing_date: dt.date | None = None
-    #: tranche name -> "timely" or "ultimate" (a blank cell: not listed, default by seniority)
-    # merge: pass as Tranche(..., rating_basis=...) once the engine's Tranche has the field
+    #: tranche name -> "timely" or "ultimate" (a blank cell: not listed, default by seniority;
+    #: also set on the deal's tranches)
     rating_basis: dict[str, str] = field(default_factory=dict)
 
     def stress_table(self) -> pd.DataFrame:
@@ -215,22 +215,6 @@ def read_deal_workbook(path) -> WorkbookInputs:
     except ValueError as exc:
         raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
     _record_deal_defaults(book, deal, options, defaults)
-    recovery.update(
-        asset_mix=_asset_mix(book),
-        cumulative=_curve(book),
-        volatility=assumptions.recovery_vol,
-        discount_rate=assumptions.discount_rate,
-    )
-    try:
-        deal = deal.with_changes(
-            recovery=recovery, notes=str(notes), **triggers, **_orders(book, deal)
-        )
-    except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
-    _check_units(book, deal, unit)
-    tape = _tape(book, deal, unit)
-    language = _choice(book, "language", ("en", "zh"), defaults)
-    rate_sub = _choice(book, "rate_subordinated", ("no", "yes"), defaults) == "yes"
     extra = {
         key: _named_value(book, f"Deal_{key}", kind, label)
         for key, (label, kind, _help) in L.DEAL_RATING.items()
@@ -241,6 +225,31 @@ def read_deal_workbook(path) -> WorkbookInputs:
             raise ValueError(
                 f"{book.named(f'Deal_{key}')[1]}: {L.DEAL_RATING[key][0]}: must be >= 0"
             )
+    recovery.update(
+        asset_mix=_asset_mix(book),
+        cumulative=_curve(book),
+        volatility=assumptions.recovery_vol,
+        discount_rate=assumptions.discount_rate,
+        collected_before_closing=extra.get("collected_before_closing") or 0.0,
+    )
+    tranches_with_basis = [
+        t.model_dump() | ({"rating_basis": basis[t.name]} if t.name in basis else {})
+        for t in deal.tranches
+    ]
+    try:
+        deal = deal.with_changes(
+            recovery=recovery,
+            notes=str(notes),
+            tranches=tranches_with_basis,
+            **triggers,
+            **_orders(book, deal),
+        )
+    except ValueError as exc:
+        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
+    _check_units(book, deal, unit)
+    tape = _tape(book, deal, unit)
+    language = _choice(book, "language", ("en", "zh"), defaults)
+    rate_sub = _choice(book, "rate_subordinated", ("no", "yes"), defaults) == "yes"
     parties = {
         key: str(v)
         for key in L.PARTIES

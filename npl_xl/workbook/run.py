@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..assumptions import DEAL_UNITS
+from ..deal import Deal
+from ..models.timing_fit import Curve, TimingFit, fit_to_senior
 from ..pool import PoolSummary
 from ..rating.run import STEPS, RatingRun, RatingSetup, rate_deal
 from .reader import WorkbookInputs
 
-__all__ = ["STEPS", "RatingRun", "rate_inputs", "setup_of", "pool_of"]
+__all__ = ["STEPS", "RatingRun", "rate_inputs", "setup_of", "pool_of", "deal_of"]
 
 
 def pool_of(inputs: WorkbookInputs) -> PoolSummary | None:
@@ -38,16 +40,59 @@ def pool_of(inputs: WorkbookInputs) -> PoolSummary | None:
     )
 
 
+def _defaulted(inputs: WorkbookInputs, key: str) -> bool:
+    return any(d[2] == key for d in inputs.defaults_used)
+
+
 def setup_of(inputs: WorkbookInputs) -> RatingSetup:
-    """The rating setup a deal workbook states."""
+    """The rating setup a deal workbook states. A blank recovery volatility leaves the Monte Carlo
+    the asset class's figure from the public market dataset; the Monte Carlo can lower the stress
+    rating only when the analyst set the volatility and an idealised-EL table that is not the
+    packaged illustrative one (:mod:`npl_xl.rating.proposal`)."""
+    a = inputs.assumptions
+    own_vol = not _defaulted(inputs, "recovery_vol")
+    if not own_vol:
+        a = a.model_copy(update={"recovery_vol": None})
     return RatingSetup(
-        assumptions=inputs.assumptions,
+        assumptions=a,
         stress_table=inputs.stress,
         rating_table=inputs.rating_table,
         scorecard=inputs.scorecard,
         rate_subordinated=inputs.rate_subordinated,
         pool=pool_of(inputs),
+        monte_carlo_binding=own_vol and inputs.rating_table is not None,
     )
+
+
+def deal_of(inputs: WorkbookInputs) -> tuple[Deal, TimingFit | None]:
+    """The deal the workbook rates, and the timing fit when the Deal sheet gives the structurer's
+    expected senior maturity: the Recovery sheet's curve, read as months since the cut-off date,
+    stretched until the base-case waterfall repays the senior at that maturity
+    (:func:`npl_xl.models.timing_fit.fit_to_senior`); the collections before closing as given, or
+    what the stretched curve collects between the cut-off and closing dates."""
+    deal = inputs.deal
+    if inputs.expected_senior_maturity is None:
+        return deal, None
+    rec = deal.require_recovery()
+    gap = 0.0
+    if inputs.cutoff_date is not None and inputs.closing_date is not None:
+        gap = max((inputs.closing_date - inputs.cutoff_date).days / (365.25 / 12), 0.0)
+    fit = fit_to_senior(
+        deal,
+        Curve.from_periods(rec.cumulative, deal.payments_per_year),
+        maturity=inputs.expected_senior_maturity,
+        months_before_closing=gap,
+        before_closing=inputs.collected_before_closing,
+    )
+    source = f"{rec.source}; {fit.describe()}" if rec.source else fit.describe()
+    new = rec.model_copy(
+        update={
+            "cumulative": [float(x) for x in fit.cumulative],
+            "collected_before_closing": min(fit.before_closing, rec.total),
+            "source": source,
+        }
+    )
+    return deal.model_copy(update={"recovery": new}), fit
 
 
 def rate_inputs(
@@ -57,5 +102,6 @@ def rate_inputs(
     seed: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RatingRun:
-    """Rate the deal of a workbook (see :func:`npl_xl.rating.run.rate_deal`)."""
-    return rate_deal(inputs.deal, setup_of(inputs), paths=paths, seed=seed, progress=progress)
+    """Rate the deal of a workbook (:func:`deal_of`, then :func:`npl_xl.rating.run.rate_deal`)."""
+    deal, _ = deal_of(inputs)
+    return rate_deal(deal, setup_of(inputs), paths=paths, seed=seed, progress=progress)

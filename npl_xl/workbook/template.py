@@ -476,6 +476,9 @@ def _deal_values(deal) -> dict:
         "reserve_initial": deal.reserve.initial,
         "incentive_fee_share": deal.incentive_fee_share,
         "default_event": deal.default_event,
+        "collected_before_closing": (
+            deal.recovery.collected_before_closing or None if deal.recovery else None
+        ),
         "tranches": [_tranche_row(t) for t in deal.ordered_tranches],
         "rates": [
             [k, r.level, None if r.path is None else ", ".join(f"{x:g}" for x in r.path), r.source]
@@ -508,7 +511,7 @@ def _deal_values(deal) -> dict:
 def _tranche_row(t) -> list:
     row = [t.name, t.balance, None, t.seniority, t.issue_price, t.fixed_return]
     row.append(t.fixed_return_base)
-    basis = getattr(t, "rating_basis", None)  # merge: the engine's Tranche gains rating_basis
+    basis = t.rating_basis
     if t.floating:
         f = t.coupon
         return row + [f.index, f.spread, f.floor, f.cap, f.reset_periods, basis]
