@@ -9,6 +9,7 @@ import click
 from . import __version__
 from .atomic import OutputExistsError, check_extension, install_signal_cleanup
 from .cli_market import market
+from .cli_surveil import surveil
 
 
 class _Group(click.Group):
@@ -449,6 +450,7 @@ def recovery_model_predict(workbook):
 
 
 main.add_command(market)
+main.add_command(surveil)
 
 
 @main.group()
