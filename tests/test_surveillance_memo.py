@@ -194,6 +194,7 @@ def test_a_deal_workbook_holding_its_report_as_a_sheet(tmp_path):
     wb = open_book(src)
     ws = wb.create_sheet("TrusteeReport")
     ws.append(["金额单位：万元"])
+    ws.append(["剩余回收预测覆盖", float(np.round(base[4:].sum(), 2))])  # the analyst's override
     ws.append(["期数", "支付日", "本期回收金额"])
     for i in range(4):
         ws.append([i + 1, f"2022-{3 * i + 1:02d}-26", float(np.round(base[i], 2))])
@@ -206,3 +207,4 @@ def test_a_deal_workbook_holding_its_report_as_a_sheet(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith(f"{inputs.deal.name}: Senior AAAsf")
     assert "collections 100.0% of the base case" in result.output
+    assert "re-projected at 100.0% of the base case (override)" in result.output
