@@ -120,6 +120,8 @@ def surveil(
         "change: "
         + ", ".join(f"{c.name} {c.previous} -> {c.proposed} ({c.change})" for c in s.changes)
     )
+    for line in rep.lines:  # the intake report
+        click.echo(line)
     if s.state.differences:
         click.echo(
             f"{len(s.state.differences)} difference(s) with the trustee report, first: "

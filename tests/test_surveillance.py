@@ -252,3 +252,37 @@ def test_every_reason_and_change_has_its_text_in_both_languages():
             for lang in ("en", "zh"):
                 assert "nan" not in text(ch.reason, lang, **ch.values)
                 assert text(f"surv_change_{ch.change}", lang)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dask", "tcp://x:1"], "--dask: only with --batch"),
+        (["--previous", "Mezz=AAsf"], "previous: 'Mezz' is no tranche of the deal"),
+        (["--previous", "Senior"], "--previous: expected TRANCHE=RATING"),
+    ],
+)
+def test_cli_options_are_checked_in_one_line(credit_card, tmp_path, args, message):
+    _, _, base = credit_card
+    path = write_report(tmp_path / "r.csv", base[:2])
+    result = CliRunner().invoke(main, ["surveil", CREDIT_CARD, str(path), "--paths", "50", *args])
+    assert result.exit_code == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_deal_workbook_without_a_report_sheet_asks_for_the_report():
+    result = CliRunner().invoke(main, ["surveil", CREDIT_CARD])
+    assert result.exit_code == 1
+    assert "REPORT: give the trustee report, or add a sheet named TrusteeReport" in result.output
+
+
+def test_units_in_headers_are_converted_and_conflicts_refused(credit_card, tmp_path):
+    inputs, _, _ = credit_card
+    path = tmp_path / "yuan.csv"
+    path.write_text('期数,本期回收金额（元）\n1,"1,234,500.00"\n', encoding="utf-8")
+    report = read_trustee_report(path, inputs.deal, deal_unit="万元")
+    assert report.collections[0] == pytest.approx(123.45)
+    conflict = tmp_path / "conflict.csv"
+    conflict.write_text("金额单位：万元\n期数,本期回收金额（元）\n1,5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="amount unit is ambiguous"):
+        read_trustee_report(conflict, inputs.deal, deal_unit="万元")

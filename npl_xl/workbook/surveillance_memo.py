@@ -170,7 +170,7 @@ def _reprojection(ws, s: SurveillanceRun, unit: str, lang: str) -> set[int]:
             remaining=p.remaining_total,
             base=float(p.remaining_base.sum()),
         ),
-        3,
+        6,
     )
     header = [text(f"surv_col_{k}", lang) for k in ("period", "remaining_base", "remaining")]
     k = s.report.periods
@@ -283,15 +283,14 @@ def _finish(ws, skip: set[int]) -> None:
     fit_paragraphs(ws)
     _fit_wrapped(ws, skip)
     print_setup(ws, title_rows="1:2", one_page=True)
-    if ws._charts:  # the print area reaches past the chart's last row and column
-        last_row = ws.max_row + CHART_ROWS
-        width_cm, col = 0.0, 0
-        while width_cm < 16.5:
-            col += 1
-            w = ws.column_dimensions[get_column_letter(col)].width or 8.43
-            width_cm += w * 0.19 + 0.1
-        col = max(col, ws.max_column)
-        ws.print_area = f"A1:{get_column_letter(col)}{last_row}"
+    # the print area spans at least 16.5 cm of columns (titles and paragraphs overflow into them)
+    # and, with the chart, reaches past its last row
+    last_row = ws.max_row + (CHART_ROWS if ws._charts else 0)
+    width_cm, col = 0.0, 0
+    while width_cm < 16.5:
+        col += 1
+        width_cm += (ws.column_dimensions[get_column_letter(col)].width or 8.43) * 0.19 + 0.1
+    ws.print_area = f"A1:{get_column_letter(max(col, ws.max_column))}{last_row}"
 
 
 def _fit_wrapped(ws, skip: set[int]) -> None:

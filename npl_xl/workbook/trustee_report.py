@@ -262,7 +262,8 @@ def read_trustee_report(
             field, tranche = c.split(":", 1)
             per_tranche[field][tranche] = v * scale
     report_lines = (
-        f"Trustee report: {where}, read as {how}; header on row {i + 1}; {len(rows)} period(s)",
+        f"Trustee report: {where}, read as {how}; header on row {i + 1}; {len(rows)} period(s)"
+        + (f" to {dates[-1]}" if dates and dates[-1] else ""),
         "Columns: " + "; ".join(f"{labels[c]} -> {c}" for c in cols.values()),
         f"Amount unit: {u} ({u_source}); amounts converted to {deal_unit}",
     ) + ((f"Override of the re-projection: {override:,.2f} {u}",) if override is not None else ())
