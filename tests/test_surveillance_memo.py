@@ -81,6 +81,7 @@ def test_the_chart_is_inside_the_print_area(memos):
     _, en, _ = memos
     ws = load_workbook(en)[text("surv_sheet_performance", "en")]
     (chart,) = ws._charts
+    assert len(chart.series) == 4  # actual and base case, by period and cumulative
     lo_col, lo_row, hi_col, hi_row = range_boundaries(ws.print_area.split("!")[-1].replace("$", ""))
     anchor = chart.anchor._from
     assert lo_col <= anchor.col + 1 <= hi_col and lo_row <= anchor.row + 1 <= hi_row
@@ -123,7 +124,7 @@ def test_the_memo_renders_in_libreoffice_with_its_chart(memos, tmp_path):
     assert "###" not in "".join(pages)
     perf = [p for p in pages if "Actual against forecast collections" in p]
     assert len(perf) == 1  # the table and its chart on one page
-    assert "Cumulative collections" in " ".join(perf[0].split())  # the chart's title
+    assert "Collections, actual against base case" in " ".join(perf[0].split())  # chart title
     assert "below B-sf" in pages[0] and "downgrade" in pages[0]
 
 

@@ -37,8 +37,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "surv_title_provenance": {"en": "Provenance", "zh": "数据来源"},
     "surv_chart": {
-        "en": "Cumulative collections: actual against base case",
-        "zh": "累计回收：实际与基准情景",
+        "en": "Collections, actual against base case",
+        "zh": "回收：实际与基准情景",
     },
     # column headers
     "surv_col_tranche": {"en": "Tranche", "zh": "证券"},

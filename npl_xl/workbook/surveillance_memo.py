@@ -91,9 +91,11 @@ def _performance(ws, s: SurveillanceRun, unit: str, lang: str) -> set[int]:
     ch = LineChart()
     ch.title = text("surv_chart", lang)
     ch.y_axis.title, ch.x_axis.title = unit, header[0]
-    ch.add_data(
-        Reference(ws, min_col=6, max_col=7, min_row=3, max_row=end - 2), titles_from_data=True
-    )
+    for first in (3, 6):  # by period (actual, base case), then cumulative
+        ch.add_data(
+            Reference(ws, min_col=first, max_col=first + 1, min_row=3, max_row=end - 2),
+            titles_from_data=True,
+        )
     ch.set_categories(Reference(ws, min_col=1, min_row=4, max_row=end - 2))
     ch.height, ch.width = 7.5, 16
     ws.add_chart(ch, f"A{end}")
