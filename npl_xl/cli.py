@@ -10,6 +10,7 @@ from . import __version__
 from .atomic import OutputExistsError, check_extension, install_signal_cleanup
 from .cli_calibrate import calibrate
 from .cli_market import market
+from .cli_surveil import surveil
 
 
 class _Group(click.Group):
@@ -489,6 +490,7 @@ def recovery_model_predict(workbook):
 
 main.add_command(market)
 main.add_command(calibrate)
+main.add_command(surveil)
 
 
 @main.group()
