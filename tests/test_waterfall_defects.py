@@ -61,3 +61,66 @@ def test_an_optional_call_never_lifts_the_break_even():
         analysis.breakeven_haircut(d.with_changes(triggers=call), base),
         analysis.breakeven_haircut(d, base),
     )
+
+
+# --- (3) break-even and first loss at the first failure; non-monotone tranches flagged -----------
+
+
+def turbo_deal():
+    # Senior 57 repaid at legal maturity (schedule 0, 0, 57), Sub 40 pass-through, no coupons or
+    # fees; base case 30, 30, 60. A collections-ratio trigger (cumulative below 90 % of the base
+    # case) suspends the schedule (turbo) from the next period.
+    return Deal.from_dict(
+        {
+            "name": "turbo",
+            "payments_per_year": 1,
+            "default_event": "none",
+            "reserve": {"multiple": 0},
+            "tranches": [
+                {"name": "Senior", "balance": 57, "seniority": 1, "amortisation": [0, 0, 57]},
+                {"name": "Sub", "balance": 40, "seniority": 2},
+            ],
+            "recovery": {"total": 120, "cumulative": [0.25, 0.5, 1.0]},
+            "triggers": [
+                {
+                    "name": "turbo",
+                    "test": "cumulative_collections_ratio",
+                    "threshold": 0.9,
+                    "effect": "sequential_turbo",
+                }
+            ],
+        }
+    )
+
+
+def test_breakeven_and_first_loss_stop_at_the_first_failure_by_hand():
+    # haircut h up to 10 %: no trigger; the sub takes Y1 and Y2, the senior gets Y3's 60 (1 - h):
+    # paid while h <= 5 %, a unit short from h = 1/15. Above 10 % the trigger turbos the senior
+    # from Y2: it gets 90 (1 - h) and passes again up to h = 36.67 %.
+    d = turbo_deal()
+    base = d.base_collections()
+    np.testing.assert_allclose(base, [30, 30, 60])
+    for h, senior_paid in ((0.04, True), (0.06, False), (0.09, False), (0.11, True), (0.36, True)):
+        r = run_waterfall(d, base * (1 - h))
+        assert analysis.paid_in_full(r)[0] == senior_paid, h
+    be = analysis.breakeven(d, base, detail=True)
+    np.testing.assert_allclose(be.values[0], 0.05, atol=2e-6)
+    assert be.non_monotone.tolist() == [True, False]
+    fl = analysis.breakeven(d, base, first_loss=True, detail=True)
+    np.testing.assert_allclose(fl.values[0], 1 / 15, atol=2e-6)
+    assert fl.non_monotone[0]
+    np.testing.assert_allclose(analysis.breakeven_haircut(d, base)[0], 0.05, atol=2e-6)
+    one = analysis.breakeven(d, base, tranche="Senior", detail=True)
+    assert one.values == be.values[0] and one.non_monotone
+
+
+def test_a_grid_boundary_is_the_first_failure():
+    # unpaid per delay: the senior passes at 0 and 1, fails at 2, passes at 3, fails at 4
+    d = turbo_deal()
+    unpaid = np.array([[0, 0], [0, 0], [5, 0], [0, 0], [5, 2]], float)
+    out = analysis._boundary_grid(d, unpaid, np.arange(5), first_loss=False)
+    np.testing.assert_array_equal(out.values, [1, 3])
+    assert out.non_monotone.tolist() == [True, False]
+    first = analysis._boundary_grid(d, unpaid, np.arange(5), first_loss=True)
+    np.testing.assert_array_equal(first.values, [2, 4])
+
