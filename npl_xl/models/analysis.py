@@ -233,9 +233,9 @@ def _failing(deal, unpaid: np.ndarray, first_loss: bool) -> np.ndarray:
 
 def _boundary_grid(deal, unpaid, grid, first_loss: bool) -> BreakEven:
     """The boundary on a grid of stresses already run, at the first failing one."""
-    fails = _failing(deal, unpaid, first_loss)  # (grid, K)
+    fails = np.asarray(_failing(deal, unpaid, first_loss), dtype=bool)  # (grid, K)
     first = np.argmax(fails, axis=0)
-    any_fail = fails.any(axis=0)
+    any_fail = np.asarray(fails.any(axis=0), dtype=bool)
     later = np.arange(len(grid))[:, None] > first[None, :]
     non_monotone = (~fails & later & any_fail[None, :]).any(axis=0)
     g = np.asarray(grid, float)

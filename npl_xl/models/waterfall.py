@@ -775,7 +775,8 @@ class _Engine:
             target = p.reserve_multiple * (fees + interest)
             if final_array:
                 target = np.where(self.final, 0.0, target)
-        self.target = target
+        # each scenario keeps its own target: a masked step sets only the scenarios it runs for
+        self.target = target if act is None else np.where(act > 0, target, self.target)
         if not self.vector:  # one scenario: plain comparisons
             gap = target - self.reserve
             move = gap if gap < 0.0 else (gap if gap < self.cash else self.cash)
