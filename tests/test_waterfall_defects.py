@@ -1,6 +1,7 @@
 """Waterfall defects of issue 21, each on a small deal worked by hand to the cent."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_structures import structured_deal
@@ -188,3 +189,126 @@ def test_a_batch_gives_the_numbers_of_its_scenarios_run_one_by_one(d, scales, ze
             np.testing.assert_allclose(
                 getattr(many, name)[s], getattr(one, name), rtol=0, atol=1e-9, err_msg=name
             )
+
+
+# --- (6) a support without its draw step in a written-out order is refused -----------------------
+
+
+def test_a_written_order_without_the_draw_step_is_refused_in_one_line():
+    d = load_example("credit_card")
+    with pytest.raises(ValueError) as err:
+        d.with_changes(liquidity_facility={"limit": 1000})
+    assert str(err.value) == (
+        "deal: pre_default_order: the liquidity facility 'LF' has no 'draw:LF' step; add it "
+        "where it pays (e.g. after 'reserve') or leave the order out for the default"
+    )
+    pre, post = d.orders()
+    i, j = pre.index("reserve") + 1, post.index("reserve") + 1
+    refused = "^deal: post_default_order: the guarantee 'G' has no 'draw:G'"
+    with pytest.raises(ValueError, match=refused):
+        d.with_changes(
+            guarantee={"name": "G", "limit": 10}, pre_default_order=pre[:i] + ["draw:G"] + pre[i:]
+        )
+    # with the draw step written where it pays, it pays
+    ok = d.with_changes(
+        liquidity_facility={"limit": 1000},
+        pre_default_order=pre[:i] + ["draw:LF"] + pre[i:],
+        post_default_order=post[:j] + ["draw:LF"] + post[j:],
+    )
+    c = d.base_collections()
+    c[:3] = 0.0
+    assert run_waterfall(ok, c).support_in.sum() > 0
+
+
+# --- (4) the excess-spread account: filled in the default order, released by priority ------------
+
+
+def esa_deal(**kw):
+    schedule = kw.pop("schedule", [20, 20, 60])
+    tranches = [
+        {"name": "Senior", "balance": 100, "coupon": 0.10, "seniority": 1},
+        {"name": "Sub", "balance": 10, "seniority": 2},
+    ]
+    tranches[0]["amortisation"] = schedule
+    return annual(tranches, reserve={"multiple": 0}, **kw)
+
+
+def test_the_account_fills_before_the_sub_and_pays_the_senior_at_legal_maturity_by_hand():
+    # Senior 100 at 10 % scheduled 20, 20, 60; Sub 10 pass-through; an account with a target of
+    # 6. Collected 50, 50, 60. Y1: interest 10, senior 20, 6 trapped (the default order traps
+    # before the sub's principal), sub 10, residual 4. Y2: interest 8, senior 20, the account is
+    # full, residual 22. Y3 (legal maturity): the 6 joins the period's cash before the first step:
+    # 66 pays interest 6 and the senior's last 60 (released after principal, the senior would be
+    # 6 short and the 6 would go to the residual).
+    d = esa_deal(excess_spread_account={"limit": 6})
+    r = run_waterfall(d, np.array([50.0, 50.0, 60.0]))
+    np.testing.assert_allclose(r.support_out[:, 0], [6, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_in[:, 0], [0, 0, 6], atol=1e-12)
+    np.testing.assert_allclose(r.principal_paid[:, 0], [20, 20, 60], atol=1e-12)
+    np.testing.assert_allclose(r.principal_paid[:, 1], [10, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(r.residual, [4, 22, 0], atol=1e-12)
+    np.testing.assert_allclose(r.loss, [0, 0], atol=1e-12)
+
+
+def test_the_account_is_released_by_priority_after_a_default_event_by_hand():
+    # As above over four years (schedule 20, 20, 20, 40), the account covering senior fees only
+    # (there are none), a default event on unpaid senior interest. Collected 50, 0, 0, 200.
+    # Y1: as above, 6 trapped. Y2: nothing collected, 8 of interest unpaid: default event.
+    # Y3 (post-default): the account's 6 is released before the first step and pays 6 of the 16 of
+    # interest due. Y4: 200 pays the 18 of interest, the senior's 80, and 102 is residual.
+    d = esa_deal(
+        schedule=[20, 20, 20, 40],
+        default_event="senior_interest",
+        excess_spread_account={"limit": 6, "covers": ["senior_fees"]},
+    )
+    r = run_waterfall(d, np.array([50.0, 0.0, 0.0, 200.0]))
+    np.testing.assert_array_equal(r.default_event, [False, False, True, True])
+    np.testing.assert_allclose(r.support_balance[:, 0], [6, 6, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_in[:, 0], [0, 0, 6, 0], atol=1e-12)
+    np.testing.assert_allclose(r.interest_paid[:, 0], [10, 0, 6, 18], atol=1e-12)
+    np.testing.assert_allclose(r.principal_paid[:, 0], [20, 0, 0, 80], atol=1e-12)
+    np.testing.assert_allclose(r.residual, [4, 0, 0, 102], atol=1e-12)
+
+
+# --- (5) the facility ranks above the notes' interest; the guarantee after the trust's account ----
+
+
+def test_the_liquidity_facility_is_repaid_before_the_notes_after_a_default_by_hand():
+    # Senior 100 at 10 %, Sub 20; a facility of 8 on senior interest; collected 0, 0, 120.
+    # Y1: 8 drawn, 2 of interest unpaid: default event. Y2: nothing. Y3 (post-default): the
+    # facility is repaid its 8 first, then 22 of interest, 90 of principal: the senior is 10 short
+    # (the facility bridges liquidity; it is not credit support).
+    d = annual(
+        SENIOR_SUB,
+        default_event="senior_interest",
+        reserve={"multiple": 0},
+        liquidity_facility={"limit": 8},
+    )
+    r = run_waterfall(d, np.array([0.0, 0.0, 120.0]))
+    np.testing.assert_array_equal(r.default_event, [False, True, True])
+    np.testing.assert_allclose(r.support_in[:, 0], [8, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_out[:, 0], [0, 0, 8], atol=1e-12)
+    np.testing.assert_allclose(r.interest_paid[:, 0], [8, 0, 22], atol=1e-12)
+    np.testing.assert_allclose(r.principal_paid[:, 0], [0, 0, 90], atol=1e-12)
+    np.testing.assert_allclose(r.loss, [10, 20], atol=1e-12)
+
+
+def test_the_guarantee_pays_after_the_trusts_account_and_ranks_once_by_hand():
+    # Senior 100 at 10 % scheduled 20, 20, 60; Sub 10; an account of 6 and a guarantee of 50, both
+    # on senior interest. Collected 50, 0, 100. Y1: interest 10, senior 20, 6 trapped, sub 10,
+    # residual 4. Y2: 8 of interest due, nothing collected: the account pays 6, the guarantee the
+    # other 2. Y3: 100 pays 8 of interest, the senior's 80, reimburses the guarantor 2, residual 10.
+    d = esa_deal(
+        excess_spread_account={"limit": 6},
+        guarantee={"limit": 50, "covers": ["senior_interest"]},
+    )
+    r = run_waterfall(d, np.array([50.0, 0.0, 100.0]))
+    assert r.support_names == ("Guarantee", "ESA")
+    np.testing.assert_allclose(r.support_in, [[0, 0], [2, 6], [0, 0]], atol=1e-12)
+    np.testing.assert_allclose(r.support_out, [[0, 6], [0, 0], [2, 0]], atol=1e-12)
+    np.testing.assert_allclose(r.interest_paid[:, 0], [10, 8, 8], atol=1e-12)
+    np.testing.assert_allclose(r.residual, [4, 0, 10], atol=1e-12)
+    # reimbursed at one rank: after every tranche's principal, before and after a default event
+    for order in d.orders():
+        last = max(i for i, s in enumerate(order) if s.startswith("principal:"))
+        assert order[last + 1] == "repay:Guarantee"
