@@ -169,7 +169,8 @@ class _Support(_Model):
 
 class LiquidityFacility(_Support):
     """A revolving liquidity facility: at its ``draw:<name>`` step it lends what the items it
-    covers still need after cash and the reserve, up to ``limit`` less what is drawn; at
+    covers still need after cash and the reserve, up to ``limit`` less what is drawn (not at the
+    last payment date: nothing later would repay it, so it would be credit support); at
     ``repay:<name>`` it is paid its fees and interest, then what is drawn. Fees: ``fee_rate`` a year
     on the limit (commitment), ``interest_rate`` a year on what is drawn."""
 

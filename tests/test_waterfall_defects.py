@@ -312,3 +312,29 @@ def test_the_guarantee_pays_after_the_trusts_account_and_ranks_once_by_hand():
     for order in d.orders():
         last = max(i for i, s in enumerate(order) if s.startswith("principal:"))
         assert order[last + 1] == "repay:Guarantee"
+
+
+def test_a_principal_facility_bridges_a_scheduled_shortfall_but_is_no_credit_support_by_hand():
+    # Senior 100 (no coupon) scheduled 50, 50; Sub 20; a facility of 30 on senior principal.
+    # Collected 20, 130: Y1 draws 30 and pays the 50 scheduled; Y2 (legal maturity) repays the
+    # facility first, then the senior's 50 and the sub's 20, 30 residual.
+    tranches = [
+        {"name": "Senior", "balance": 100, "seniority": 1, "amortisation": [50, 50]},
+        {"name": "Sub", "balance": 20, "seniority": 2},
+    ]
+    d = annual(
+        tranches,
+        reserve={"multiple": 0},
+        liquidity_facility={"limit": 30, "covers": ["senior_principal"]},
+    )
+    r = run_waterfall(d, np.array([20.0, 130.0]))
+    np.testing.assert_allclose(r.support_in[:, 0], [30, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_out[:, 0], [0, 30], atol=1e-12)
+    np.testing.assert_allclose(r.principal_paid, [[50, 0], [50, 20]], atol=1e-12)
+    np.testing.assert_allclose(r.residual, [0, 30], atol=1e-12)
+    # collected 20, 60: at legal maturity the facility is repaid its 30 and not drawn again (it
+    # would never be repaid): the senior is 20 short
+    r = run_waterfall(d, np.array([20.0, 60.0]))
+    np.testing.assert_allclose(r.support_in[:, 0], [30, 0], atol=1e-12)
+    np.testing.assert_allclose(r.support_out[:, 0], [0, 30], atol=1e-12)
+    np.testing.assert_allclose(r.loss, [20, 20], atol=1e-12)

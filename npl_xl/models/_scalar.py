@@ -427,6 +427,8 @@ def _support_step(w, p, kind: str, j: int, in_post: bool) -> None:
         w(f"avail = {_max(f'slim{j} - sused{j}', '0.0')}")
     else:
         w(f"avail = {_max(f'slim{j} - sbal{j}', '0.0')}")
+        w("if final:")
+        w("    avail = 0.0")
     w(f"draw = {_min('short', 'avail')}")
     w("cash = cash + draw")
     if sk == "excess_spread_account":

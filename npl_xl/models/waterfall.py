@@ -946,8 +946,12 @@ class _Engine:
             avail = self.s_bal[j]
         elif kind == "guarantee":
             avail = self.mx(limit - self.s_used[j], 0.0)
-        else:
+        else:  # a liquidity facility: not at the last payment date (nothing later repays it)
             avail = self.mx(limit - self.s_bal[j], 0.0)
+            if self.vector:
+                avail = np.where(self.final, 0.0, avail)
+            elif self.final:
+                avail = 0.0
         draw = self.mn(short, avail)
         if act is not None:
             draw = draw * act
