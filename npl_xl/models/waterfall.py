@@ -1125,9 +1125,9 @@ class _Engine:
                 + self.missed
             )
             flags.append([defaulted, *in_force])
-        # the steps and tests are bound methods: dropping them frees the engine (and its per-
-        # scenario state) as soon as the run returns, not at the next garbage collection
-        self.steps, self.tests = {}, []
+        if last_only:  # a search's many runs: free the engine at once (its steps and tests are
+            # bound methods, a cycle the garbage collector would free later), bounding peak memory
+            self.steps, self.tests = {}, []
         return _records(rows, flags, p, self.vector, self.coll_array)
 
 
