@@ -80,14 +80,30 @@ def demo():
 @click.option(
     "--example", type=click.Choice(["credit_card", "mortgage"]), help="Use a bundled example deal."
 )
-def deal(deal_file, example):
+@click.option(
+    "--explain", is_flag=True, help="Print the priority of payments instead, as in a prospectus."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="zh",
+    show_default=True,
+    help="Language of --explain.",
+)
+def deal(deal_file, example, explain, lang):
     """Waterfall, break-even haircuts, stress ratings and tranche KMV of DEAL_FILE (JSON)."""
     from .deal import Deal, load_example
     from .demo import deal_report
 
     if bool(deal_file) == bool(example):
         raise click.UsageError("give a DEAL_FILE or --example, not both or neither")
-    click.echo(deal_report(Deal.from_json(deal_file) if deal_file else load_example(example)))
+    d = Deal.from_json(deal_file) if deal_file else load_example(example)
+    if explain:
+        from .explain import explain as explain_deal
+
+        click.echo(explain_deal(d, lang))
+        return
+    click.echo(deal_report(d))
 
 
 @main.command()

@@ -169,7 +169,8 @@ class _Support(_Model):
 
 class LiquidityFacility(_Support):
     """A revolving liquidity facility: at its ``draw:<name>`` step it lends what the items it
-    covers still need after cash and the reserve, up to ``limit`` less what is drawn; at
+    covers still need after cash and the reserve, up to ``limit`` less what is drawn (not at the
+    last payment date: nothing later would repay it, so it would be credit support); at
     ``repay:<name>`` it is paid its fees and interest, then what is drawn. Fees: ``fee_rate`` a year
     on the limit (commitment), ``interest_rate`` a year on what is drawn."""
 
@@ -200,7 +201,9 @@ class Guarantee(_Support):
 
 class ExcessSpreadAccount(_Support):
     """Cash trapped at ``trap:<name>`` up to ``limit`` (the target), paid out at ``draw:<name>``
-    for the covered items' shortfalls and released at the trust's last payment date."""
+    for the covered items' shortfalls; at the trust's last payment date and in every period after
+    a default event its balance joins the period's cash before the first step (paid by
+    priority)."""
 
     name: str = Field("ESA", min_length=1)
     limit: float = Field(ge=0, description="target balance, currency units")
@@ -465,6 +468,7 @@ class Deal(_Model):
             order = getattr(self, field)
             if order is not None:
                 _check_order(order, names, fees, supports, field)
+                _check_draws(order, supports, field)
         self._check_structures()
         n = self.legal_maturity_periods
         for i, t in enumerate(self.tranches):
@@ -616,31 +620,37 @@ class Deal(_Model):
 
 
 def default_order(deal: Deal) -> tuple[list[str], list[str]]:
-    """docs/methodology.md §6: fees, reserve, draws on any facility, guarantee or account, interest
-    by rank, facility repayment, principal by rank, fixed returns, trap into the account, guarantee
-    reimbursement, incentive fee, uncapped fee excess; after a default event fees (with excess)
-    first, then draws, each tranche's interest and principal in rank order, repayments, no reserve
-    top-up and no incentive fee."""
+    """docs/methodology.md §6: fees, reserve, liquidity facility repayment (fees, interest, then
+    what is drawn: senior to the notes' interest), draws on the trust's account, then the
+    facility, then the guarantee, interest by rank, principal by rank with the trap into the account
+    before the most junior tranche's principal, guarantee reimbursement, fixed returns, incentive
+    fee, uncapped fee excess; after a default event fees (with excess) first, the facility's
+    repayment and the draws, each tranche's interest and principal in rank order, guarantee
+    reimbursement (the same rank as before), fixed returns, no reserve top-up and no incentive fee.
+    """
     ts = deal.ordered_tranches
     sup = dict(deal.supports())
-    draws = [f"draw:{s.name}" for s in sup.values()]
     lf, g, esa = (sup.get(k) for k in ("liquidity_facility", "guarantee", "excess_spread_account"))
+    draws = [f"draw:{x.name}" for x in (esa, lf, g) if x]
+    repay_lf = [f"repay:{lf.name}"] if lf else []
+    repay_g = [f"repay:{g.name}"] if g else []
+    returns = [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
     pre = (
         ["senior_fees", "reserve"]
+        + repay_lf
         + draws
         + [f"interest:{t.name}" for t in ts if t.pays_interest]
-        + ([f"repay:{lf.name}"] if lf else [])
-        + [f"principal:{t.name}" for t in ts]
-        + [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
+        + [f"principal:{t.name}" for t in ts[:-1]]
         + ([f"trap:{esa.name}"] if esa else [])
-        + ([f"repay:{g.name}"] if g else [])
+        + [f"principal:{ts[-1].name}"]
+        + repay_g
+        + returns
         + ["incentive_fee", "fee_excess"]
     )
-    post = ["senior_fees", "fee_excess", "reserve"] + draws
+    post = ["senior_fees", "fee_excess", "reserve"] + repay_lf + draws
     for t in ts:
         post += ([f"interest:{t.name}"] if t.pays_interest else []) + [f"principal:{t.name}"]
-    post += [f"repay:{x.name}" for x in (lf, g) if x]
-    post += [f"fixed_return:{t.name}" for t in ts if t.fixed_return > 0]
+    post += repay_g + returns
     return pre, post
 
 
@@ -670,6 +680,17 @@ def _check_order(
                 )
     if len(set(order)) != len(order):
         raise ValueError(f"{field}: a step appears twice")
+
+
+def _check_draws(order: list[str], supports: dict[str, str], field: str) -> None:
+    """A written-out order draws on every facility, guarantee and account of the deal (else it
+    would be accepted and never pay)."""
+    for name, kind in supports.items():
+        if f"draw:{name}" not in order:
+            raise ValueError(
+                f"{field}: the {kind.replace('_', ' ')} {name!r} has no 'draw:{name}' step; add "
+                "it where it pays (e.g. after 'reserve') or leave the order out for the default"
+            )
 
 
 _UNION_TAGS = {"float", "int", "str", "bool"}

@@ -7,10 +7,10 @@ and merged here; a key may appear in one module only."""
 
 from __future__ import annotations
 
-from . import catalogue, pool, rating, surveillance, workbook
+from . import catalogue, explain, pool, rating, surveillance, workbook
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _module in (catalogue, rating, workbook, pool, surveillance):
+for _module in (catalogue, rating, workbook, pool, surveillance, explain):
     _twice = MESSAGES.keys() & _module.MESSAGES.keys()
     if _twice:
         raise RuntimeError(f"message catalogue: {sorted(_twice)[0]!r} is defined twice")

@@ -102,6 +102,12 @@ def _source(p) -> str:
     else:
         w("call = 0.0")
     w("cash = c + call" if has_call else "cash = c")
+    for j in p.accounts:  # released at the start of the last period and after a default event
+        w("if final or defaulted:")
+        w(f"    release = sbal{j}")
+        w("    cash = cash + release")
+        w(f"    sbal{j} = sbal{j} - release")
+        w(f"    sin{j} = sin{j} + release")
     if p.base_cum is not None:
         w("cum = cum + c")
     w("r_out = r_in = inc = cx = 0.0")
@@ -393,12 +399,10 @@ def _support_step(w, p, kind: str, j: int, in_post: bool) -> None:
         w(f"sout{j} = sout{j} + (fees + paid)")
         return
     if kind == "trap":
-        w(f"release = sbal{j} if final else 0.0")
         w(f"move = {_min(_max(f'slim{j} - sbal{j}', '0.0'), 'cash')}")
         w("move = 0.0 if final else move")
-        w("cash = cash + release - move")
-        w(f"sbal{j} = sbal{j} - release + move")
-        w(f"sin{j} = sin{j} + release")
+        w("cash = cash - move")
+        w(f"sbal{j} = sbal{j} + move")
         w(f"sout{j} = sout{j} + move")
         return
     w("need = res = 0.0")
@@ -423,6 +427,8 @@ def _support_step(w, p, kind: str, j: int, in_post: bool) -> None:
         w(f"avail = {_max(f'slim{j} - sused{j}', '0.0')}")
     else:
         w(f"avail = {_max(f'slim{j} - sbal{j}', '0.0')}")
+        w("if final:")
+        w("    avail = 0.0")
     w(f"draw = {_min('short', 'avail')}")
     w("cash = cash + draw")
     if sk == "excess_spread_account":

@@ -39,6 +39,7 @@ __all__ = [
     "stress_collections",
     "asset_mix",
     "StressResult",
+    "BreakEven",
     "TrancheKMV",
 ]
 
@@ -110,16 +111,28 @@ def paid_in_full(result: WaterfallResult) -> np.ndarray:
     return result.unpaid <= PAID_TOLERANCE * result.initial_balance
 
 
-def breakeven_delay_months(deal, collections, *, max_months: int = 120) -> np.ndarray:
-    """Longest delay (whole months, no haircut) after which each tranche is still paid in full by
-    legal maturity; all delays 0..``max_months`` run as one batch. NaN where even no delay fails."""
+@dataclass(frozen=True)
+class BreakEven:
+    """A break-even or first-loss search per tranche (most senior first): ``values`` (the
+    stress, NaN as the solver documents) and ``non_monotone`` (bool: a stress above the first
+    failing one passes again, so the tranche's pass/fail is not monotone in the stress; the value
+    is the first failure's, not the last pass's)."""
+
+    values: np.ndarray
+    non_monotone: np.ndarray
+
+
+def breakeven_delay_months(deal, collections, *, max_months: int = 120, detail: bool = False):
+    """Longest delay (whole months, no haircut) up to the first one at which each tranche fails
+    its rating basis; all delays 0..``max_months`` run as one batch. NaN where even no delay
+    fails. ``detail``: a :class:`BreakEven` with the non-monotone flags."""
     base, fixed = split_unstressed(deal, collections)
     delays = np.arange(int(max_months) + 1)
-    ok = _paid(
+    unpaid = unpaid_at_maturity(
         deal, stressed_months(base, deal.payments_per_year, delay_months=delays) + fixed
     )  # (delays, K)
-    passes = ok.sum(axis=0)  # monotone: passes come first
-    return np.where(ok[0], delays[np.maximum(passes - 1, 0)], np.nan).astype(float)
+    out = _boundary_grid(deal, unpaid, delays, False)
+    return out if detail else out.values
 
 
 def _paid(deal, collections, rate_shift=0.0) -> np.ndarray:
@@ -146,12 +159,15 @@ def breakeven_haircut(
     delay_months: int | None = None,
     tol: float = 1e-6,
     candidates: int = 31,
-) -> np.ndarray:
-    """Largest recovery haircut at which each tranche is still paid in full by legal maturity.
+    detail: bool = False,
+):
+    """Largest recovery haircut at which each tranche still passes on its rating basis, below the
+    first haircut that fails it.
 
     ``delay`` (whole periods) or ``delay_months`` (exact, on a monthly grid) is applied together
     with every haircut; see :func:`breakeven` for the search. Returns one haircut per tranche (most
-    senior first); NaN where the tranche is not paid in full even with no haircut.
+    senior first); NaN where the tranche is not paid in full even with no haircut; ``detail``: a
+    :class:`BreakEven` with the non-monotone flags.
     """
     base, fixed = split_unstressed(deal, collections)
 
@@ -161,7 +177,8 @@ def breakeven_haircut(
         c = stressed_months(base, deal.payments_per_year, haircut=h, delay_months=delay_months)
         return unpaid_at_maturity(deal, c + fixed)
 
-    return _boundary(deal, unpaid, 0.0, 1.0, tol, candidates, first_loss=False)
+    out = _boundary(deal, unpaid, 0.0, 1.0, tol, candidates, first_loss=False)
+    return out if detail else out.values
 
 
 #: stresses :func:`breakeven` searches
@@ -178,10 +195,17 @@ def breakeven(
     *,
     first_loss: bool = False,
     tol: float = 1e-6,
+    detail: bool = False,
 ):
-    """Break-even stress per tranche on the engine: the largest stress it survives paid in full by
-    legal maturity, or with ``first_loss`` the smallest stress at which it loses 1 currency unit
-    (principal plus interest unpaid at maturity).
+    """Break-even stress per tranche on the engine: the largest stress it survives on its rating
+    basis below the first stress that fails it, or with ``first_loss`` the smallest stress at which
+    it loses 1 currency unit (principal plus interest unpaid at maturity, plus the largest coupon
+    missed for a "timely" tranche).
+
+    Pass/fail need not be monotone in the stress (triggers, calls): the search returns the
+    boundary at the first failure it finds (each round scans the bracket below the first failing
+    candidate) and ``detail=True`` returns a :class:`BreakEven` whose ``non_monotone`` flags the
+    tranches seen passing again above a failure.
 
     ``variable``: "haircut" (share of every collection lost, 0-1), "delay" (whole periods, up to
     the number of periods) or "issue_rate_shift" (annual decimal added to every coupon, 0-1: the
@@ -201,7 +225,7 @@ def breakeven(
     base, fixed = split_unstressed(deal, collections)
     if variable == "delay":
         delays = np.arange(len(base) + 1)
-        out = _boundary_grid(
+        found = _boundary_grid(
             deal, unpaid_at_maturity(deal, stressed(base, delay=delays) + fixed), delays, first_loss
         )
     else:
@@ -212,7 +236,13 @@ def breakeven(
         else:
             unpaid = lambda x: unpaid_at_maturity(deal, base + fixed, rate_shift=x)  # noqa: E731
         lo, hi = _RANGES[variable]
-        out = _boundary(deal, unpaid, lo, hi, tol, 31, first_loss=first_loss)
+        found = _boundary(deal, unpaid, lo, hi, tol, 31, first_loss=first_loss)
+    if detail:
+        if tranche is None:
+            return found
+        k = names.index(tranche)
+        return BreakEven(found.values[k], found.non_monotone[k])
+    out = found.values
     return out if tranche is None else float(out[names.index(tranche)])
 
 
@@ -224,40 +254,56 @@ def _failing(deal, unpaid: np.ndarray, first_loss: bool) -> np.ndarray:
     return unpaid > PAID_TOLERANCE * balance
 
 
-def _boundary_grid(deal, unpaid, grid, first_loss: bool) -> np.ndarray:
-    """The boundary on a grid of stresses already run (failures are monotone in the stress)."""
-    fails = _failing(deal, unpaid, first_loss)
-    n_ok = (~fails).sum(axis=0)  # passes come first
+def _boundary_grid(deal, unpaid, grid, first_loss: bool) -> BreakEven:
+    """The boundary on a grid of stresses already run, at the first failing one."""
+    fails = np.asarray(_failing(deal, unpaid, first_loss), dtype=bool)  # (grid, K)
+    first = np.argmax(fails, axis=0)
+    any_fail = np.asarray(fails.any(axis=0), dtype=bool)
+    later = np.arange(len(grid))[:, None] > first[None, :]
+    non_monotone = (~fails & later & any_fail[None, :]).any(axis=0)
+    g = np.asarray(grid, float)
     if first_loss:
-        return np.where(fails[-1], grid[np.minimum(n_ok, len(grid) - 1)], np.nan).astype(float)
-    return np.where(~fails[0], grid[np.maximum(n_ok - 1, 0)], np.nan).astype(float)
+        values = np.where(any_fail, g[first], np.nan)
+    else:
+        values = np.where(any_fail, np.where(first > 0, g[np.maximum(first - 1, 0)], np.nan), g[-1])
+    return BreakEven(values, non_monotone)
 
 
-def _boundary(deal, unpaid, lo0, hi0, tol, candidates, *, first_loss) -> np.ndarray:
-    """Bracket each tranche's boundary between passing and failing stresses on [lo0, hi0].
+def _boundary(deal, unpaid, lo0, hi0, tol, candidates, *, first_loss) -> BreakEven:
+    """Bracket each tranche's first failure on [lo0, hi0].
 
-    Each round runs up to ``candidates`` stresses per tranche as one batch of scenarios (fewer with
-    many tranches, so a round stays within ``_ROUND_SCENARIOS``) and keeps the bracket where the
-    tranche goes from passing to failing, until it is narrower than ``tol``. Only the final period
-    is kept in memory. Returns the last passing stress (break-even) or the first failing one
-    (first loss)."""
+    Each round runs up to ``candidates`` stresses per tranche inside its bracket as one batch of
+    scenarios (fewer with many tranches, so a round stays within ``_ROUND_SCENARIOS``); the new
+    bracket runs from the candidate before the first failing one to that one (every stress tried
+    below it passed), until it is narrower than ``tol``. A candidate passing above a failing one
+    marks the tranche non-monotone. Only the final period is kept in memory. Returns the last
+    passing stress (break-even) or the first failing one (first loss)."""
     K = len(deal.tranches)
     g = int(max(1, min(candidates, _ROUND_SCENARIOS // K)))
     ends = _failing(deal, unpaid(np.array([lo0, hi0])), first_loss)
     lo, hi = np.full(K, float(lo0)), np.full(K, float(hi0))
+    found = ends[1].copy()  # hi is a failing stress
+    active = ~ends[0]  # failing at lo0: the answer is known
+    non_monotone = ends[0] & ~ends[1]
     steps = np.arange(1, g + 1) / (g + 1)
-    rows = np.arange(K)
-    while (hi - lo > tol).any():
+    rows, cols = np.arange(K), np.arange(g)
+    while (active & (hi - lo > tol)).any():
         x = lo[:, None] + (hi - lo)[:, None] * steps[None, :]  # (K, g)
         fails = _failing(deal, unpaid(x.ravel()), first_loss)
-        own = ~fails.reshape(K, g, K)[rows, :, rows]  # tranche k on its own candidates
-        n_pass = own.sum(axis=1)  # passes come first (monotone)
-        new_lo = np.where(n_pass > 0, x[rows, np.maximum(n_pass - 1, 0)], lo)
-        new_hi = np.where(n_pass < g, x[rows, np.minimum(n_pass, g - 1)], hi)
-        lo, hi = new_lo, new_hi
+        own = fails.reshape(K, g, K)[rows, :, rows]  # tranche k on its own candidates
+        first = np.argmax(own, axis=1)
+        hit = own.any(axis=1)
+        again = (~own & (cols[None, :] > first[:, None])).any(axis=1) & hit
+        non_monotone |= active & (again | (hit & ~found))
+        new_lo = np.where(hit, np.where(first > 0, x[rows, np.maximum(first - 1, 0)], lo), x[:, -1])
+        new_hi = np.where(hit, x[rows, first], hi)
+        lo, hi = np.where(active, new_lo, lo), np.where(active, new_hi, hi)
+        found |= active & hit
     if first_loss:
-        return np.where(ends[0], lo0, np.where(ends[1], hi, np.nan))
-    return np.where(ends[0], np.nan, np.where(ends[1], lo, hi0))
+        values = np.where(ends[0], lo0, np.where(found, hi, np.nan))
+    else:
+        values = np.where(ends[0], np.nan, np.where(found, lo, hi0))
+    return BreakEven(values, non_monotone)
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ __all__ = [
     "MonteCarloLossDistribution",
     "LargePoolLossDistribution",
     "loss_distribution",
+    "auto_nodes",
     "METHODS",
 ]
 
@@ -223,8 +224,8 @@ def loss_distribution(
         lgds: loss given default per name, in [0, 1].
         rho: asset correlation with the common factor, in [0, 1).
         method: "exact" (recursion on a loss lattice, ``nodes`` factor nodes by ``quadrature``:
-            "trapezoid", "legendre", "hermite" or "auto": trapezoid up to 500 names, else
-            Legendre (:func:`factor_nodes`);
+            "trapezoid", "legendre", "hermite" or "auto": trapezoid with at least ``nodes``
+            nodes, more as the pool grows (:func:`auto_nodes`; :func:`factor_nodes`);
             exact when exposure x LGD are whole multiples of the lattice unit, else each name's loss
             is split between the two neighbouring lattice points so that probability and expected
             loss are both kept; ``lattice`` sets the number of units), "lhp" (Vasicek large
@@ -421,10 +422,10 @@ def _exact(p, loss, total, rho, nodes, lattice, unit, quadrature) -> LatticeLoss
         raise ValueError(
             f"unit: gives a lattice of {size:,} points; choose a larger unit or a smaller lattice"
         )
-    rule = quadrature
+    rule, n_nodes = quadrature, int(nodes)
     if quadrature == "auto":
-        rule = "trapezoid" if p.size <= TRAPEZOID_NAMES else "legendre"
-    z, w = (np.zeros(1), np.ones(1)) if rho == 0.0 else factor_nodes(int(nodes), rule)
+        rule, n_nodes = "trapezoid", auto_nodes(n_nodes, p.size, rho, size)
+    z, w = (np.zeros(1), np.ones(1)) if rho == 0.0 else factor_nodes(n_nodes, rule)
     cond = _conditional_pds(p, rho, z, w)  # (nodes, names)
     P = _convolve(cond, k, f, size)
     probs = w @ P
@@ -440,9 +441,19 @@ def _exact(p, loss, total, rho, nodes, lattice, unit, quadrature) -> LatticeLoss
     )
 
 
-#: pools up to this many names integrate the factor on an even grid, larger ones by Gauss-Legendre
-#: on the factor's probability scale (benchmarks/README.md, "Factor nodes")
-TRAPEZOID_NAMES = 500
+#: most nodes x lattice points the automatic node count takes (three buffers of 8-byte floats)
+_NODE_BUDGET = 16_000_000
+
+
+def auto_nodes(nodes: int, names: int, rho: float, size: int) -> int:
+    """Trapezoid factor nodes for a pool: ``nodes`` up to 500 names at rho 0.1, growing as
+    sqrt(names x rho / 50) beyond (given the factor, a large pool's loss is nearly a step in it,
+    of width ~ sqrt((1 - rho) / (rho x names)), which the even grid must resolve: benchmarks/
+    README.md, "Factor nodes"), within a memory budget (nodes x ``size`` lattice points); never
+    fewer than ``nodes``."""
+    grown = math.ceil(nodes * math.sqrt(max(names * rho / 50.0, 1.0)))
+    return int(max(nodes, min(grown, _NODE_BUDGET // max(int(size), 1))))
+
 
 _RULES = {
     "trapezoid": "evenly spaced factor nodes on [-7, 7]",

@@ -416,6 +416,7 @@ class _Plan:
             else []
         )
         self.support_index = {x[0]: j for j, x in enumerate(self.supports)}
+        self.accounts = [j for j, x in enumerate(self.supports) if x[1] == "excess_spread_account"]
         self.rest: list = []  # collections after each period, for a clean-up call (set per run)
         self.base_cum = None
         if any(t[1] == "cumulative_collections_ratio" for t in self.triggers):
@@ -775,7 +776,8 @@ class _Engine:
             target = p.reserve_multiple * (fees + interest)
             if final_array:
                 target = np.where(self.final, 0.0, target)
-        self.target = target
+        # each scenario keeps its own target: a masked step sets only the scenarios it runs for
+        self.target = target if act is None else np.where(act > 0, target, self.target)
         if not self.vector:  # one scenario: plain comparisons
             gap = target - self.reserve
             move = gap if gap < 0.0 else (gap if gap < self.cash else self.cash)
@@ -944,8 +946,12 @@ class _Engine:
             avail = self.s_bal[j]
         elif kind == "guarantee":
             avail = self.mx(limit - self.s_used[j], 0.0)
-        else:
+        else:  # a liquidity facility: not at the last payment date (nothing later repays it)
             avail = self.mx(limit - self.s_bal[j], 0.0)
+            if self.vector:
+                avail = np.where(self.final, 0.0, avail)
+            elif self.final:
+                avail = 0.0
         draw = self.mn(short, avail)
         if act is not None:
             draw = draw * act
@@ -965,22 +971,33 @@ class _Engine:
         self.s_out[j] = self.s_out[j] + (fees + drawn)
 
     def _trap(self, j, act):
-        """Trap cash up to the target; at the last payment date release the balance instead."""
+        """Trap cash up to the target (not at the last payment date)."""
         limit = self.p.supports[j][2]
         final = self.final
-        release = (
-            np.where(final, self.s_bal[j], 0.0)
-            if self.vector
-            else (self.s_bal[j] if final else 0.0)
-        )
         move = self.mn(self.mx(limit - self.s_bal[j], 0.0), self.cash)
         move = np.where(final, 0.0, move) if self.vector else (0.0 if final else move)
         if act is not None:
-            release, move = release * act, move * act
-        self.cash = self.cash + release - move
-        self.s_bal[j] = self.s_bal[j] - release + move
-        self.s_in[j] = self.s_in[j] + release
+            move = move * act
+        self.cash = self.cash - move
+        self.s_bal[j] = self.s_bal[j] + move
         self.s_out[j] = self.s_out[j] + move
+
+    def _release_accounts(self, defaulted) -> None:
+        """At the last payment date and after a default event an account's balance joins the
+        period's cash before the first step, so it is paid out by priority."""
+        end = self.final | defaulted
+        release: Any
+        for j in self.p.accounts:
+            bal = self.s_bal[j]
+            if self.vector:
+                release = np.where(end, bal, 0.0)
+            elif end:
+                release = bal
+            else:
+                continue
+            self.cash = self.cash + release
+            self.s_bal[j] = bal - release
+            self.s_in[j] = self.s_in[j] + release
 
     # each test at the end of the current period: hit (bool, or a bool per scenario)
 
@@ -1069,6 +1086,8 @@ class _Engine:
                 self.final = self.final | call_now
                 call = price * call_now
             self.cash = coll + call if has_call else coll
+            if p.accounts:
+                self._release_accounts(defaulted)
             if p.base_cum is not None:  # a collections-ratio trigger keeps count
                 self.cum_coll = self.cum_coll + coll
             self.r_out = self.r_in = self.incentive = self.cx = (
@@ -1106,6 +1125,9 @@ class _Engine:
                 + self.missed
             )
             flags.append([defaulted, *in_force])
+        if last_only:  # a search's many runs: free the engine at once (its steps and tests are
+            # bound methods, a cycle the garbage collector would free later), bounding peak memory
+            self.steps, self.tests = {}, []
         return _records(rows, flags, p, self.vector, self.coll_array)
 
 
