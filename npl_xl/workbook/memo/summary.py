@@ -12,6 +12,7 @@ from ...rating.proposal import NOTCH_TOLERANCE
 from ...rating.scorecard import FACTORS
 from ..printing import paragraph, table
 from ..xlsx import AMT, BOLD, PCT, PCT4, TITLE, put
+from .labels import kmv_source, sheet_of
 
 RED = Font(bold=True, color="C00000")
 
@@ -145,7 +146,9 @@ def summary_sheet(ws, run, inputs, lang: str) -> set[int]:
         ws, row, text("reserve_line", lang, multiple=r.multiple, initial=r.initial), width
     )
     skip.add(row)
-    row = paragraph(ws, row, text("kmv_line", lang, source=run.kmv_vol_source), width)
+    row = paragraph(
+        ws, row, text("kmv_line", lang, source=kmv_source(run.kmv_vol_source, lang)), width
+    )
     if run.benchmark is not None:
         rate, lo, hi, base = run.benchmark
         skip.add(row)
@@ -164,7 +167,8 @@ def summary_sheet(ws, run, inputs, lang: str) -> set[int]:
         row += 1
         for p in points:
             skip.add(row)
-            row = paragraph(ws, row, f"• {text(p.key, lang, **p.values)}  [{p.source}]", width)
+            words = f"• {text(p.key, lang, **p.values)}  [{sheet_of(p.source, lang)}]"
+            row = paragraph(ws, row, words, width)
         row += 1
     put(ws.cell(row=row, column=1), text("reconciliation", lang), font=BOLD)
     skip.add(row)
@@ -186,7 +190,7 @@ def method_sheet(ws, run, inputs, lang: str) -> set[int]:
         text("method_1", lang),
         text("method_2", lang, tolerance=NOTCH_TOLERANCE),
         text("method_3", lang),
-        text("method_4", lang, vol_source=run.kmv_vol_source),
+        text("method_4", lang, vol_source=kmv_source(run.kmv_vol_source, lang)),
         text("method_5", lang, addon=card.haircut_addon),
         text("method_6", lang),
     ]
