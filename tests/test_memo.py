@@ -278,3 +278,90 @@ def test_rate_lang_option_and_workbook_default(tmp_path):
     assert r.exit_code == 0, r.output
     assert load_workbook(out).sheetnames[0] == "评级摘要"
     assert "Senior AAAsf, Sub NR" in r.output
+
+
+def _print_checks(wb) -> None:
+    """Every chart inside its sheet's print area; every sheet fits its page width at >= 70 %."""
+    from openpyxl.utils import range_boundaries
+
+    from npl_xl.workbook.printing import MIN_SCALE, chart_extent, page_scale
+
+    for ws in wb.worksheets:
+        area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
+        _, _, last_col, last_row = range_boundaries(area.split("!")[1].replace("$", ""))
+        for chart in ws._charts:
+            row, col = chart_extent(ws, chart)
+            assert row <= last_row and col <= last_col, (ws.title, chart.anchor)
+        assert page_scale(ws, last_row, last_col) >= MIN_SCALE, ws.title
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_memo_is_laid_out_for_print(rated):
+    from npl_xl.workbook.memo import build_memo
+
+    name, run, _, _ = rated
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, f"example_{name}.xlsx"))
+    for lang in ("en", "zh"):
+        wb = build_memo(run, inputs, lang)
+        _print_checks(wb)
+        assert sum(len(ws._charts) for ws in wb.worksheets) >= 5
+    wb = build_memo(run, inputs, "en")
+    pool = wb["Pool"]
+    formats = {
+        pool.cell(row=r, column=1).value: pool.cell(row=r, column=2).number_format
+        for r in range(1, 30)
+    }
+    assert formats["Loans"] == "#,##0" and formats["Borrowers"] == "#,##0"  # counts: no decimals
+    assert formats["Top-10 borrowers share"] == "0.00%"
+    assert formats["Average balance per loan (万元)"] == "#,##0.00"
+    # a wrapped text cell's row is tall enough for its lines
+    prov = wb["Provenance"]
+    notes = next(r for r in prov.iter_rows() if r[0].value == "Deal notes")
+    assert len(notes[1].value) > 200 and prov.row_dimensions[notes[1].row].height >= 45
+    # the header row of the waterfall names columns in words
+    cash = [c.value for c in wb["Cash flows"][3]]
+    assert cash[:3] == ["Period", "Years", "Collections"] and "reserve_balance" not in cash
+
+
+def test_thirty_tranches_give_a_memo(tmp_path):
+    from dataclasses import replace
+
+    from npl_xl.workbook.memo import build_memo
+
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, "example_credit_card.xlsx"))
+    d = inputs.deal
+    total = sum(t.balance for t in d.tranches)
+    senior, sub = d.ordered_tranches[0], d.ordered_tranches[-1]
+    n = 30
+    tranches = [
+        senior.model_copy(
+            update={"name": f"A{k + 1}", "balance": total * 0.6 / (n - 1), "seniority": k + 1}
+        )
+        for k in range(n - 1)
+    ] + [sub.model_copy(update={"balance": total * 0.4, "seniority": n})]
+    data = d.model_dump() | {"tranches": [t.model_dump() for t in tranches]}
+    data |= {"pre_default_order": None, "post_default_order": None}
+    deal = type(d).model_validate(data)
+    run = rate_inputs(replace(inputs, deal=deal), paths=100, seed=3)
+    for lang in ("en", "zh"):
+        wb = build_memo(run, inputs, lang)
+        _print_checks(wb)
+    out = tmp_path / "memo30.xlsx"
+    write_memo(run, out, inputs=inputs)
+    summary = load_workbook(out)["Summary"]
+    names = {c.value for c in summary["A"]}
+    assert {f"A{k}" for k in range(1, 30)} <= names
+
+
+def test_a_long_message_is_cut_to_the_cell_limit(rated):
+    from dataclasses import replace
+
+    from npl_xl.workbook.memo import build_memo
+
+    name, run, _, _ = rated
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, f"example_{name}.xlsx"))
+    long = replace(run, deal=run.deal.model_copy(update={"notes": "x" * 40_000}))
+    wb = build_memo(long, inputs, "en")
+    cells = [c.value for ws in wb.worksheets for r in ws.iter_rows() for c in r]
+    longest = max(len(v) for v in cells if isinstance(v, str))
+    assert longest == 32_767

@@ -90,7 +90,19 @@ def paragraph(ws, row: int, words: str, width: int, *, font=None) -> int:
 
 
 def fit_paragraphs(ws) -> None:
-    """Row heights of the paragraphs from the widths of the columns they span."""
+    """Row heights of the paragraphs from the widths of the columns they span, and of rows with a
+    wrapped cell from that cell's column width (never lower than they are)."""
+    merged = {r for r, _, _ in getattr(ws, "_npl_xl_paragraphs", [])}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.row in merged or cell.value is None or not cell.alignment.wrap_text:
+                continue
+            span = ws.column_dimensions[get_column_letter(cell.column)].width or 9
+            chars = max(display_width(part, "General") for part in str(cell.value).split("\n"))
+            lines = -(-chars // max(int(span * 0.95), 1))
+            lines += str(cell.value).count("\n")
+            now = ws.row_dimensions[cell.row].height or 15
+            ws.row_dimensions[cell.row].height = max(now, 15 * lines)
     for row, width, chars in getattr(ws, "_npl_xl_paragraphs", []):
         span = sum(
             ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, width + 1)
@@ -102,7 +114,7 @@ def fit_paragraphs(ws) -> None:
 #: A4 landscape inside the margins set by print_setup (points); the scale floor of a page
 PAGE_WIDTH, PAGE_HEIGHT, MIN_SCALE = 842 - 72, 595 - 86, 70
 #: widest table a memo page holds at MIN_SCALE, in columns of the usual width
-MAX_COLUMNS = 12
+MAX_COLUMNS = 10
 
 
 def _column_points(ws, col: int) -> float:
@@ -179,11 +191,12 @@ def table(ws, row: int, col: int, header, rows, formats: dict | None = None) -> 
     formats = formats or {}
     for i, r in enumerate(rows, start=row + 1):
         for j, v in enumerate(r):
-            put(
+            c = put(
                 ws.cell(row=i, column=col + j),
                 v,
                 formats.get(header[j]) if j < len(header) else None,
             )
+            c.alignment = Alignment(vertical="top")
     return row + len(rows) + 2
 
 

@@ -38,6 +38,10 @@ SHEETS = (
 )
 
 
+#: sheets of two columns of text, whose text column may be wider
+WIDE = {"sheet_provenance": 90}
+
+
 def _cap_cells(ws) -> None:
     """Every text cut to what an Excel cell holds."""
     for row in ws.iter_rows():
@@ -62,7 +66,7 @@ def build_memo(run: RatingRun, inputs: WorkbookInputs, lang: str | None = None) 
         ws = wb.create_sheet(text(key, lang))
         skip = builder(ws, run, inputs, lang) or set()
         _cap_cells(ws)
-        autofit(ws, skip_rows=skip)
+        autofit(ws, skip_rows=skip, max_width=WIDE.get(key, 48))
         fit_paragraphs(ws)
         print_setup(ws, title_rows="1:2", one_page=one_page)
     return wb

@@ -3,6 +3,8 @@ triggers and credit support). Each builder returns the rows autofit should not m
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from openpyxl.chart import BarChart, LineChart, Reference
 
@@ -15,6 +17,21 @@ from .labels import cash_flow_header, label
 
 def _names(run) -> list[str]:
     return [t.name for t in run.deal.ordered_tranches]
+
+
+def value_format(item: str) -> str:
+    """The number format of a pool statistic from its label: counts whole, shares as percents,
+    amounts with thousands separators, months and ages to one decimal."""
+    low = item.lower()
+    if low in ("loans", "borrowers", "obligors", "groups (regions)") or low.startswith("number"):
+        return "#,##0"
+    if "share" in low or "ltv" in low or low.endswith("%"):
+        return PCT
+    if "month" in low or re.search(r"\bage\b", low):
+        return "0.0"
+    if "hhi" in low or "diversity" in low:
+        return "0.00"
+    return AMT
 
 
 def pool_sheet(ws, run, inputs, lang: str) -> set[int]:
@@ -34,6 +51,10 @@ def pool_sheet(ws, run, inputs, lang: str) -> set[int]:
         fmts = {h: kinds[c] for h, c in zip(header, frame.columns) if c in kinds}
         rows = [[label(v, lang) for v in r] for r in frame.values.tolist()]
         end = table(ws, row + 1, 1, header, rows, fmts)
+        if "item" in frame.columns and "value" in frame.columns:
+            j = list(frame.columns).index("value") + 1
+            for i, item in enumerate(frame["item"], start=row + 2):
+                ws.cell(row=i, column=j).number_format = value_format(str(item))
         if title in ("By region", "By months overdue", "By security type") and len(frame) > 1:
             charts.append((label(title, lang), row + 1, end - 2))
         row = end

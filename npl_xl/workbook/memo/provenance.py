@@ -9,8 +9,22 @@ from ...assumptions import unit_label
 from ...i18n import text
 from ...vocabulary import ASSUMPTION_CONCEPTS
 from ..printing import table
-from ..xlsx import TITLE, put
+from ..xlsx import AMT, PCT, TITLE, put
 from .labels import kmv_source, sheet_of
+
+#: number formats of the assumptions (npl_xl.vocabulary.ASSUMPTION_CONCEPTS) by field
+FORMATS = {
+    "total": AMT,
+    "cost_rate": PCT,
+    "recovery_vol": PCT,
+    "discount_rate": PCT,
+    "recovery_correlation": PCT,
+    "delay_beta": "0.00",
+    "unit_default_probability": PCT,
+    "stressed_recovery": PCT,
+    "paths": "#,##0",
+    "seed": "0",
+}
 
 
 def _structures(run, lang: str) -> str:
@@ -76,6 +90,9 @@ def provenance_sheet(ws, run, inputs, lang: str) -> set[int]:
         [t("pv_structures"), _structures(run, lang)],
     ]
     row = table(ws, 3, 1, [t("col_item"), t("col_value")], rows)
+    first = 4 + len(rows) - 5 - len(ASSUMPTION_CONCEPTS)  # the assumptions' rows
+    for i, c in enumerate(ASSUMPTION_CONCEPTS):
+        ws.cell(row=first + i, column=2).number_format = FORMATS.get(c.field, "General")
     sources = [
         [sheet_of(tag, lang), t(key)]
         for tag, key in (
