@@ -58,9 +58,11 @@ def test_the_sizing_grid_agrees_with_the_proposal(rated):
     senior = run.deal.ordered_tranches[0]
     assert senior.balance <= sizes["AAAsf"] == min(sizes.values())
     ws = load_workbook(en)["Stress"]
-    rows = [[c.value for c in r][:3] for r in ws.iter_rows()]
-    first = next(i for i, r in enumerate(rows) if str(r[0]).startswith("Sizing: largest Senior"))
-    assert rows[first + 2] == ["AAAsf", sizes["AAAsf"], senior.balance]
+    title = next(
+        c for r in ws.iter_rows() for c in r if str(c.value).startswith("Sizing: largest Senior")
+    )
+    first = [ws.cell(row=title.row + 2, column=title.column + j).value for j in range(3)]
+    assert first == ["AAAsf", sizes["AAAsf"], senior.balance]
 
 
 def test_summary_numbers_are_the_runs(rated):
@@ -68,21 +70,23 @@ def test_summary_numbers_are_the_runs(rated):
     ws = load_workbook(en)["Summary"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     second = next(
-        i for i, r in enumerate(rows) if r[0] == "Tranche" and r[2] == "Break-even haircut"
+        i
+        for i, r in enumerate(rows)
+        if r[0] == "Tranche" and r[2] == "Break-even haircut at the rating's delay"
     )
     for k, t in enumerate(run.deal.ordered_tranches):
         r = rows[second + 1 + k]
-        assert r[0] == t.name and r[2] == pytest.approx(run.breakeven[k], rel=1e-15)
+        at = run.breakeven_at_rating[k]
+        expected = at if np.isfinite(at) and np.isfinite(run.cushion[k]) else run.breakeven[k]
+        assert r[0] == t.name and r[2] == pytest.approx(expected, rel=1e-15)
         assert r[9] == pytest.approx(run.mc.pd[k], rel=1e-15, abs=1e-300) and r[
             10
         ] == pytest.approx(run.mc.el[k], rel=1e-15, abs=1e-300)
-    # the senior's cushion is its break-even haircut less the haircut its rating requires
-    # (mix-weighted)
+    # the senior's cushion is the run's: its break-even haircut at its rating's delay less the
+    # haircut its rating requires (mix-weighted)
     cushion = rows[second + 1][4]
-    assert (
-        cushion == pytest.approx(run.breakeven[0] - run.required_haircut[0], rel=1e-12)
-        and cushion > 0
-    )
+    assert cushion == pytest.approx(run.cushion[0], rel=1e-15) and cushion > 0
+    assert cushion == pytest.approx(run.breakeven_at_rating[0] - run.required_haircut[0])
 
 
 def test_no_formula_in_any_memo_and_one_scale(rated):
@@ -365,3 +369,62 @@ def test_a_long_message_is_cut_to_the_cell_limit(rated):
     cells = [c.value for ws in wb.worksheets for r in ws.iter_rows() for c in r]
     longest = max(len(v) for v in cells if isinstance(v, str))
     assert longest == 32_767
+
+
+def test_both_memos_carry_the_sections_of_an_agency_report(rated):
+    from npl_xl.workbook.memo import build_memo
+
+    name, run, en, zh = rated
+    pre, post = run.deal.orders()
+    for path, lang in ((en, "en"), (zh, "zh")):
+        wb = load_workbook(path)
+        ov = wb[text("sheet_overview", lang)]
+        cells = [c.value for r in ov.iter_rows() for c in r if c.value is not None]
+        # the priority of payments before and after a default event, every step numbered
+        assert text("ov_pre_default", lang) in cells and text("ov_post_default", lang) in cells
+        col_a = [c.value for c in ov["A"]]
+        col_b = [c.value for c in ov["B"]]
+        first = col_a.index(text("ov_pre_default", lang))
+        assert col_a[first + 1 : first + 1 + len(pre)] == [
+            f"{i + 1}. {s}" for i, s in enumerate(_steps(pre, lang))
+        ]
+        assert col_b[first + 1 : first + 1 + len(post)] == [
+            f"{i + 1}. {s}" for i, s in enumerate(_steps(post, lang))
+        ]
+        # the senior is rated on timely payment, the others on ultimate payment
+        assert text("basis_timely", lang) in cells and text("basis_ultimate", lang) in cells
+        for party in ("originator", "servicer", "trustee", "custodian", "lead_underwriter"):
+            assert text(f"party_{party}", lang) in cells
+        method = " ".join(
+            str(c.value) for r in wb[text("sheet_method", lang)].iter_rows() for c in r if c.value
+        )
+        for key in ("title_definitions", "title_stresses", "ov_surveillance"):
+            assert text(key, lang) in method
+        assert "按期足额偿付" in method if lang == "zh" else "timely" in method
+        recovery = " ".join(
+            str(c.value) for r in wb[text("sheet_recovery", lang)].iter_rows() for c in r if c.value
+        )
+        assert text("title_recovery", lang) in recovery
+        assert text("sheet_stress", lang) in wb.sheetnames
+        stress = [c.value for c in wb[text("sheet_stress", lang)][3]]
+        assert text("col_issue_rate", lang) in stress
+    # the defaults the deal workbook took are listed on Provenance
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, f"example_{name}.xlsx"))
+
+    class WithDefaults:
+        defaults_used = {"Deal!B7 payments per year": 4}
+
+        def __getattr__(self, key):
+            return getattr(inputs, key)
+
+    wb = build_memo(run, WithDefaults(), "en")
+    rows = [[c.value for c in r] for r in wb["Provenance"].iter_rows()]
+    assert ["Default taken: Deal!B7 payments per year", 4] in rows
+    rows = [[c.value for c in r] for r in build_memo(run, inputs, "en")["Provenance"].iter_rows()]
+    assert any(r[0] == "Every optional input was given in the deal workbook" for r in rows)
+
+
+def _steps(order, lang):
+    from npl_xl.workbook.memo.labels import step
+
+    return [step(s, lang) for s in order]

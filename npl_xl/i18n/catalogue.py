@@ -46,6 +46,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col_mc_rating": {"en": "Monte Carlo rating (EL)", "zh": "蒙特卡洛评级（预期损失）"},
     "col_kmv_rating": {"en": "KMV rating (PD)", "zh": "KMV 评级（违约概率）"},
     "col_breakeven": {"en": "Break-even haircut", "zh": "盈亏平衡折损率"},
+    "col_breakeven_at": {
+        "en": "Break-even haircut at the rating's delay",
+        "zh": "评级延迟下的盈亏平衡折损率",
+    },
     "col_required": {"en": "Haircut required at the rating", "zh": "评级要求折损率"},
     "col_cushion": {"en": "Cushion", "zh": "安全边际"},
     "col_be_delay": {"en": "Break-even delay (months)", "zh": "盈亏平衡延迟（月）"},
@@ -464,4 +468,114 @@ MESSAGES: dict[str, dict[str, str]] = {
     "assumption_paths": {"en": "Monte Carlo scenarios", "zh": "蒙特卡洛情景数"},
     "assumption_seed": {"en": "Monte Carlo seed", "zh": "蒙特卡洛随机种子"},
     "assumption_source": {"en": "Source of the recovery assumptions", "zh": "回收假设来源"},
+    # overview, rating definitions, surveillance, evidence, defaults
+    "sheet_overview": {"en": "Overview", "zh": "交易概况"},
+    "title_overview": {"en": "Transaction overview: {deal}", "zh": "交易概况：{deal}"},
+    "not_given": {"en": "not given in the deal workbook", "zh": "交易工作簿未提供"},
+    "ov_transaction": {"en": "Transaction and parties", "zh": "交易要素与参与机构"},
+    "ov_closing": {"en": "Closing date", "zh": "信托生效日"},
+    "ov_first_payment": {"en": "First payment date", "zh": "首个支付日"},
+    "ov_frequency": {"en": "Payment frequency", "zh": "支付频率"},
+    "ov_per_year": {"en": "{n} a year", "zh": "每年 {n} 次"},
+    "ov_legal_maturity": {"en": "Legal maturity", "zh": "法定到期日"},
+    "ov_periods": {"en": "{n} payment periods after closing", "zh": "信托生效后第 {n} 个支付期"},
+    "ov_day_count": {"en": "Day count", "zh": "计息基准"},
+    "ov_unit": {"en": "Currency unit", "zh": "金额单位"},
+    "ov_recovery_total": {
+        "en": "Expected total recovery, base case ({unit})",
+        "zh": "基准情景预期回收总额（{unit}）",
+    },
+    "ov_notes_total": {"en": "Notes issued ({unit})", "zh": "证券发行总额（{unit}）"},
+    "party_originator": {"en": "Originator", "zh": "发起机构"},
+    "party_servicer": {"en": "Servicer", "zh": "贷款服务机构"},
+    "party_trustee": {"en": "Trustee and issuer", "zh": "受托机构/发行人"},
+    "party_custodian": {"en": "Custodian", "zh": "资金保管机构"},
+    "party_lead_underwriter": {"en": "Lead underwriter", "zh": "主承销商"},
+    "ov_notes": {"en": "The notes", "zh": "证券结构"},
+    "col_balance_unit": {"en": "Balance ({unit})", "zh": "发行金额（{unit}）"},
+    "col_share_notes": {"en": "Share of the notes", "zh": "占比"},
+    "col_basis": {"en": "Rating basis", "zh": "评级对象"},
+    "basis_timely": {"en": "timely payment", "zh": "按期足额偿付"},
+    "basis_ultimate": {"en": "ultimate payment", "zh": "最终足额偿付"},
+    "ov_priority": {
+        "en": "Priority of payments (the deal's orders)",
+        "zh": "现金流支付顺序（交易文件约定）",
+    },
+    "ov_pre_default": {"en": "Before a default event", "zh": "违约事件发生前"},
+    "ov_post_default": {"en": "After a default event", "zh": "违约事件发生后"},
+    "ov_before_closing": {
+        "en": "Recoveries between the cut-off date and closing",
+        "zh": "初始起算日至信托生效日期间的回收",
+    },
+    "before_closing_line": {
+        "en": "{amount:,.2f} {unit} ({share:.1%} of the base-case recovery) were collected "
+        "before closing: cash in the trust at closing, paid on the first payment date and never "
+        "stressed.",
+        "zh": "信托生效前已回收 {amount:,.2f}（{unit}），占基准回收的 {share:.1%}；作为信托生效时的"
+        "现金于首个支付日分配，压力测试中不作折损。",
+    },
+    "before_closing_none": {
+        "en": "The deal workbook records no collections between the cut-off date and closing: the "
+        "whole base case is still to be collected.",
+        "zh": "交易工作簿未记录初始起算日至信托生效日期间的回收，基准回收全部为未来回收。",
+    },
+    "ov_surveillance": {"en": "Surveillance", "zh": "跟踪评级安排"},
+    "surveillance_text": {
+        "en": "After issue the deal is re-rated on each trustee report: collections against the "
+        "base case, the tranche balances and the triggers (npl-xl surveil on the trustee "
+        "reports; a regular review once a year and an ad hoc review when a trigger is hit or "
+        "collections fall well behind the base case).",
+        "zh": "发行后依据每期受托机构报告进行跟踪：对比实际回收与基准情景、各档证券余额及触发事件"
+        "（npl-xl surveil 读取受托机构报告）；每年进行一次定期跟踪评级，触发事件发生或回收明显落后"
+        "于基准情景时进行不定期跟踪评级。",
+    },
+    "title_definitions": {"en": "Rating definitions", "zh": "评级定义"},
+    "definition_basis": {
+        "en": "A rating addresses the likelihood that a tranche is paid as its basis says: for the "
+        "most senior tranche timely interest on every payment date and principal by legal "
+        "maturity; for the others interest and principal in full by legal maturity (ultimate "
+        "payment). This follows the Chinese agencies' 按期足额偿付 (timely and full payment) for "
+        "senior notes; a tranche's basis is shown on the Overview sheet.",
+        "zh": "评级反映档次按其评级对象获得偿付的可能性：最优先档为各支付日按期足额偿付利息、法定到期日前"
+        "足额偿付本金（按期足额偿付）；其余档次为法定到期日前足额偿付本金及收益（最终偿付）。各档评级"
+        "对象见“交易概况”表。",
+    },
+    "definition_scale": {
+        "en": "Ratings carry the structured-finance suffix sf, on the scale AAAsf to B-sf (NR: not "
+        "rated); a tranche below the stress table's lowest level is shown as 'below B-sf'. A "
+        "model's proposal for a rating committee, not an agency's rating.",
+        "zh": "评级以 sf 后缀标示结构融资产品，级别自 AAAsf 至 B-sf（NR：未予评级）；低于压力表最低级别的"
+        "档次标为 below B-sf。本报告为供评审委员会参考的模型分析，并非评级机构的信用评级。",
+    },
+    "title_stresses": {"en": "Stresses applied", "zh": "压力情景设置"},
+    "stresses_text": {
+        "en": "Each level of the stress table cuts the base-case recoveries of each asset class by "
+        "its haircut and delays them by its delay (recovery amount and timing); the issue rate "
+        "is raised by the level's issue-rate shift ({shift}); fees are paid at their contract "
+        "rates before the notes. Levels and figures: the Stress sheet.",
+        "zh": "压力表每一级别对各资产类别的基准回收按折损率下调、按延迟期推后（回收金额与回收时间）；"
+        "发行利率按该级别的利率上浮（{shift}）；各项费用按合同费率优先于证券支付。各级别参数见"
+        "“压力测试”表。",
+    },
+    "col_issue_rate": {"en": "Issue-rate shift", "zh": "发行利率上浮"},
+    "title_evidence": {"en": "Recovery evidence", "zh": "回收依据"},
+    "evidence_total": {
+        "en": "Base-case recovery {total:,.2f} {unit}: {source}",
+        "zh": "基准回收 {total:,.2f}（{unit}）：{source}",
+    },
+    "evidence_curve": {
+        "en": "Collection curve used: {periods} periods, {first:.0%} collected in the first year, "
+        "{half:.0%} by the middle of the curve.",
+        "zh": "采用的回收时间分布：共 {periods} 期，第一年回收 {first:.0%}，前半程累计回收 {half:.0%}。",
+    },
+    "evidence_static": {
+        "en": "Static-pool curve {segment}: {source}",
+        "zh": "静态池回收曲线 {segment}：{source}",
+    },
+    "pv_default": {"en": "Default taken: {what}", "zh": "采用默认值：{what}"},
+    "pv_no_defaults": {
+        "en": "Every optional input was given in the deal workbook",
+        "zh": "交易工作簿已填写全部可选输入",
+    },
+    "pv_defaults": {"en": "Defaults taken", "zh": "采用默认值的输入"},
 }

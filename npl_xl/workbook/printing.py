@@ -93,9 +93,12 @@ def fit_paragraphs(ws) -> None:
     """Row heights of the paragraphs from the widths of the columns they span, and of rows with a
     wrapped cell from that cell's column width (never lower than they are)."""
     merged = {r for r, _, _ in getattr(ws, "_npl_xl_paragraphs", [])}
+    spans = {c for rng in ws.merged_cells.ranges for c in rng.cells}
     for row in ws.iter_rows():
         for cell in row:
             if cell.row in merged or cell.value is None or not cell.alignment.wrap_text:
+                continue
+            if (cell.row, cell.column) in spans:
                 continue
             span = ws.column_dimensions[get_column_letter(cell.column)].width or 9
             chars = max(display_width(part, "General") for part in str(cell.value).split("\n"))

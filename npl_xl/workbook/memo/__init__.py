@@ -2,8 +2,10 @@
 Chinese (one message catalogue, :mod:`npl_xl.i18n`), printable (landscape, one page wide, header
 rows repeated, column widths from the formatted values).
 
-Sheets: Summary (proposed ratings, credit enhancement, cushion, rationale, reconciliation), Method
-(the rating logic and the scorecard), Pool, Recovery, Cash flows, Stress (levels and the
+Sheets: Summary (proposed ratings, credit enhancement, cushion, rationale, reconciliation),
+Overview (transaction, parties, notes and their rating basis, priority of payments, recoveries
+before closing, surveillance), Method (the rating logic, stresses, rating definitions and the
+scorecard), Pool, Recovery, Cash flows, Stress (levels and the
 haircut x delay matrix), KMV, Loss distribution, BET (left out when it shows no loss: the Loss
 sheet says so), Provenance.
 """
@@ -17,7 +19,7 @@ from ...rating.run import RatingRun
 from ..printing import autofit, fit_paragraphs, print_setup
 from ..reader import WorkbookInputs
 from ..xlsx import save
-from . import detail, provenance, risk, summary
+from . import detail, overview, provenance, risk, summary
 from .labels import cap
 
 __all__ = ["build_memo", "write_memo"]
@@ -26,11 +28,12 @@ __all__ = ["build_memo", "write_memo"]
 #: readable, whether the run has something to show on it)
 SHEETS = (
     ("sheet_summary", summary.summary_sheet, False, None),
+    ("sheet_overview", overview.overview_sheet, True, None),
     ("sheet_method", summary.method_sheet, True, None),
     ("sheet_pool", detail.pool_sheet, False, None),
     ("sheet_recovery", detail.recovery_sheet, True, None),
     ("sheet_cash_flows", detail.cash_flow_sheet, False, None),
-    ("sheet_stress", risk.stress_sheet, False, None),
+    ("sheet_stress", risk.stress_sheet, True, None),
     ("sheet_kmv", risk.kmv_sheet, True, None),
     ("sheet_loss", risk.loss_sheet, True, None),
     ("sheet_bet", risk.bet_sheet, True, risk.bet_informative),

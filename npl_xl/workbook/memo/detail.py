@@ -10,9 +10,10 @@ from openpyxl.chart import BarChart, LineChart, Reference
 
 from ...assumptions import unit_label
 from ...i18n import text
-from ..printing import blocks, table
+from ..printing import blocks, paragraph, table
 from ..xlsx import AMT, BOLD, PCT, TITLE, put
 from .labels import cash_flow_header, label
+from .overview import before_closing
 
 
 def _names(run) -> list[str]:
@@ -109,15 +110,48 @@ def recovery_sheet(ws, run, inputs, lang: str) -> set[int]:
         ]
         for i in range(len(base))
     ]
-    end = table(ws, 3, 1, header, rows, dict.fromkeys(header[2:], AMT) | {header[1]: "0.00"})
+    skip = {1, 2}
+    row = 3
+    for words in _evidence(run, inputs, lang):
+        skip.add(row)
+        row = paragraph(ws, row, words, 6)
+    top = row + 1
+    end = table(ws, top, 1, header, rows, dict.fromkeys(header[2:], AMT) | {header[1]: "0.00"})
     ch = LineChart()
     ch.title, ch.height, ch.width = header[4], 7, 14
     ch.add_data(
-        Reference(ws, min_col=5, max_col=6, min_row=3, max_row=end - 2), titles_from_data=True
+        Reference(ws, min_col=5, max_col=6, min_row=top, max_row=end - 2), titles_from_data=True
     )
-    ch.set_categories(Reference(ws, min_col=1, min_row=4, max_row=end - 2))
-    ws.add_chart(ch, "H3")
-    return {1, 2}
+    ch.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=end - 2))
+    ws.add_chart(ch, f"H{top}")
+    return skip
+
+
+def _evidence(run, inputs, lang: str) -> list[str]:
+    """The recovery evidence: base-case total and its source, the collection curve used, and the
+    static-pool curves by segment when the deal workbook has them."""
+    rec = run.deal.require_recovery()
+    unit = unit_label(inputs.unit)
+    lines = [
+        text(
+            "evidence_total",
+            lang,
+            total=rec.total,
+            unit=unit,
+            source=rec.source or text("not_given", lang),
+        )
+    ]
+    cum = np.asarray(rec.cumulative, dtype=float)
+    per_year = run.deal.payments_per_year
+    first = float(cum[min(per_year, len(cum)) - 1]) if len(cum) else 0.0
+    half = float(cum[(len(cum) - 1) // 2]) if len(cum) else 0.0
+    lines.append(text("evidence_curve", lang, periods=len(cum), first=first, half=half))
+    lines.append(before_closing(run, inputs, lang))
+    # merge: the tape helper adds static-pool curves by segment ({segment: source}); read them
+    # defensively until then
+    for segment, source in dict(getattr(inputs, "static_pools", None) or {}).items():
+        lines.append(text("evidence_static", lang, segment=segment, source=source))
+    return lines
 
 
 def cash_flow_sheet(ws, run, inputs, lang: str) -> set[int]:

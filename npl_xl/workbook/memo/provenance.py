@@ -59,6 +59,18 @@ def _table_name(rating, lang: str) -> str:
     return text("pv_illustrative", lang, what=name) if rating.illustrative else name
 
 
+def _defaults(ws, row: int, inputs, lang: str) -> int:
+    """Every optional input of the deal workbook that was blank and took a default, with the
+    value used."""
+    # merge: the book helper adds WorkbookInputs.defaults_used ({cell or field: value used});
+    # read it with getattr until then
+    used = dict(getattr(inputs, "defaults_used", None) or {})
+    rows = [[text("pv_default", lang, what=k), v] for k, v in used.items()]
+    if not rows:
+        rows = [[text("pv_no_defaults", lang), ""]]
+    return table(ws, row, 1, [text("pv_defaults", lang), text("col_value", lang)], rows)
+
+
 def provenance_sheet(ws, run, inputs, lang: str) -> set[int]:
     inp = inputs
     t = lambda key, **v: text(key, lang, **v)  # noqa: E731 - a short alias for the labels
@@ -90,6 +102,7 @@ def provenance_sheet(ws, run, inputs, lang: str) -> set[int]:
         [t("pv_structures"), _structures(run, lang)],
     ]
     row = table(ws, 3, 1, [t("col_item"), t("col_value")], rows)
+    row = _defaults(ws, row, inputs, lang)
     first = 4 + len(rows) - 5 - len(ASSUMPTION_CONCEPTS)  # the assumptions' rows
     for i, c in enumerate(ASSUMPTION_CONCEPTS):
         ws.cell(row=first + i, column=2).number_format = FORMATS.get(c.field, "General")

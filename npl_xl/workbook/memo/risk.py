@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from ...assumptions import unit_label
 from ...i18n import text
-from ..printing import blocks, paragraph, table
+from ..printing import MAX_COLUMNS, blocks, paragraph, table
 from ..xlsx import AMT, BOLD, NUM, PCT, PCT4, TITLE, put
 from .labels import kmv_source, label
 
@@ -35,17 +36,20 @@ def stress_sheet(ws, run, inputs, lang: str) -> set[int]:
             for c in classes
             for k in ("haircut", "delay")
         ]
+        + [text("col_issue_rate", lang)]
         + [text("paid_in_full", lang, tranche=n) for n in names]
     )
     rows = [
         [r["rating"]]
         + [r[f"{k}_{c}"] for c in classes for k in ("haircut", "delay")]
+        + [float(r.get("issue_rate_shift", 0.0))]
         + [text("yes" if ok else "no", lang) for ok in st.passed[i]]
         for i, (_, r) in enumerate(st.table.iterrows())
     ]
     haircuts = {header[1 + 2 * i]: PCT for i in range(len(classes))}
     delays = {header[2 + 2 * i]: "0" for i in range(len(classes))}
-    keep = 1 + 2 * len(classes)
+    haircuts[header[1 + 2 * len(classes)]] = PCT
+    keep = 2 + 2 * len(classes)
     row, _ = blocks(ws, 3, header, rows, haircuts | delays, keep=keep)
     skip = {1, row}
     put(ws.cell(row=row, column=1), text("title_matrix", lang), font=BOLD)
@@ -77,21 +81,27 @@ def stress_sheet(ws, run, inputs, lang: str) -> set[int]:
         return skip
     ts = run.deal.ordered_tranches
     unit = unit_label(inputs.unit)
-    put(
-        ws.cell(row=end, column=1),
+    beside = len(header) + 4 <= MAX_COLUMNS + 2  # right of the levels while the page is wide enough
+    at, col = (2, len(header) + 2) if beside else (end, 1)
+    title = put(
+        ws.cell(row=at, column=col),
         text("title_sizing", lang, tranche=ts[0].name, junior=ts[1].name),
         font=BOLD,
     )
     sizes = [text("col_max_size", lang, unit=unit), text("col_issued", lang, unit=unit)]
+    if beside:
+        title.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=at, start_column=col, end_row=at, end_column=col + 2)
+        ws.row_dimensions[at].height = 45
     table(
         ws,
-        end + 1,
-        1,
+        at + 1,
+        col,
         [text("col_rating", lang), *sizes],
         [[r, size, ts[0].balance] for r, size in run.sizing],
         dict.fromkeys(sizes, AMT),
     )
-    return skip | {end}
+    return skip | {at}
 
 
 def kmv_sheet(ws, run, inputs, lang: str) -> set[int]:
