@@ -167,51 +167,84 @@ def test_the_chinese_memo_is_chinese(rated):
     assert tags and tags <= set(wb.sheetnames), tags
 
 
+def _overprinted(pdf) -> list[tuple[int, str, str]]:
+    """Pairs of words whose boxes overlap on a page of ``pdf`` (pdftotext -bbox)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    box = r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    bad = []
+    for n, page in enumerate(out.split("<page ")[1:], start=1):
+        words = [(*map(float, w[:4]), w[4]) for w in re.findall(box, page)]
+        for i, p in enumerate(words):
+            for q in words[i + 1 :]:
+                w = min(p[2], q[2]) - max(p[0], q[0])
+                h = min(p[3], q[3]) - max(p[1], q[1])
+                small = min((p[2] - p[0]) * (p[3] - p[1]), (q[2] - q[0]) * (q[3] - q[1]))
+                if w > 1 and h > 1 and w * h > 0.2 * small:
+                    bad.append((n, p[4], q[4]))
+    return bad
+
+
 @pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice is not installed (.ci/run installs it)"
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice and poppler are not installed (.ci/run installs them)",
 )
-def test_the_memo_prints(rated, tmp_path):
-    name, _, en, _ = rated
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(en),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
+def test_both_memos_print(rated, tmp_path):
+    from npl_xl.workbook.memo import build_memo
+    from npl_xl.workbook.pdf import write_pdf
+
+    name, run, en, zh = rated
+    inputs = read_deal_workbook(os.path.join(TEMPLATES, f"example_{name}.xlsx"))
+    for path, lang in ((en, "en"), (zh, "zh")):
+        pdf = write_pdf(path, tmp_path / f"memo_{lang}.pdf")
+        info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout
+        pages = int(next(x.split()[-1] for x in info.splitlines() if x.startswith("Pages:")))
+        assert pages <= 14, (lang, pages)
+        assert _overprinted(pdf) == [], lang
+        full = subprocess.run(
+            ["pdftotext", pdf, "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "###" not in full
+        flat = "".join(full.split())
+        titles = [
+            c.title.tx.rich.p[0].r[0].t
+            for ws in build_memo(run, inputs, lang).worksheets
+            for c in ws._charts
+        ]
+        assert len(titles) >= 5
+        for title in titles:  # every chart is printed
+            assert "".join(title.split()) in flat, (lang, title)
+        first = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", pdf, "-"], capture_output=True, text=True
+        ).stdout
+        for key in ("proposed_ratings", "rationale", "reconciliation"):
+            assert text(key, lang) in first, key
+        assert "AAAsf" in first
+    with pytest.raises(Exception, match="exists; pass --force"):
+        write_pdf(en, tmp_path / "memo_en.pdf")
+
+
+def test_rate_pdf_option(tmp_path, monkeypatch):
+    from npl_xl.workbook import pdf as pdf_module
+
+    src = os.path.join(TEMPLATES, "example_mortgage.xlsx")
+    out = tmp_path / "m.xlsx"
+    monkeypatch.setattr(pdf_module, "find_soffice", lambda: None)
+    r = CliRunner().invoke(main, ["rate", src, "--out", str(out), "--paths", "60", "--pdf"])
+    assert r.exit_code == 1 and out.exists() and not (tmp_path / "m.pdf").exists()
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith("Error: --pdf: LibreOffice (soffice) is not installed")
+    assert "Traceback" not in r.output
+    monkeypatch.undo()
+    if shutil.which("soffice") is None:
+        return
+    r = CliRunner().invoke(
+        main, ["rate", src, "--out", str(out), "--paths", "60", "--pdf", "--force"]
     )
-    pdf = tmp_path / "memo.pdf"
-    assert pdf.exists()
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler's pdftotext is not installed")
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    count = int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages:")))
-    assert count <= 14
-    full = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    assert "###" not in full
-    first = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    for words in (
-        "Proposed ratings",
-        "AAAsf",
-        "NR",
-        "Rationale",
-        "How the methods were reconciled",
-    ):
-        assert words in first, words
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "m.pdf").read_bytes()[:5] == b"%PDF-"
+    assert r.output.strip().endswith("m.pdf")
 
 
 def test_a_neutral_scorecard_changes_nothing_and_a_weak_one_moves_the_stress():

@@ -212,10 +212,11 @@ def loss_sheet(ws, run, inputs, lang: str) -> set[int]:
         ]
         row = table(ws, row, 1, [text("title_triggers_mc", lang), prob], t_rows, {prob: PCT})
     rec = run.mc_pool_recovery
-    edges = np.linspace(0.0, max(1.6, float(rec.max()) * 1.01), 21)
+    edges = np.linspace(0.0, max(1.6, float(rec.max()) * 1.01), 11)
     counts, _ = np.histogram(rec, bins=edges)
-    hist = [
-        [f"{lo:.0%}-{hi:.0%}", c / len(rec)] for lo, hi, c in zip(edges[:-1], edges[1:], counts)
+    hist = [  # ten bands: short labels that print level under the bars
+        [f"{lo * 100:.0f}-{hi:.0%}", c / len(rec)]
+        for lo, hi, c in zip(edges[:-1], edges[1:], counts)
     ]
     ratio, prob = text("col_recovery_ratio", lang), text("col_probability", lang)
     end = table(ws, row, 1, [ratio, prob], hist, {prob: PCT})
