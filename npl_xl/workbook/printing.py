@@ -199,7 +199,8 @@ def table(ws, row: int, col: int, header, rows, formats: dict | None = None) -> 
                 v,
                 formats.get(header[j]) if j < len(header) else None,
             )
-            c.alignment = Alignment(vertical="top")
+            # text a space in from the number before it (right-aligned numbers, left-aligned text)
+            c.alignment = Alignment(vertical="top", indent=1 if isinstance(v, str) and j else 0)
     return row + len(rows) + 2
 
 
