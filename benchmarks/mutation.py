@@ -56,7 +56,7 @@ TARGETS = {
     "valuation": ["tests/test_valuation.py"],
     "portfolio": ["tests/test_portfolio.py", "tests/test_worked_examples.py"],
     "sizing": ["tests/test_sizing.py"],
-    "recovery_model": ["tests/test_valuation.py"],
+    "recovery_model": ["tests/test_recovery_model.py"],
 }
 SWAPS = {
     ast.Add: ast.Sub,

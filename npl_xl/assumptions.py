@@ -26,8 +26,12 @@ class Assumptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
-    recovery_vol: float = Field(
-        0.25, gt=0, le=3, description="recovery-value volatility, annual decimal"
+    recovery_vol: float | None = Field(
+        None,
+        gt=0,
+        le=3,
+        description="recovery volatility of the Monte Carlo (log standard deviation of a loan's "
+        "recovery); None: the asset class's figure from the public market dataset",
     )
     discount_rate: float = Field(0.05, ge=0, le=1, description="annual decimal, for present values")
     recovery_correlation: float = Field(

@@ -8,6 +8,7 @@ import click
 
 from . import __version__
 from .atomic import OutputExistsError, check_extension, install_signal_cleanup
+from .cli_calibrate import calibrate
 from .cli_market import market
 
 
@@ -239,6 +240,8 @@ def rate(workbook, out, paths, seed, force, lang, pdf):
         + ", ".join(f"{t.name} {r}" for t, r in zip(run.deal.ordered_tranches, run.proposed))
         + (" (illustrative stress table)" if run.stress.illustrative else "")
     )
+    for sheet, cell, key, value in inputs.defaults_used:
+        click.echo(f"default used: {sheet}!{cell} {key} blank, {value!r} used")
     base, mc = run.base, run.mc
     with np.errstate(all="ignore"):
         oc, ic = np.nanmin(base.oc_ratio, axis=0), np.nanmin(base.ic_ratio, axis=0)
@@ -324,7 +327,14 @@ def size(workbook, tranche, rating):
     help="Unit of every amount in the deal workbook.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default="en",
+    show_default=True,
+    help="Language of the workbook's labels, headers and prompts (rate reads either).",
+)
+def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force, lang):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.new_deal import new_deal
 
@@ -338,6 +348,7 @@ def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
         encoding=encoding,
         unit=unit,
         deal_unit=deal_unit,
+        lang=lang,
     )
     for line in s["intake"]:
         click.echo(line)
@@ -383,11 +394,16 @@ def synthetic_tape_cmd(out, loans, seed, kind, force):
     "--out", default="workbook_templates", show_default=True, type=click.Path(file_okay=False)
 )
 @click.option("--force", is_flag=True, help="Replace existing workbooks in --out.")
-def templates(out, force):
-    """Rebuild the blank deal template and the two filled example workbooks."""
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    help="Only the English workbooks, or only the Chinese template (default: all).",
+)
+def templates(out, force, lang):
+    """Rebuild the blank deal templates (English, Chinese) and the two filled example workbooks."""
     from .workbook.template import build_templates
 
-    for path in build_templates(out, overwrite=force):
+    for path in build_templates(out, overwrite=force, lang=lang):
         click.echo(f"wrote {path}")
 
 
@@ -406,19 +422,20 @@ def recovery_model():
     "--pca", type=int, help="Reduce the features to this many principal components first."
 )
 def recovery_model_fit(data, features, pca):
-    """Fit the recovery rate of DATA (CSV: recovery_rate and feature columns; default: the packaged
-    public deals) and print coefficients, HC1 standard errors, R-squared and VIFs."""
+    """Fit the recovery rate of DATA (CSV: recovery_rate and feature columns) and print
+    coefficients, HC1 standard errors, R-squared and VIFs. Without DATA: the memo's benchmark,
+    log base-case rate of the public market deals on asset class, secured share and vintage."""
     import pandas as pd
 
-    from .models.recovery_model import FEATURES, fit, packaged_deals
+    from .models import recovery_model as rm
 
-    frame = pd.read_csv(data, comment="#") if data else packaged_deals()
-    if "recovery_rate" not in frame:
+    frame = pd.read_csv(data, comment="#") if data else rm.benchmark_deals()
+    target = "recovery_rate" if data else "log_rate"
+    if target not in frame:
         raise ValueError(f"{data}: no recovery_rate column")
+    known = rm.FEATURES if data else rm.BENCHMARK_FEATURES
     names = (
-        [f.strip() for f in features.split(",")]
-        if features
-        else [f for f in FEATURES if f in frame]
+        [f.strip() for f in features.split(",")] if features else [f for f in known if f in frame]
     )
     missing = [f for f in names if f not in frame]
     if missing or not names:
@@ -426,11 +443,14 @@ def recovery_model_fit(data, features, pca):
             f"--features: {', '.join(missing) or 'none'} not in the data (columns: "
             f"{', '.join(frame.columns)})"
         )
-    m = fit(frame["recovery_rate"], frame[names], names, pca_components=pca)
+    m = rm.fit(frame[target], frame[names], names, pca_components=pca)
+    what = "recovery rate" if data else "log base-case rate of the public market deals"
     click.echo(
-        f"recovery rate on {len(m.names)} regressor(s), {m.n} deals: R2 {m.r2:.4f}, adjusted "
-        f"{m.adj_r2:.4f}"
+        f"{what} on {len(m.names)} regressor(s), {m.n} deals: R2 {m.r2:.4f}, adjusted "
+        f"{m.adj_r2:.4f}, residual s.d. {m.resid_var**0.5:.4f}"
     )
+    if m.warning:
+        click.echo(f"WARNING: {m.warning}")
     click.echo(f"  {'term':24s} {'coef':>10s} {'HC1 s.e.':>10s} {'t':>8s} {'VIF':>8s}")
     click.echo(f"  {'intercept':24s} {m.coef[0]:10.4f} {m.se[0]:10.4f} {m.coef[0] / m.se[0]:8.2f}")
     for i, name in enumerate(m.names, start=1):
@@ -438,6 +458,25 @@ def recovery_model_fit(data, features, pca):
             f"  {name:24s} {m.coef[i]:10.4f} {m.se[i]:10.4f} {m.coef[i] / m.se[i]:8.2f} "
             f"{m.vif[i - 1]:8.2f}"
         )
+    if not data and not features and not pca:
+        from .calibration.evidence import benchmark_coverage
+
+        hit, n = benchmark_coverage()
+        click.echo(
+            f"90 % prediction interval, leave-one-out: covers {hit} of the {n} deals of 2023-2025"
+        )
+
+
+@recovery_model.command("volatility")
+@click.argument("asset_class", required=False)
+def recovery_model_volatility(asset_class):
+    """The recovery volatility (log s.d. of the pool's total recovery) per asset class, estimated
+    from the public market dataset: every class, or ASSET_CLASS."""
+    from .models.recovery_model import recovery_volatility, volatility_table
+
+    for cls in [asset_class] if asset_class else list(volatility_table().index):
+        value, n, source = recovery_volatility(cls)
+        click.echo(f"{cls}: {value:.4f} (n = {n}) {source}")
 
 
 @recovery_model.command("predict")
@@ -462,6 +501,7 @@ def recovery_model_predict(workbook):
 
 
 main.add_command(market)
+main.add_command(calibrate)
 
 
 @main.group()

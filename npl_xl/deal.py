@@ -231,8 +231,22 @@ class Tranche(_Model):
         "initial",
         description="the fixed return accrues on the initial balance or on principal outstanding",
     )
+    rating_basis: Literal["timely", "ultimate"] | None = Field(
+        None,
+        description="what passing a stress means: 'timely' (every payment date's interest paid "
+        "on that date, principal by legal maturity) or 'ultimate' (all by legal maturity); "
+        "None: timely for the most senior tranche, ultimate for the others",
+    )
 
     _rate = field_validator("fixed_return")(classmethod(lambda cls, v: _decimal_rate(v)))
+
+    @field_validator("rating_basis", mode="before")
+    @classmethod
+    def _basis(cls, v, info):
+        if v is not None and v not in ("timely", "ultimate"):
+            name = info.data.get("name", "?")
+            raise ValueError(f"expected 'timely' or 'ultimate' for tranche {name}, got {v!r}")
+        return v
 
     @field_validator("coupon", mode="before")
     @classmethod
@@ -330,6 +344,13 @@ class RecoveryAssumptions(_Model):
     discount_rate: float | None = Field(
         None, ge=0, description="discount rate for present values (annual decimal)"
     )
+    collected_before_closing: float = Field(
+        0.0,
+        ge=0,
+        description="part of ``total`` collected between the cut-off date and closing, currency "
+        "units: cash in the trust at closing, paid at the first payment date, never stressed; "
+        "``cumulative`` then spreads the rest",
+    )
     source: str = ""
     asset_mix: dict[str, float] | None = Field(
         None,
@@ -356,6 +377,22 @@ class RecoveryAssumptions(_Model):
             )
         return {k: float(x) for k, x in v.items() if x > 0}
 
+    @model_validator(mode="after")
+    def _before_closing_within_total(self):
+        if self.collected_before_closing > self.total:
+            raise ValueError(
+                f"collected_before_closing: {self.collected_before_closing:,.2f} exceeds the total "
+                f"recovery {self.total:,.2f}"
+            )
+        return self
+
+    def unstressed(self, n_periods: int) -> np.ndarray:
+        """Collections no stress touches (periods,): the cash collected before closing, net of
+        collection costs, at the first payment date."""
+        out = np.zeros(n_periods)
+        out[0] = self.collected_before_closing * (1.0 - self.cost_rate)
+        return out
+
     _rate = field_validator("discount_rate")(
         classmethod(lambda cls, v: v if v is None else _decimal_rate(v))
     )
@@ -365,7 +402,7 @@ class Deal(_Model):
     """An NPL ABS deal: notes, fees, reserve and the priorities of payments."""
 
     name: str = Field(min_length=1)
-    payments_per_year: Literal[1, 2, 4, 12] = 4
+    payments_per_year: Literal[1, 2, 4, 6, 12] = 4
     tranches: list[Tranche] = Field(min_length=1)
     fees: list[Fee] = []
     reserve: Reserve = Reserve()
@@ -476,6 +513,13 @@ class Deal(_Model):
         """Tranches most senior first."""
         return sorted(self.tranches, key=lambda t: t.seniority)
 
+    def rating_bases(self) -> tuple[str, ...]:
+        """Each tranche's rating basis, most senior first: its ``rating_basis``, or when not set
+        "timely" for the most senior tranche and "ultimate" for the others."""
+        from .models.waterfall import rating_bases
+
+        return rating_bases(self)
+
     def orders(self) -> tuple[list[str], list[str]]:
         """The pre- and post-default-event priorities of payments (given or default)."""
         pre, post = default_order(self)
@@ -561,7 +605,8 @@ class Deal(_Model):
                 f"recovery.cumulative: {len(timing)} periods, beyond legal maturity ({n} periods)"
             )
         timing = np.pad(timing, (0, n - len(timing)))
-        return collections(recovery.total, timing, cost_rate=recovery.cost_rate)
+        rest = recovery.total - recovery.collected_before_closing
+        return collections(rest, timing, cost_rate=recovery.cost_rate) + recovery.unstressed(n)
 
     def with_changes(self, **changes) -> Deal:
         """A validated copy with top-level fields replaced (e.g. ``tranches=[...]``)."""

@@ -95,7 +95,9 @@ def test_breakeven_by_hand_and_consistent_with_engine():
         assert analysis.paid_in_full(at)[k]
         assert not analysis.paid_in_full(beyond)[k]
     assert be[0] > be[1]  # the senior withstands more
-    assert (analysis.breakeven_haircut(d, c, delay=4) <= be + 1e-9).all()
+    # a delay never raises a break-even (NaN: the senior misses a coupon even with no haircut)
+    delayed = analysis.breakeven_haircut(d, c, delay=4)
+    assert (np.isnan(delayed) | (delayed <= be + 1e-9)).all()
 
 
 def test_breakeven_nan_when_base_case_fails():
@@ -109,7 +111,7 @@ def test_stress_ratings_on_examples():
         order = list(out.table["rating"])
         senior, sub = out.ratings
         assert order.index(senior) <= order.index(sub)
-        assert out.illustrative
+        assert not out.illustrative  # the packaged table is calibrated on public deals
         # passing is monotone down the table: once a level passes, every milder level passes too
         passed = out.passed
         assert all((np.diff(passed[:, k].astype(int)) >= 0).all() for k in range(passed.shape[1]))

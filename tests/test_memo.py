@@ -445,7 +445,7 @@ def test_both_memos_carry_the_sections_of_an_agency_report(rated):
     inputs = read_deal_workbook(os.path.join(TEMPLATES, f"example_{name}.xlsx"))
 
     class WithDefaults:
-        defaults_used = {"Deal!B7 payments per year": 4}
+        defaults_used = (("Deal", "B7", "payments per year", 4),)
 
         def __getattr__(self, key):
             return getattr(inputs, key)

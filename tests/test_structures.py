@@ -140,10 +140,17 @@ def test_paths_per_scenario_and_shifts_run_as_scenarios():
     fixed = annual([{"name": "A", "balance": 100, "coupon": 0.04, "seniority": 1}])
     cp = coupon_paths(fixed, 3, rate_shift=np.array([-0.05, 0.0, 0.01]))
     np.testing.assert_allclose(cp[:, 0, 0], [0.0, 0.04, 0.05], atol=1e-15)
-    u = unpaid_at_maturity(fixed, np.array([1.0, 1.0, 110.0]), rate_shift=np.array([0.0, 0.1]))
+    ultimate = annual(
+        [{"name": "A", "balance": 100, "coupon": 0.04, "seniority": 1, "rating_basis": "ultimate"}]
+    )
+    c = np.array([1.0, 1.0, 110.0])
+    u = unpaid_at_maturity(ultimate, c, rate_shift=np.array([0.0, 0.1]))
     # 4 %: arrears 3, 6, then 10 + 100 paid from 110. 14 %: arrears 13, 26, then 40 of interest and
     # 70 of principal: 30 unpaid
     np.testing.assert_allclose(u[:, 0], [0.0, 30.0], atol=1e-9)
+    # timely (the senior's default basis) adds the largest arrears after a payment date: 6 and 26
+    u = unpaid_at_maturity(fixed, c, rate_shift=np.array([0.0, 0.1]))
+    np.testing.assert_allclose(u[:, 0], [6.0, 56.0], atol=1e-9)
 
 
 @pytest.mark.parametrize("name", ["credit_card", "mortgage"])

@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from scipy.special import gammainc
 
 from npl_xl.cli import main
-from npl_xl.models import recovery_model as rm
 from npl_xl.models.valuation import CURVE_MONTHS, packaged_tables, value_loans
 from npl_xl.workbook.reader import read_deal_workbook
 
@@ -186,92 +185,3 @@ def test_new_deal_base_case_is_the_sum_of_the_loan_values(tmp_path):
     )
     assert r.exit_code == 0, r.output
     assert read_deal_workbook(again).deal.recovery.total < inputs.deal.recovery.total
-
-
-def test_regression_recovers_known_coefficients():
-    """Synthetic deals with the literature's signs (pool size, income, loans +; overdue, loan age,
-    borrower age -): the fit recovers each coefficient within three HC1 standard errors."""
-    rng = np.random.default_rng(2)
-    n = 400
-    X = np.column_stack(
-        [
-            rng.normal(12, 0.8, n),
-            rng.normal(8, 1, n),
-            rng.normal(11, 0.4, n),
-            rng.normal(20, 8, n),
-            rng.normal(40, 15, n),
-            rng.normal(38, 5, n),
-        ]
-    )
-    names = [
-        "log_pool_size",
-        "log_loans",
-        "log_wa_income",
-        "wa_months_overdue",
-        "wa_loan_age",
-        "wa_borrower_age",
-    ]
-    beta = np.array([0.05, 0.02, 0.04, 0.03, -0.004, -0.002, -0.003])
-    y = (
-        beta[0] + X @ beta[1:] + rng.normal(0, 0.02, n) * (1 + 0.5 * rng.random(n))
-    )  # heteroskedastic noise
-    m = rm.fit(y, X, names)
-    assert np.all(np.abs(m.coef - beta) < 3 * m.se)
-    assert np.all(np.sign(m.coef[1:]) == np.sign(beta[1:]))
-    assert 0 < m.r2 <= 1 and m.n == n and np.all(m.vif >= 1)
-    # HC1 by hand: (X'X)^-1 X' diag(e^2) X (X'X)^-1 n / (n - k)
-    d = np.column_stack([np.ones(n), X])
-    e = y - d @ m.coef
-    inv = np.linalg.inv(d.T @ d)
-    hc1 = inv @ (d.T * e**2) @ d @ inv * n / (n - d.shape[1])
-    np.testing.assert_allclose(m.se, np.sqrt(np.diag(hc1)), rtol=1e-8)
-    rate, lo, hi = m.predict(X[:3])
-    assert np.all(lo < rate) and np.all(rate < hi)
-    pca = rm.fit(y, X, names, pca_components=3)
-    assert pca.names == ("PC1", "PC2", "PC3") and pca.predict(X[:1])[0].shape == (1,)
-
-
-def test_collinear_features_have_a_large_vif_and_too_few_deals_are_refused():
-    rng = np.random.default_rng(3)
-    a = rng.normal(size=50)
-    X = np.column_stack([a, a + rng.normal(0, 0.01, 50)])
-    assert rm.fit(rng.normal(size=50), X, ["a", "b"]).vif.min() > 100
-    with pytest.raises(ValueError, match="4 deals for 3 coefficients"):
-        deals = rm.packaged_deals()
-        rm.fit(
-            deals["recovery_rate"],
-            deals[["secured_share", "log_pool_size"]],
-            ["secured_share", "log_pool_size"],
-        )
-
-
-def test_benchmark_line_in_the_memo_and_the_cli(tmp_path):
-    r = CliRunner().invoke(
-        main, ["recovery-model", "predict", "workbook_templates/example_mortgage.xlsx"]
-    )
-    assert (
-        r.exit_code == 0
-        and "vs base case 84.57%" in r.output
-        and "model benchmark recovery 8" in r.output
-    )
-    r = CliRunner().invoke(main, ["recovery-model", "fit", "--features", "secured_share"])
-    assert r.exit_code == 0 and "4 deals" in r.output
-    memo = tmp_path / "m.xlsx"
-    r = CliRunner().invoke(
-        main,
-        ["rate", "workbook_templates/example_mortgage.xlsx", "--out", str(memo), "--paths", "100"],
-    )
-    assert r.exit_code == 0, r.output
-    lines = [c.value for c in load_workbook(memo).worksheets[0]["A"] if isinstance(c.value, str)]
-    assert any(
-        s.startswith("Model benchmark recovery") and "vs base case 84.6%" in s for s in lines
-    )
-
-
-def test_the_packaged_deals_are_the_public_figures():
-    deals = rm.packaged_deals().set_index("deal")
-    assert deals.loc["21建鑫2", "recovery_rate"] == pytest.approx(82_416.68 / 392_841.81, abs=1e-4)
-    assert deals.loc["21建鑫10", "recovery_rate"] == pytest.approx(
-        222_016.46 / 262_513.86, abs=1e-4
-    )
-    np.testing.assert_allclose(deals["log_pool_size"], np.log(deals["pool_wan"]), atol=1e-6)

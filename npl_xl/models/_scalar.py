@@ -81,7 +81,7 @@ def _source(p) -> str:
         if has_call
         else "call_now = False"
     )
-    w("final = (t == n - 1) | call_now")
+    w("final = t == n - 1")
     w("c = coll[t]")
     w("keep = 1.0 - called" if has_call else "keep = 1.0")
     if has_call:
@@ -117,6 +117,8 @@ def _source(p) -> str:
     w.indent += 1
     _steps(w, p, p.pre, in_post=False, senior=senior, top=top)
     w.indent -= 1
+    for k in range(K):
+        w(f"miss{k} = {_max(f'miss{k}', f'idue{k}')}")
     if has_call:
         w("called = called | call_now")
     for j, trig in enumerate(p.triggers):
@@ -138,6 +140,7 @@ def _source(p) -> str:
         + [f"sin{j}" for j in range(len(p.supports))]
         + [f"sout{j}" for j in range(len(p.supports))]
         + [f"sbal{j}" for j in range(len(p.supports))]
+        + [f"miss{k}" for k in range(K)]
     )
     w(f"rows.append([{', '.join(row)}])")
     w("flags.append([defaulted, *in_force])")
@@ -155,7 +158,7 @@ def _prologue(w, p) -> None:
         w(f"fr{k} = p.fixed_return[{k}]")
         w(f"R{k} = p.balance0[{k}] * p.fixed_return[{k}]")
         w(f"sched{k} = p.schedule[{k}]")
-        w(f"idue{k} = rdue{k} = pcum{k} = 0.0")
+        w(f"idue{k} = rdue{k} = pcum{k} = miss{k} = 0.0")
     for i in range(len(p.fees)):
         w(f"fa{i} = p.fees[{i}].amount")
         w(f"fr_{i} = p.fees[{i}].rate")

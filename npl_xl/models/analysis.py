@@ -46,14 +46,18 @@ __all__ = [
 @dataclass(frozen=True)
 class StressResult:
     """Ratings by stress: ``ratings`` per tranche (most senior first; 'below <last level>' when
-    every
-    level fails), ``passed`` (levels, tranches) bool, the stress ``table`` used and whether it is
-    ``illustrative``."""
+    every level fails), ``passed`` (levels, tranches) bool, the stress ``table`` used and whether it
+    is ``illustrative``."""
 
     ratings: tuple[Rating, ...]
     passed: np.ndarray
     table: pd.DataFrame
     illustrative: bool
+    #: per tranche, the levels it passes although a milder level (or the base case) fails: not
+    #: counted in its rating, reported as a concern
+    non_monotone: tuple[tuple[str, ...], ...] = ()
+    #: per tranche, whether the base case itself pays it in full
+    base_case_passed: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -82,20 +86,37 @@ def _base(collections) -> np.ndarray:
     return c
 
 
+def split_unstressed(deal, collections) -> tuple[np.ndarray, np.ndarray]:
+    """(projected, fixed): the base collections a stress acts on, and the cash collected between
+    the cut-off date and closing (``deal.recovery.collected_before_closing`` net of costs, at the
+    first payment date), which no stress touches. ``collections`` must include that cash."""
+    base = _base(collections)
+    rec = getattr(deal, "recovery", None)
+    if rec is None or not getattr(rec, "collected_before_closing", 0.0):
+        return base, np.zeros(len(base))
+    fixed = rec.unstressed(len(base))
+    if fixed[0] > base[0] * (1.0 + 1e-12) + 1e-9:
+        raise ValueError(
+            f"collections: the first period holds {base[0]:,.2f}, less than the "
+            f"{fixed[0]:,.2f} collected before closing (recovery.collected_before_closing)"
+        )
+    return np.maximum(base - fixed, 0.0), fixed
+
+
 def paid_in_full(result: WaterfallResult) -> np.ndarray:
-    """Whether each tranche got all principal and interest by legal maturity: (..., tranches)
-    bool."""
-    unpaid = result.loss + (result.interest_due[..., -1, :] - result.interest_paid[..., -1, :])
-    return unpaid <= PAID_TOLERANCE * result.initial_balance
+    """Whether each tranche passes on its rating basis: all principal and interest by legal
+    maturity, and for a "timely" tranche every payment date's interest on that date
+    (:attr:`WaterfallResult.unpaid`): (..., tranches) bool."""
+    return result.unpaid <= PAID_TOLERANCE * result.initial_balance
 
 
 def breakeven_delay_months(deal, collections, *, max_months: int = 120) -> np.ndarray:
     """Longest delay (whole months, no haircut) after which each tranche is still paid in full by
     legal maturity; all delays 0..``max_months`` run as one batch. NaN where even no delay fails."""
-    base = _base(collections)
+    base, fixed = split_unstressed(deal, collections)
     delays = np.arange(int(max_months) + 1)
     ok = _paid(
-        deal, stressed_months(base, deal.payments_per_year, delay_months=delays)
+        deal, stressed_months(base, deal.payments_per_year, delay_months=delays) + fixed
     )  # (delays, K)
     passes = ok.sum(axis=0)  # monotone: passes come first
     return np.where(ok[0], delays[np.maximum(passes - 1, 0)], np.nan).astype(float)
@@ -132,13 +153,13 @@ def breakeven_haircut(
     with every haircut; see :func:`breakeven` for the search. Returns one haircut per tranche (most
     senior first); NaN where the tranche is not paid in full even with no haircut.
     """
-    base = _base(collections)
+    base, fixed = split_unstressed(deal, collections)
 
     def unpaid(h):
         if delay_months is None:
-            return unpaid_at_maturity(deal, stressed(base, haircut=h, delay=delay))
+            return unpaid_at_maturity(deal, stressed(base, haircut=h, delay=delay) + fixed)
         c = stressed_months(base, deal.payments_per_year, haircut=h, delay_months=delay_months)
-        return unpaid_at_maturity(deal, c)
+        return unpaid_at_maturity(deal, c + fixed)
 
     return _boundary(deal, unpaid, 0.0, 1.0, tol, candidates, first_loss=False)
 
@@ -177,17 +198,19 @@ def breakeven(
     names = [t.name for t in deal.ordered_tranches]
     if tranche is not None and tranche not in names:
         raise ValueError(f"tranche: {tranche!r} is not a tranche of the deal ({', '.join(names)})")
-    base = _base(collections)
+    base, fixed = split_unstressed(deal, collections)
     if variable == "delay":
         delays = np.arange(len(base) + 1)
         out = _boundary_grid(
-            deal, unpaid_at_maturity(deal, stressed(base, delay=delays)), delays, first_loss
+            deal, unpaid_at_maturity(deal, stressed(base, delay=delays) + fixed), delays, first_loss
         )
     else:
         if variable == "haircut":
-            unpaid = lambda x: unpaid_at_maturity(deal, stressed(base, haircut=x))  # noqa: E731
+            unpaid = lambda x: unpaid_at_maturity(  # noqa: E731
+                deal, stressed(base, haircut=x) + fixed
+            )
         else:
-            unpaid = lambda x: unpaid_at_maturity(deal, base, rate_shift=x)  # noqa: E731
+            unpaid = lambda x: unpaid_at_maturity(deal, base + fixed, rate_shift=x)  # noqa: E731
         lo, hi = _RANGES[variable]
         out = _boundary(deal, unpaid, lo, hi, tol, 31, first_loss=first_loss)
     return out if tranche is None else float(out[names.index(tranche)])
@@ -304,13 +327,14 @@ def stress_collections(deal, collections, table=None, *, mix=None) -> np.ndarray
 
     The deal's base collections are split by its asset mix (``deal.recovery.asset_mix``, shares of
     base-case recovery; all unsecured when not given) and each class gets its own haircut and delay
-    (months, exact on a monthly grid: :func:`npl_xl.models.recovery.stressed_months`). ``mix``
-    ({class: share}) replaces the deal's.
+    (months, exact on a monthly grid: :func:`npl_xl.models.recovery.stressed_months`); the cash
+    collected before closing (``deal.recovery.collected_before_closing``) is in the trust already
+    and is not stressed. ``mix`` ({class: share}) replaces the deal's.
     """
-    base = _base(collections)
+    base, fixed = split_unstressed(deal, collections)
     frame = load_stress_table(table)
     mix = asset_mix(deal) if mix is None else _checked_mix(mix)
-    out = np.zeros((len(frame), len(base)))
+    out = np.zeros((len(frame), len(base))) + fixed
     for c, share in mix.items():
         out += share * stressed_months(
             base,
@@ -353,21 +377,32 @@ def asset_mix(deal) -> dict[str, float]:
 
 
 def stress_ratings(deal, collections, *, table=None) -> StressResult:
-    """Best rating per tranche whose stress (haircut and delay per asset class) it survives, paid
-    in full by legal maturity. All levels run as one batch of scenarios; see :class:`StressResult`.
+    """Best rating per tranche whose stress (haircut and delay per asset class) it survives
+    together with every milder level, paid as its rating basis requires (:func:`_paid`). A tranche
+    not paid in full on the base case itself is below the table's lowest level whatever the table
+    holds. All levels and the base case run as one batch of scenarios; see :class:`StressResult`.
     """
     frame = load_stress_table(table)
-    ok = _paid(deal, stress_collections(deal, collections, frame), rate_shifts(frame))
+    scenarios = stress_collections(deal, collections, frame)
+    shift = rate_shifts(frame)
+    scenarios = np.vstack([scenarios, _base(collections)])
+    if not np.isscalar(shift):
+        shift = np.append(shift, 0.0)
+    ok_all = _paid(deal, scenarios, shift)
+    ok, base_ok = ok_all[:-1], ok_all[-1]
     illustrative = bool(
         "status" in frame and frame["status"].astype(str).str.contains("illustrative").any()
     )
     levels = [str(r) for r in frame["rating"]]
-    ratings = []
+    ratings, non_monotone = [], []
     for k in range(ok.shape[1]):
-        passed = np.flatnonzero(ok[:, k])
+        # milder levels come later: a level counts only if it and every milder level pass
+        held = np.logical_and.accumulate(ok[::-1, k])[::-1] & base_ok[k]
+        passed = np.flatnonzero(held)
         code = levels[passed[0]] if passed.size else f"below {levels[-1]}"
         ratings.append(Rating(code, "stress table", illustrative))
-    return StressResult(tuple(ratings), ok, frame, illustrative)
+        non_monotone.append(tuple(levels[i] for i in np.flatnonzero(ok[:, k] & ~held)))
+    return StressResult(tuple(ratings), ok, frame, illustrative, tuple(non_monotone), base_ok)
 
 
 def tranche_kmv(deal, collections, *, recovery_vol, discount_rate, horizon=None) -> TrancheKMV:

@@ -37,6 +37,7 @@ __all__ = [
     "TrancheMetrics",
     "run_waterfall",
     "unpaid_at_maturity",
+    "rating_bases",
     "coupon_paths",
     "irr",
 ]
@@ -64,7 +65,10 @@ class WaterfallResult:
     waterfall), ``support_out`` (repayments with fees and interest, cash trapped),
     ``support_balance`` (drawn, or the account's balance, at the end of the period).
     ``coupon_rates`` per period and tranche; the per-tranche ``coupon`` is their average (the
-    default discount rate of :meth:`metrics`).
+    default discount rate of :meth:`metrics`). ``interest_missed`` per period and tranche: the
+    largest interest left unpaid after any payment date so far (arrears after that date's
+    payments; a running maximum, currency units). ``rating_basis`` per tranche ("timely" or
+    "ultimate", :func:`rating_bases`): what :attr:`unpaid` counts.
     """
 
     tranche_names: tuple[str, ...]
@@ -95,7 +99,21 @@ class WaterfallResult:
     support_in: np.ndarray
     support_out: np.ndarray
     support_balance: np.ndarray
+    interest_missed: np.ndarray
     senior_fee_mask: tuple[bool, ...] = ()
+    rating_basis: tuple[str, ...] = ()
+
+    @property
+    def unpaid(self) -> np.ndarray:
+        """What fails each tranche's rating basis, per tranche (currency units): principal and
+        interest unpaid at legal maturity, plus for a "timely" tranche the largest interest
+        missed on any payment date."""
+        return _unpaid(
+            self.balance[..., -1, :],
+            self.interest_due[..., -1, :] - self.interest_paid[..., -1, :],
+            self.interest_missed[..., -1, :],
+            self.rating_basis,
+        )
 
     @property
     def senior_fees_paid(self) -> np.ndarray:
@@ -431,6 +449,7 @@ def run_waterfall(
         trigger_names=tuple(t[0] for t in plan.triggers),
         support_names=tuple(x[0] for x in plan.supports),
         senior_fee_mask=tuple(f.position == "senior" for f in plan.fees),
+        rating_basis=rating_bases(deal),
         initial_balance=np.array(plan.balance0),
         coupon=cp.reshape(-1, cp.shape[-1]).mean(axis=0),
         issue_price=np.array(plan.price),
@@ -492,18 +511,42 @@ def _checked(deal, collections) -> np.ndarray:
 
 def unpaid_at_maturity(deal, collections, *, rates=None, rate_shift=0.0) -> np.ndarray:
     """Principal plus interest still unpaid after the last period, per tranche: ([scenarios,]
-    tranches).
+    tranches); for a tranche rated on a "timely" basis (:func:`rating_bases`) plus the largest
+    interest it missed on any payment date (:attr:`WaterfallResult.unpaid`).
 
     The same engine as :func:`run_waterfall`, keeping only the final period (memory independent of
     the number of periods): the fast path for break-even searches and stress tests.
     """
     c, plan = _prepared(deal, collections, rates, rate_shift)
     rec = _run(plan, c, last_only=True)
-    return (
-        rec["balance"][..., -1, :]
-        + rec["interest_due"][..., -1, :]
-        - rec["interest_paid"][..., -1, :]
+    return _unpaid(
+        rec["balance"][..., -1, :],
+        rec["interest_due"][..., -1, :] - rec["interest_paid"][..., -1, :],
+        rec["interest_missed"][..., -1, :],
+        rating_bases(deal),
     )
+
+
+def _unpaid(principal, interest, missed, bases) -> np.ndarray:
+    """Principal and interest unpaid at maturity, plus the interest missed where the basis is
+    timely."""
+    timely = np.array([b == "timely" for b in bases], dtype=bool)
+    if bases and timely.any():
+        return principal + interest + np.where(timely, missed, 0.0)
+    return principal + interest
+
+
+def rating_bases(deal) -> tuple[str, ...]:
+    """Each tranche's rating basis, most senior first: its ``rating_basis`` when set, else
+    "timely" for the most senior tranche (first in payment order) and "ultimate" for the others.
+
+    "timely": every payment date's interest is paid in full on that date and principal by legal
+    maturity; "ultimate": principal and interest by legal maturity."""
+    out = []
+    for k, t in enumerate(deal.ordered_tranches):
+        basis = getattr(t, "rating_basis", None)
+        out.append(basis if basis is not None else ("timely" if k == 0 else "ultimate"))
+    return tuple(out)
 
 
 class _Engine:
@@ -570,6 +613,7 @@ class _Engine:
         self.bal = [b + zero() for b in plan.balance0]
         self.int_due = [zero() for _ in range(K)]
         self.ret_due = [zero() for _ in range(K)]
+        self.missed = [zero() for _ in range(K)]  # largest interest unpaid after a payment date
         self.prin_paid_cum = [zero() for _ in range(K)]
         self.fee_excess_due = [zero() for _ in range(F)]
         self.reserve = plan.reserve0 + zero()
@@ -803,7 +847,8 @@ class _Engine:
         self.turbo = self._any(by["sequential_turbo"])
         self.stop_fee = self._any(by["stop_incentive_fee"]) | self.turbo
         call_now = self._any(by["clean_up_call"]) & ~self.called if has_call else self.false
-        self.final = (self.t == self.n - 1) | call_now
+        # the last period: legal maturity, or a call (set once the call is known to be economic)
+        self.final = self.t == self.n - 1
         return self._any(by["post_default_order"]), call_now
 
     def _pay_period(self, defaulted, pre, post) -> None:
@@ -974,6 +1019,7 @@ class _Engine:
         "support_in",
         "support_out",
         "support_balance",
+        "interest_missed",
         "default_event",
         "trigger_states",
     )
@@ -1031,6 +1077,7 @@ class _Engine:
             self.int_paid, self.prin_paid, self.ret_paid = [Z] * K, [Z] * K, [Z] * K
             self.fees_paid = self.no_fees_paid
             self._pay_period(defaulted, pre, post)
+            self.missed = [self.mx(m, d) for m, d in zip(self.missed, self.int_due)]
             if has_call:
                 self.called = self.called | call_now
             hit = self.hit
@@ -1056,6 +1103,7 @@ class _Engine:
                 + self.s_in
                 + self.s_out
                 + self.s_bal
+                + self.missed
             )
             flags.append([defaulted, *in_force])
         return _records(rows, flags, p, self.vector, self.coll_array)
@@ -1076,7 +1124,11 @@ def _records(rows: list, flags: list, plan: _Plan, vector: bool, c: np.ndarray) 
     names = [n for n in _Engine.RECORDS if n not in _FLAGS]
     if not has_call:
         names = [n for n in names if n not in ("call_proceeds", "collections")]
-    widths = dict.fromkeys(names[:5], K) | {"fees_paid": F} | dict.fromkeys(_SUPPORT_RECORDS, J)
+    widths = (
+        dict.fromkeys(names[:5], K)
+        | {"fees_paid": F, "interest_missed": K}
+        | dict.fromkeys(_SUPPORT_RECORDS, J)
+    )
     out, a = {}, 0
     for name in names:
         w = widths.get(name)

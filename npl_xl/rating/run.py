@@ -138,6 +138,9 @@ class RatingRun:
     bet: BetResult
     mc: TrancheStatistics
     mc_pool_recovery: np.ndarray
+    #: the Monte Carlo's loan recovery volatility and where it comes from (:func:`recovery_sigma`)
+    mc_volatility: float
+    mc_volatility_source: str
     proposals: tuple[TrancheProposal, ...]
     rationale: tuple[Point, ...]
     benchmark: tuple[float, float, float, float] | None
@@ -157,6 +160,26 @@ def _paths_seed(a: Assumptions, paths: int | None, seed: int | None) -> tuple[in
     return paths, int(seed if seed is not None else a.seed)
 
 
+def recovery_sigma(deal: Deal, a: Assumptions) -> tuple[float, str]:
+    """(sigma, source): the Monte Carlo's loan recovery volatility. The analyst's
+    ``recovery_vol`` when set; else the deal's asset class's dispersion v of a pool's total
+    recovery, estimated on the public market dataset
+    (:func:`npl_xl.models.recovery_model.recovery_volatility`), turned into a loan volatility so a
+    large pool's total has that dispersion: only the systematic share rho of the variance survives
+    pooling, so sigma = v / sqrt(rho) (capped at 3)."""
+    if a.recovery_vol is not None:
+        return float(a.recovery_vol), "the analyst's recovery volatility"
+    from ..models.recovery_model import recovery_volatility
+
+    v, n, source = recovery_volatility(analysis.asset_mix(deal))
+    rho = max(a.recovery_correlation, 1e-6)
+    sigma = min(v / np.sqrt(rho), 3.0)
+    return sigma, (
+        f"{sigma:.4f} = pool dispersion {v:.4f} of the asset class on the public market dataset "
+        f"(n = {n}; {source}) / sqrt(systematic share {a.recovery_correlation:g})"
+    )
+
+
 def monte_carlo(
     deal: Deal,
     setup: RatingSetup | None = None,
@@ -167,26 +190,29 @@ def monte_carlo(
 ) -> tuple[TrancheStatistics, np.ndarray]:
     """The Monte Carlo step of a rating on its own: recovery scenarios of the deal's base case
     (:func:`npl_xl.models.simulation.simulate_collections`, the pool split by its loan weights)
-    through the waterfall. Returns the tranche statistics and each scenario's pool recovery as a
-    share of the base case. ``progress(done, total)`` follows the simulation's blocks."""
+    through the waterfall; the cash collected before closing is known and the same in every
+    scenario. Returns the tranche statistics and each scenario's pool recovery as a share of the
+    base case. ``progress(done, total)`` follows the simulation's blocks."""
     setup = setup or RatingSetup()
     a, pool = setup.assumptions, setup.pool
     paths, seed = _paths_seed(a, paths, seed)
-    base_c = deal.base_collections()
+    base_c, fixed = analysis.split_unstressed(deal, deal.base_collections())
     weights = pool.weights() if pool is not None else np.full(1000, 1e-3)
     simulation.check_run_size(paths, len(base_c), len(weights), len(deal.tranches), len(deal.fees))
+    sigma, _ = recovery_sigma(deal, a)
     sims = simulation.simulate_collections(
         base_c.sum() * weights,  # net of collection costs, as the base case
         base_c / base_c.sum(),
         rho=a.recovery_correlation,
-        sigma=a.recovery_vol,
+        sigma=sigma,
         scenarios=paths,
         seed=seed,
         delay_beta=a.delay_beta,
         progress=progress,
     )
+    sims = sims + fixed  # the cash collected before closing is known: the same in every scenario
     mc = simulation.tranche_statistics(deal, sims, seed=seed)
-    return mc, sims.sum(axis=1) / base_c.sum()
+    return mc, sims.sum(axis=1) / (base_c.sum() + fixed.sum())
 
 
 def rate_deal(
@@ -212,6 +238,7 @@ def rate_deal(
 
     tick(STEPS[1])
     mc, pool_recovery = monte_carlo(deal, setup, paths=paths, seed=seed)
+    sigma, sigma_source = recovery_sigma(deal, a)
 
     tick(STEPS[2])
     table = setup.stress()
@@ -317,6 +344,8 @@ def rate_deal(
         bet=BetResult(d_bet, ds, a.unit_default_probability, a.stressed_recovery, bet_el),
         mc=mc,
         mc_pool_recovery=pool_recovery,
+        mc_volatility=sigma,
+        mc_volatility_source=sigma_source,
         proposals=proposals,
         rationale=reasons,
         benchmark=recovery_benchmark(deal, pool),
@@ -330,20 +359,29 @@ def rate_deal(
     )
 
 
+#: issue year assumed for the recovery benchmark when the deal states no closing date: the last
+#: year of the market dataset
+BENCHMARK_YEAR = 2025
+
+
 def recovery_benchmark(
     deal: Deal, pool: PoolSummary | None
 ) -> tuple[float, float, float, float] | None:
-    """(model rate, lower, upper, base-case rate) of the pool: the recovery-rate regression fitted
-    on the packaged public deals (secured share) against the deal's base case; None without the
-    pool's balance."""
-    from ..models.recovery_model import fit, packaged_deals
+    """(model rate, lower, upper, base-case rate) of the pool: the recovery-rate benchmark fitted
+    on the public market dataset (asset class, issue year, secured share;
+    :func:`npl_xl.models.recovery_model.benchmark`, 90 % prediction interval) against the deal's
+    base case; None without the pool's balance, or when the pool's classes need a secured share
+    the tape does not give."""
+    from ..models.recovery_model import benchmark
 
     if pool is None or pool.balance <= 0:
         return None
-    deals = packaged_deals()
-    model = fit(deals["recovery_rate"], deals[["secured_share"]], ["secured_share"])
-    rate, lo, hi = model.predict([[pool.secured_share or 0.0]])
-    return float(rate[0]), float(lo[0]), float(hi[0]), deal.require_recovery().total / pool.balance
+    year = deal.closing_date.year if deal.closing_date is not None else BENCHMARK_YEAR
+    try:
+        rate, lo, hi = benchmark(analysis.asset_mix(deal), year, pool.secured_share)
+    except ValueError:
+        return None
+    return rate, lo, hi, deal.require_recovery().total / pool.balance
 
 
 def _kmv_volatility(

@@ -3,6 +3,9 @@
 
 Cells come from the cached values (what Excel or LibreOffice last computed); a user may move blocks,
 insert rows or add table rows: Excel keeps names and table ranges up to date, and so does this.
+Excel error values (``#N/A``, ``#DIV/0!`` ...), which python-calamine reads as empty cells, are
+found in the sheet's XML (cells of type ``e``) and returned as their text, so a reader can refuse
+them (:func:`npl_xl.cells.excel_error`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
+from itertools import chain
 
 from defusedxml import ElementTree
 
@@ -19,6 +23,15 @@ from .xlsx import check_zip
 __all__ = ["Book", "Table"]
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+#: an error cell's start tag (any namespace prefix), its reference and its cached value
+_ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\bt=["']e["'][^>]*>""")
+_CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d+)["']""")
+#: a quick test that a chunk may hold an error cell (most sheets have none)
+_MAYBE = (b'="e"', b"='e'")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_CHUNK = 1 << 22
 _REF = re.compile(
     r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$"
 )
@@ -44,9 +57,39 @@ def cell_ref(sheet: str, row: int, col: int) -> str:
     return f"{sheet}!{_letters(col)}{row}"
 
 
+def sheet_errors(data_chunks, sheet: str) -> dict[tuple[int, int], str]:
+    """(row, col) -> Excel error text of every error cell in a sheet's XML, read in chunks (a tape
+    sheet may be large); a cell without a reference is refused naming the sheet."""
+    out: dict[tuple[int, int], str] = {}
+    tail = b""
+    for chunk in data_chunks:
+        buf = tail + chunk
+        last = chunk == b""
+        # keep a margin so a cell cut by the chunk boundary is read whole in the next round
+        stop = len(buf) if last else max(len(buf) - 4096, 0)
+        pos = 0
+        matches = _ERROR_CELL.finditer(buf) if any(x in buf for x in _MAYBE) else ()
+        for m in matches:
+            if m.start() >= stop:
+                break
+            pos = m.end()
+            ref = _CELL_REF.search(m.group(0))
+            if ref is None:
+                raise ValueError(f"{sheet}: an Excel error cell without a cell reference")
+            end = buf.find(b"c>", m.end())
+            value = _VALUE.search(buf, m.end(), end if end >= 0 else len(buf))
+            text = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
+            out[(int(ref.group(2)), _col(ref.group(1).decode()))] = text
+        tail = buf[max(stop, pos) :]
+        if last:
+            break
+    return out
+
+
 @dataclass
 class Table:
-    """An Excel table's cells: header, data rows, and where the first data cell sits (1-based)."""
+    """An Excel table's cells: header, data rows, and where the first data cell sits (1-based).
+    ``errors`` lists the (data row, column) of cells holding an Excel error (0-based)."""
 
     name: str
     sheet: str
@@ -54,6 +97,7 @@ class Table:
     rows: list[list]
     first_row: int
     first_col: int
+    errors: tuple[tuple[int, int], ...] = ()
 
     def ref(self, i: int, j: int) -> str:
         """'Sheet!C5' of data row i, column j (0-based within the table)."""
@@ -82,6 +126,33 @@ class Book:
         self.table_names: list[str] = list(self._wb.table_names or [])
         self.names = self._defined_names()
         self._grids: dict[str, list[list]] = {}
+        self._errors: dict[str, dict[tuple[int, int], str]] = {}
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> its XML part in the zip."""
+        with zipfile.ZipFile(self.path) as z:
+            try:
+                root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+                rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            except KeyError:
+                return {}
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_PKG}Relationship")}
+        out = {}
+        for node in root.iter(f"{_NS}sheet"):
+            target = targets.get(node.get(_REL), "")
+            out[node.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        return out
+
+    def errors(self, sheet: str) -> dict[tuple[int, int], str]:
+        """(row, col) -> Excel error text of the error cells of ``sheet`` (1-based)."""
+        if sheet not in self._errors:
+            part = self._sheet_parts().get(sheet)
+            found: dict[tuple[int, int], str] = {}
+            if part:
+                with zipfile.ZipFile(self.path) as z, z.open(part) as f:
+                    found = sheet_errors(chain(iter(lambda: f.read(_CHUNK), b""), [b""]), sheet)
+            self._errors[sheet] = found
+        return self._errors[sheet]
 
     def _defined_names(self) -> dict[str, tuple[str, int, int, int, int]]:
         """name -> (sheet, first row, first col, last row, last col), 1-based; names of other
@@ -104,7 +175,14 @@ class Book:
     def grid(self, sheet: str) -> list[list]:
         """Every cell of ``sheet`` from A1 (rows of values, '' for empty)."""
         if sheet not in self._grids:
-            self._grids[sheet] = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            grid = self._wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            for (r, c), text in self.errors(sheet).items():
+                while len(grid) < r:
+                    grid.append([])
+                row = grid[r - 1]
+                row.extend([""] * (c - len(row)))
+                row[c - 1] = text
+            self._grids[sheet] = grid
         return self._grids[sheet]
 
     def cell(self, sheet: str, row: int, col: int):
@@ -147,4 +225,18 @@ class Book:
         t = self._wb.get_table_by_name(name)
         rows = [[None if v == "" else v for v in r] for r in t.to_python()]
         start = t.start or (0, 0)
-        return Table(name, t.sheet, list(t.columns), rows, start[0] + 1, start[1] + 1)
+        r0, c0 = start[0] + 1, start[1] + 1
+        errors = []
+        for (r, c), text in sorted(self.errors(t.sheet).items()):
+            i, j = r - r0, c - c0
+            if 0 <= i < len(rows) and 0 <= j < len(rows[i]):
+                rows[i][j] = text
+                errors.append((i, j))
+        return Table(name, t.sheet, list(t.columns), rows, r0, c0, tuple(errors))
+
+    def below(self, t: Table) -> tuple[int, list] | None:
+        """(sheet row, values) of a non-empty row directly under table ``t`` within its columns
+        (typed there in a program that did not grow the table), or None."""
+        r = t.first_row + len(t.rows)
+        values = [self.cell(t.sheet, r, t.first_col + j) for j in range(len(t.header))]
+        return (r, values) if any(v is not None and str(v).strip() for v in values) else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ..vocabulary import ASSUMPTION_CONCEPTS
 
 #: Deal sheet rows (from row 3): option key (as the Excel functions' options take it) ->
@@ -62,6 +64,34 @@ DEAL_EXTRA = {
         "no: tranches without a promised coupon are NR (not rated); yes: rate them",
     ),
 }
+#: Deal-sheet terms a blank cell may not leave to a default
+REQUIRED_DEAL_FIELDS = ("payments_per_year", "legal_maturity_periods")
+#: optional inputs the rating uses: key -> (label, kind, help); defined name Deal_<key>
+DEAL_RATING: dict[str, tuple] = {
+    "cutoff_date": ("Cut-off date", dt.date, "Pool cut-off date (封包日)"),
+    "closing_date": ("Closing date", dt.date, "Closing / issue date (信托生效日)"),
+    "expected_senior_maturity": (
+        "Expected senior maturity (years)",
+        float,
+        "The structurer's expected maturity of the most senior tranche, years from closing",
+    ),
+    "collected_before_closing": (
+        "Collected before closing",
+        float,
+        "Collections between the cut-off date and closing, in the deal's unit",
+    ),
+}
+#: transaction parties (optional text): key -> (label, help); defined name Deal_<key>
+DEAL_PARTIES: dict[str, tuple[str, str]] = {
+    "originator": ("Originator", "发起机构: the bank or AMC selling the loans"),
+    "servicer": ("Servicer", "贷款服务机构: collects the loans"),
+    "trustee": ("Trustee", "受托机构: the issuing trust"),
+    "custodian": ("Custodian", "资金保管机构: holds the trust's accounts"),
+    "lead_underwriter": ("Lead underwriter", "主承销商"),
+}
+PARTIES = tuple(DEAL_PARTIES)
+#: the basis a tranche is rated on: timely interest and ultimate principal, or ultimate payment
+RATING_BASES = "timely,ultimate"
 SCORECARD_HEADERS = ["Factor", "Description", "Score (1-5, 3 neutral)", "Comment"]
 
 #: Assumptions sheet: defined name -> (label, kind, default, help), from the project's vocabulary
@@ -87,6 +117,7 @@ TRANCHE_HEADERS = [
     "Floor",
     "Cap",
     "Reset periods",
+    "Rating basis",
 ]
 #: the Structures sheet: floating-rate indexes, triggers, facilities / guarantee / account
 RATE_HEADERS = ["Index", "Level", "Path", "Source"]
@@ -149,3 +180,11 @@ REQUIRED_SHEETS = ["Deal", "Tranches", "Fees", "Recovery", "Assumptions"]
 
 FEE_BASES = "fixed,collections,notes_balance"
 FEE_POSITIONS = "senior,subordinated"
+
+
+def header_key(header):
+    """A table header as the reader knows it: the English header of a Chinese one (a workbook
+    written with ``--lang zh``), anything else unchanged."""
+    from ..i18n.workbook import HEADER_KEYS
+
+    return HEADER_KEYS.get(str(header).strip(), header) if header is not None else header

@@ -30,43 +30,32 @@ EXAMPLE_UNIT = "万元"
 
 
 def _from_template(template, deal_unit: str):
-    """Tranche structure (without balances), fees (in ``deal_unit``), stress and rating tables of a
-    deal workbook."""
-    from ..tables import FEE_COLUMNS, TRANCHE_COLUMNS, records
-    from . import layout as L
-    from .book import Book
-    from .reader import _stress
+    """(what the template keeps, rescaled into ``deal_unit``; its valuation tables or None).
 
-    book = Book(template)
-    t = book.table(L.TABLES["Tranches"])
-    columns = {k: v for k, v in TRANCHE_COLUMNS.items() if k != "balance"}
-    tranches = records(
-        [list(t.header)]
-        + [[c if h != "Balance" else None for h, c in zip(t.header, r)] for r in t.rows],
-        "template tranches",
-        columns,
-    )
-    for i, tr in enumerate(sorted(tranches, key=lambda x: x.get("seniority", 99))):
-        tr.setdefault("seniority", i + 1)
-    f = book.table(L.TABLES["Fees"])
-    fees = records([f.header] + f.rows, "fees", FEE_COLUMNS)
-    unit = (book.named("Deal_unit")[0] if "Deal_unit" in book.names else None) or EXAMPLE_UNIT
-    _rescale_fees(fees, unit, deal_unit)
-    stress = _stress(book)
-    r = book.table(
-        book.find_table(L.TABLES["IdealisedEL"], *L.LEGACY_TABLES["IdealisedEL"])
-        or L.TABLES["IdealisedEL"]
-    )
-    rating_table = pd.DataFrame(
-        [row for row in r.rows if row[0]], columns=[str(h) for h in r.header]
-    )
-    return (
-        sorted(tranches, key=lambda x: x["seniority"]),
-        fees,
-        stress,
-        rating_table,
-        _valuation_tables(book),
-    )
+    Every deal term, structure and option of the template is kept (see
+    :class:`npl_xl.workbook.reader.TemplateInputs`); amounts (fixed fees and caps, the initial
+    reserve, support limits, an unpaid-interest trigger threshold, collections before closing)
+    move from the template's unit into ``deal_unit``.
+    """
+    from .book import Book
+    from .reader import read_template
+
+    kept = read_template(template)
+    factor = DEAL_UNITS[kept.unit] / DEAL_UNITS[deal_unit]
+    data = kept.deal.model_dump()
+    _rescale_fees(data["fees"], kept.unit, deal_unit)
+    data["reserve"]["initial"] = round(data["reserve"]["initial"] * factor, 6)
+    for kind in ("liquidity_facility", "guarantee", "excess_spread_account"):
+        if data.get(kind):
+            data[kind]["limit"] = round(data[kind]["limit"] * factor, 6)
+    for t in kept.triggers:
+        if t["test"] == "senior_interest_unpaid":
+            t["threshold"] = round(t["threshold"] * factor, 6)
+    collected = kept.terms.get("collected_before_closing")
+    if isinstance(collected, (int, float)):
+        kept.terms["collected_before_closing"] = round(collected * factor, 6)
+    kept.deal = type(kept.deal).from_dict(data)
+    return kept, _valuation_tables(Book(template))
 
 
 def _valuation_tables(book) -> ValuationTables | None:
@@ -79,6 +68,11 @@ def _valuation_tables(book) -> ValuationTables | None:
     frames = []
     for n in names:
         t = book.table(n)
+        if t.errors:  # an Excel error value is never read as a blank
+            i, j = t.errors[0]
+            raise ValueError(
+                f"{t.ref(i, j)}: {t.header[j]}: the cell holds the Excel error {t.rows[i][j]}"
+            )
         frames.append(
             pd.DataFrame(
                 [r for r in t.rows if r and r[0] is not None], columns=[str(h) for h in t.header]
@@ -136,10 +130,11 @@ def new_deal(
     unit: str | None = None,
     deal_unit: str = "万元",
     today: dt.date | None = None,
+    lang: str = "en",
 ) -> dict:
     """Read and normalise the tape, value it loan by loan, then write the deal workbook ``out``;
     returns a short summary (loans, pool and recovery in ``deal_unit``, the intake report lines, the
-    path)."""
+    path). ``lang`` (en or zh) is the language of the workbook's labels and prompts."""
     if deal_unit not in DEAL_UNITS:
         raise ValueError(f"--deal-unit: expected 万元 or 元, got {deal_unit!r}")
     tape = read_tape(tape_path, sheet=sheet, encoding=encoding, unit=unit, today=today)
@@ -148,12 +143,11 @@ def new_deal(
     total = float(tape["total"].sum())
     secured = float(tape.loc[tape["secured"], "total"].sum() / total) if "secured" in tape else 0.0
     base = load_example("mortgage" if secured >= 0.5 else "credit_card")
-    stress = rating_table = tables = None
-    tranche_rows = [t.model_dump() for t in base.ordered_tranches]
-    fees = [f.model_dump() for f in base.fees]
-    _rescale_fees(fees, EXAMPLE_UNIT, deal_unit)
+    kept = tables = None
     if template is not None:
-        tranche_rows, fees, stress, rating_table, tables = _from_template(template, deal_unit)
+        kept, tables = _from_template(template, deal_unit)
+        base = kept.deal
+    tranche_rows = [t.model_dump() for t in base.ordered_tranches]
     periods = base.legal_maturity_periods or len(base.require_recovery().cumulative)
     valuation = value_tape(tape, tables, base.payments_per_year, periods)
     recovery = float(valuation.expected.sum()) * scale
@@ -182,35 +176,63 @@ def new_deal(
             f"valuation: {valuation.fallbacks:,} secured loan(s) without collateral data valued "
             "by the secured curve of their overdue bucket"
         )
-    deal = base.with_changes(
-        name=name,
-        tranches=tranches,
-        fees=fees,
-        pre_default_order=None,  # the example's written orders name its own tranches
-        post_default_order=None,
-        reserve=dict(
-            base.reserve.model_dump(),
-            initial=base.reserve.initial * DEAL_UNITS[EXAMPLE_UNIT] * scale,
-        ),
-        notes=(
-            f"Filled by npl-xl new-deal from {os.path.basename(os.fspath(tape_path))}; amounts in "
-            f"{deal_unit}. "
-            "Base case and timing from the loan-level valuation; tranche sizes are SUGGESTIONS "
-            "(senior "
-            f"{SENIOR_SHARE:.0%}, sub {SUB_SHARE:.0%} of the expected recovery); fees and reserve "
-            "follow the "
-            f"bundled {kind} example."
-        ),
-        recovery=dict(
-            base.require_recovery().model_dump(),
-            total=round(recovery, 2),
-            cumulative=valuation.cumulative_by_period(base.payments_per_year, periods),
-            asset_mix={
-                k: v / valuation.expected.sum() for k, v in valuation.by_class.items() if v > 0
-            },
-            source=source,
-        ),
+    notes = (
+        f"Filled by npl-xl new-deal from {os.path.basename(os.fspath(tape_path))}; amounts in "
+        f"{deal_unit}. Base case and timing from the loan-level valuation; tranche sizes are "
+        f"SUGGESTIONS (senior {SENIOR_SHARE:.0%}, sub {SUB_SHARE:.0%} of the expected recovery); "
+        + (
+            f"terms, fees, structures and options from the template {os.path.basename(template)}."
+            if kept
+            else f"fees and reserve follow the bundled {kind} example."
+        )
     )
+    cumulative = valuation.cumulative_by_period(base.payments_per_year, periods)
+    mix = {k: v / valuation.expected.sum() for k, v in valuation.by_class.items() if v > 0}
+    if kept is None:
+        fees = [f.model_dump() for f in base.fees]
+        _rescale_fees(fees, EXAMPLE_UNIT, deal_unit)
+        deal = base.with_changes(
+            name=name,
+            tranches=tranches,
+            fees=fees,
+            pre_default_order=None,  # the example's written orders name its own tranches
+            post_default_order=None,
+            reserve=dict(
+                base.reserve.model_dump(),
+                initial=base.reserve.initial * DEAL_UNITS[EXAMPLE_UNIT] * scale,
+            ),
+            notes=notes,
+            recovery=dict(
+                base.require_recovery().model_dump(),
+                total=round(recovery, 2),
+                cumulative=cumulative,
+                asset_mix=mix,
+                source=source,
+            ),
+        )
+        assumptions: dict = {"Paths": 10_000}
+        stress = rating_table = terms = None
+    else:
+        given = kept.assumptions
+        deal = base.with_changes(
+            name=name,
+            tranches=tranches,
+            notes=notes,
+            triggers=kept.triggers,
+            recovery={
+                "total": round(recovery, 2),
+                "cumulative": cumulative,
+                "asset_mix": mix,
+                "source": source,
+                "cost_rate": given.get("CollectionCostRate", 0.0),
+            },
+        )
+        # the tape gives the base case and its source; every other assumption is the template's
+        assumptions = {"Paths": 10_000} | {
+            k: v for k, v in given.items() if k not in ("TotalRecovery", "RecoverySource")
+        }
+        stress, rating_table = kept.stress, kept.rating_table
+        terms = kept.terms | {"scorecard": kept.scorecard, "rating_basis": kept.rating_basis}
     lines = report.lines()
     write_deal_workbook(
         out,
@@ -220,10 +242,12 @@ def new_deal(
         stress=stress,
         rating_table=rating_table,
         overwrite=overwrite,
-        assumptions={"Paths": 10_000},
+        assumptions=assumptions,
         unit=deal_unit,
+        terms=terms,
         intake=lines,
         valuation=(valuation, tables),
+        lang=lang,
     )
     return {
         "loans": len(tape),

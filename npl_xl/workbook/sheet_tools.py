@@ -56,7 +56,14 @@ def add_table(ws, name, headers, rows, formats=None, first_row=2, inputs=True, c
     return last
 
 
-def list_validation(ws, values, ref):
+def _prompt(dv: DataValidation, prompt: tuple[str, str] | None) -> None:
+    """Show ``prompt`` (title, text) when the cell is selected (Excel's input message)."""
+    if prompt:
+        dv.showInputMessage = True
+        dv.promptTitle, dv.prompt = prompt[0][:32], prompt[1][:255]
+
+
+def list_validation(ws, values, ref, prompt: tuple[str, str] | None = None):
     dv = DataValidation(
         type="list",
         formula1=f'"{values}"',
@@ -65,11 +72,12 @@ def list_validation(ws, values, ref):
         errorTitle="npl-xl",
         error=f"Choose one of: {values}",
     )
+    _prompt(dv, prompt)
     dv.add(ref)
     ws.add_data_validation(dv)
 
 
-def range_validation(ws, ref, lo, hi, what):
+def range_validation(ws, ref, lo, hi, what, prompt: tuple[str, str] | None = None):
     dv = DataValidation(
         type="decimal",
         operator="between",
@@ -80,5 +88,6 @@ def range_validation(ws, ref, lo, hi, what):
         errorTitle="npl-xl",
         error=f"{what}: a decimal from {lo} to {hi}",
     )
+    _prompt(dv, prompt)
     dv.add(ref)
     ws.add_data_validation(dv)

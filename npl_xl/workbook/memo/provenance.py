@@ -60,12 +60,13 @@ def _table_name(rating, lang: str) -> str:
 
 
 def _defaults(ws, row: int, inputs, lang: str) -> int:
-    """Every optional input of the deal workbook that was blank and took a default, with the
-    value used."""
-    # merge: the book helper adds WorkbookInputs.defaults_used ({cell or field: value used});
-    # read it with getattr until then
-    used = dict(getattr(inputs, "defaults_used", None) or {})
-    rows = [[text("pv_default", lang, what=k), v] for k, v in used.items()]
+    """Every optional input of the deal workbook that was blank and took a default (sheet, cell,
+    key, value used: WorkbookInputs.defaults_used), with the value used."""
+    used = getattr(inputs, "defaults_used", None) or ()
+    rows = [
+        [text("pv_default", lang, what=f"{sheet}!{cell} {key}"), value]
+        for sheet, cell, key, value in used
+    ]
     if not rows:
         rows = [[text("pv_no_defaults", lang), ""]]
     return table(ws, row, 1, [text("pv_defaults", lang), text("col_value", lang)], rows)

@@ -162,7 +162,7 @@ def loss_sheet(ws, run, inputs, lang: str) -> set[int]:
             lang,
             paths=run.paths,
             seed=run.seed,
-            vol=a.recovery_vol,
+            vol=run.mc_volatility,
             corr=a.recovery_correlation,
             beta=a.delay_beta,
         ),

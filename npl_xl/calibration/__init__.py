@@ -1,0 +1,1 @@
+"""Calibration of the rating's assumptions on the public market dataset."""
