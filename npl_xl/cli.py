@@ -206,7 +206,13 @@ def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
 @click.option(
     "--lang", type=click.Choice(["en", "zh"]), help="Memo language (default: the workbook's)."
 )
-def rate(workbook, out, paths, seed, force, lang):
+@click.option(
+    "--pdf",
+    "pdf",
+    is_flag=True,
+    help="Also print the memo to a PDF beside it, through LibreOffice (soffice).",
+)
+def rate(workbook, out, paths, seed, force, lang, pdf):
     """Rate the deal in WORKBOOK and write the rating memo (the main job)."""
     import os
 
@@ -274,6 +280,13 @@ def rate(workbook, out, paths, seed, force, lang):
             + (" and below" if len(shown) < len(run.sizing) else "")
         )
     click.echo(f"memo written to {os.path.abspath(out)}")
+    if pdf:
+        from .workbook.pdf import PdfError, write_pdf
+
+        try:
+            click.echo(f"PDF written to {os.path.abspath(write_pdf(out, overwrite=force))}")
+        except PdfError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 @main.command()

@@ -4,13 +4,20 @@ printable sheet."""
 
 from __future__ import annotations
 
+import math
+
 from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.page import PageMargins
 
 from .xlsx import BOLD, HEAD, put
 
 __all__ = [
     "table",
+    "blocks",
+    "chart_extent",
+    "page_scale",
     "autofit",
     "print_setup",
     "paragraph",
@@ -83,7 +90,22 @@ def paragraph(ws, row: int, words: str, width: int, *, font=None) -> int:
 
 
 def fit_paragraphs(ws) -> None:
-    """Row heights of the paragraphs from the widths of the columns they span."""
+    """Row heights of the paragraphs from the widths of the columns they span, and of rows with a
+    wrapped cell from that cell's column width (never lower than they are)."""
+    merged = {r for r, _, _ in getattr(ws, "_npl_xl_paragraphs", [])}
+    spans = {c for rng in ws.merged_cells.ranges for c in rng.cells}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.row in merged or cell.value is None or not cell.alignment.wrap_text:
+                continue
+            if (cell.row, cell.column) in spans:
+                continue
+            span = ws.column_dimensions[get_column_letter(cell.column)].width or 9
+            chars = max(display_width(part, "General") for part in str(cell.value).split("\n"))
+            lines = -(-chars // max(int(span * 0.95), 1))
+            lines += str(cell.value).count("\n")
+            now = ws.row_dimensions[cell.row].height or 15
+            ws.row_dimensions[cell.row].height = max(now, 15 * lines)
     for row, width, chars in getattr(ws, "_npl_xl_paragraphs", []):
         span = sum(
             ws.column_dimensions[get_column_letter(c)].width or 9 for c in range(1, width + 1)
@@ -92,15 +114,69 @@ def fit_paragraphs(ws) -> None:
         ws.row_dimensions[row].height = 15 * max(lines, 1)
 
 
+#: A4 landscape inside the margins set by print_setup (points); the scale floor of a page
+PAGE_WIDTH, PAGE_HEIGHT, MIN_SCALE = 842 - 72, 595 - 86, 70
+#: widest table a memo page holds at MIN_SCALE, in columns of the usual width
+MAX_COLUMNS = 10
+
+
+def _column_points(ws, col: int) -> float:
+    width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+    return (width * 7 + 5) * 0.75
+
+
+def _row_points(ws, row: int) -> float:
+    return ws.row_dimensions[row].height or 15.0
+
+
+def chart_extent(ws, chart) -> tuple[int, int]:
+    """The last (row, column) a chart anchored at a cell covers, from its size in cm."""
+    anchor = chart.anchor if isinstance(chart.anchor, str) else None
+    if anchor is None:
+        m = chart.anchor._from
+        row, col = m.row + 1, m.col + 1
+    else:
+        letters, row = coordinate_from_string(anchor)
+        col = column_index_from_string(letters)
+    need = chart.width / 2.54 * 72
+    while need > 0:
+        need -= _column_points(ws, col)
+        col += 1
+    need = chart.height / 2.54 * 72
+    while need > 0:
+        need -= _row_points(ws, row)
+        row += 1
+    return row - 1, col - 1
+
+
+def page_scale(ws, last_row: int, last_col: int, one_page: bool = False) -> int:
+    """The print scale (%) at which the columns fit the page width (at most 100), or the whole range
+    one page when ``one_page`` and that keeps MIN_SCALE; estimated with a margin for renderers'
+    wider fonts (LibreOffice)."""
+    width = sum(_column_points(ws, c) for c in range(1, last_col + 1)) * 1.15
+    scale = min(100, math.floor(100 * PAGE_WIDTH / width))
+    if one_page:
+        height = sum(_row_points(ws, r) for r in range(1, last_row + 1)) * 1.15
+        scale = min(scale, max(MIN_SCALE, math.floor(100 * PAGE_HEIGHT / height)))
+    return scale
+
+
 def print_setup(ws, *, title_rows: str | None = None, one_page: bool = False) -> None:
-    """Landscape, one page wide (and tall with ``one_page``), the used range as print area, header
+    """Landscape A4, fitted to the page width (and one page tall with ``one_page`` when that stays
+    readable: :func:`page_scale`); the print area holds the used range and every chart; header
     rows repeated."""
+    last_row, last_col = ws.max_row, ws.max_column
+    for chart in ws._charts:
+        r, c = chart_extent(ws, chart)
+        last_row, last_col = max(last_row, r), max(last_col, c)
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, (1 if one_page else 0)
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    tall = one_page and page_scale(ws, last_row, last_col, True) > MIN_SCALE
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, (1 if tall else 0)
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = False
-    ws.print_area = ws.dimensions
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
     if title_rows:
         ws.print_title_rows = title_rows
 
@@ -118,9 +194,42 @@ def table(ws, row: int, col: int, header, rows, formats: dict | None = None) -> 
     formats = formats or {}
     for i, r in enumerate(rows, start=row + 1):
         for j, v in enumerate(r):
-            put(
+            c = put(
                 ws.cell(row=i, column=col + j),
                 v,
                 formats.get(header[j]) if j < len(header) else None,
             )
+            # text a space in from the number before it (right-aligned numbers, left-aligned text)
+            c.alignment = Alignment(vertical="top", indent=1 if isinstance(v, str) and j else 0)
     return row + len(rows) + 2
+
+
+def blocks(
+    ws,
+    row: int,
+    header,
+    rows,
+    formats: dict | None = None,
+    *,
+    keep: int = 1,
+    groups: list[list[int]] | None = None,
+    max_columns: int = MAX_COLUMNS,
+) -> tuple[int, list[tuple[int, int]]]:
+    """A table too wide for a page as tables stacked one under the other, each with the first
+    ``keep`` columns and whole ``groups`` of the other columns (indices; default one each), at
+    most ``max_columns`` wide. Returns the next free row and each block's (header row, last row)."""
+    rest = groups or [[j] for j in range(keep, len(header))]
+    chunks: list[list[int]] = [[]]
+    for g in rest:
+        if chunks[-1] and keep + len(chunks[-1]) + len(g) > max_columns:
+            chunks.append([])
+        chunks[-1].extend(g)
+    spans = []
+    for chunk in chunks:
+        cols = list(range(keep)) + chunk
+        end = table(
+            ws, row, 1, [header[j] for j in cols], [[r[j] for j in cols] for r in rows], formats
+        )
+        spans.append((row, row + len(rows)))
+        row = end
+    return row, spans

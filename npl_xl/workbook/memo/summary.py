@@ -12,6 +12,7 @@ from ...rating.proposal import NOTCH_TOLERANCE
 from ...rating.scorecard import FACTORS
 from ..printing import paragraph, table
 from ..xlsx import AMT, BOLD, PCT, PCT4, TITLE, put
+from .labels import kmv_source, sheet_of
 
 RED = Font(bold=True, color="C00000")
 
@@ -49,7 +50,7 @@ def summary_rows(run, inputs, lang: str) -> list[tuple[list[str], list[list], di
     second = [
         t("col_tranche"),
         t("col_coupon"),
-        t("col_breakeven"),
+        t("col_breakeven_at"),
         t("col_required"),
         t("col_cushion"),
         t("col_be_delay"),
@@ -64,7 +65,8 @@ def summary_rows(run, inputs, lang: str) -> list[tuple[list[str], list[list], di
         level = levels.get(p.rating) if p.rated else None
         stressed_total = float(run.stress_collections[level].sum()) if level is not None else None
         required = run.required_haircut[k]
-        known = bool(np.isfinite(required))
+        at_rating, cushion = run.breakeven_at_rating[k], run.cushion[k]
+        known = bool(np.isfinite(required) and np.isfinite(cushion))
         rows1.append(
             [
                 tr.name,
@@ -83,9 +85,9 @@ def summary_rows(run, inputs, lang: str) -> list[tuple[list[str], list[list], di
             [
                 tr.name,
                 tr.coupon_label(),
-                run.breakeven[k],
+                at_rating if known else run.breakeven[k],
                 required if known else t("na"),
-                run.breakeven[k] - required if known else t("na"),
+                cushion if known else t("na"),
                 run.breakeven_delay[k],
                 m.wal[k],
                 m.expected_maturity[k],
@@ -145,7 +147,9 @@ def summary_sheet(ws, run, inputs, lang: str) -> set[int]:
         ws, row, text("reserve_line", lang, multiple=r.multiple, initial=r.initial), width
     )
     skip.add(row)
-    row = paragraph(ws, row, text("kmv_line", lang, source=run.kmv_vol_source), width)
+    row = paragraph(
+        ws, row, text("kmv_line", lang, source=kmv_source(run.kmv_vol_source, lang)), width
+    )
     if run.benchmark is not None:
         rate, lo, hi, base = run.benchmark
         skip.add(row)
@@ -164,7 +168,8 @@ def summary_sheet(ws, run, inputs, lang: str) -> set[int]:
         row += 1
         for p in points:
             skip.add(row)
-            row = paragraph(ws, row, f"• {text(p.key, lang, **p.values)}  [{p.source}]", width)
+            words = f"• {text(p.key, lang, **p.values)}  [{sheet_of(p.source, lang)}]"
+            row = paragraph(ws, row, words, width)
         row += 1
     put(ws.cell(row=row, column=1), text("reconciliation", lang), font=BOLD)
     skip.add(row)
@@ -186,7 +191,7 @@ def method_sheet(ws, run, inputs, lang: str) -> set[int]:
         text("method_1", lang),
         text("method_2", lang, tolerance=NOTCH_TOLERANCE),
         text("method_3", lang),
-        text("method_4", lang, vol_source=run.kmv_vol_source),
+        text("method_4", lang, vol_source=kmv_source(run.kmv_vol_source, lang)),
         text("method_5", lang, addon=card.haircut_addon),
         text("method_6", lang),
     ]
@@ -194,6 +199,19 @@ def method_sheet(ws, run, inputs, lang: str) -> set[int]:
     for line in lines:
         skip.add(row)
         row = paragraph(ws, row, line, 8)
+    shifts = run.stress.table.get("issue_rate_shift")
+    top = float(shifts.max()) if shifts is not None and len(shifts) else 0.0
+    for title, words in (
+        ("title_stresses", [text("stresses_text", lang, shift=f"0 - {top:.2%}")]),
+        ("title_definitions", [text("definition_basis", lang), text("definition_scale", lang)]),
+        ("ov_surveillance", [text("surveillance_text", lang)]),
+    ):
+        put(ws.cell(row=row, column=1), text(title, lang), font=BOLD)
+        skip.add(row)
+        row += 1
+        for line in words:
+            skip.add(row)
+            row = paragraph(ws, row, line, 8)
     row += 1
     header = [text("col_factor", lang), text("col_score", lang), text("col_comment", lang)]
     rows = [[text(f"factor_{f}", lang), card.score(f), card.comments.get(f, "")] for f in FACTORS]
