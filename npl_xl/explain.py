@@ -9,7 +9,7 @@ from __future__ import annotations
 from .deal import Deal
 from .i18n import text
 
-__all__ = ["explain"]
+__all__ = ["explain", "step_text"]
 
 
 def explain(deal: Deal, lang: str = "zh") -> str:
@@ -21,7 +21,7 @@ def explain(deal: Deal, lang: str = "zh") -> str:
     for heading, order, in_post in (("pop_pre", pre, False), ("pop_post", post, True)):
         lines.append(text(heading, lang))
         for i, step in enumerate(order, 1):
-            lines.append(f"  {i}. {_step(deal, step, in_post, lang)}")
+            lines.append(f"  {i}. {step_text(deal, step, in_post, lang)}")
         lines.append("  " + text("pop_residual", lang, tranche=junior))
         lines.append("")
     triggers = [(t.name, t.test, t.threshold, t.effect) for t in deal.triggers]
@@ -54,7 +54,7 @@ def _test_key(test: str, threshold: float) -> str:
     return f"pop_test_{test}"
 
 
-def _step(deal: Deal, step: str, in_post: bool, lang: str) -> str:
+def step_text(deal: Deal, step: str, in_post: bool, lang: str) -> str:
     kind, _, name = step.partition(":")
     ts = {t.name: t for t in deal.tranches}
     top = deal.ordered_tranches[0].name

@@ -16,21 +16,14 @@ PARTIES = ("originator", "servicer", "trustee", "custodian", "lead_underwriter")
 
 
 def _parties(run, inputs) -> dict[str, str]:
-    # merge: the book helper adds the parties to the Deal sheet; read them wherever they land
-    # (inputs.parties, the deal's own fields), blank when the workbook has none
-    found = dict(getattr(inputs, "parties", None) or {})
-    for p in PARTIES:
-        v = getattr(run.deal, p, None)
-        if v and p not in found:
-            found[p] = v
+    found = dict(inputs.parties) if inputs is not None else {}
     return {p: str(found[p]) for p in PARTIES if found.get(p)}
 
 
 def basis(tranche, senior: bool) -> str:
     """The tranche's rating basis, "timely" or "ultimate" (default: timely for the most senior,
     ultimate for the others, as the Chinese agencies rate 按期足额偿付 for the senior)."""
-    # merge: Tranche.rating_basis comes with the engine branch; None means the default
-    return getattr(tranche, "rating_basis", None) or ("timely" if senior else "ultimate")
+    return tranche.rating_basis or ("timely" if senior else "ultimate")
 
 
 def overview_sheet(ws, run, inputs, lang: str) -> set[int]:
@@ -93,9 +86,8 @@ def overview_sheet(ws, run, inputs, lang: str) -> set[int]:
 
 def before_closing(run, inputs, lang: str) -> str:
     """What was collected between the cut-off date and closing, in words."""
-    # merge: RecoveryAssumptions.collected_before_closing comes with the engine branch
     rec = run.deal.require_recovery()
-    before = getattr(rec, "collected_before_closing", None)
+    before = rec.collected_before_closing
     if not before:
         return text("before_closing_none", lang)
     unit = unit_label(inputs.unit)
@@ -104,8 +96,7 @@ def before_closing(run, inputs, lang: str) -> str:
 
 def _priority(ws, row: int, run, lang: str, skip: set[int]) -> int:
     """The priority of payments before and after a default event, numbered, side by side."""
-    # merge: when the engine's explain(deal, lang) is in main, take its words for the steps
-    pre, post = run.deal.orders()
+    pre, post = run.deal.orders()  # short step names; the prospectus wording: deal --explain
     put(ws.cell(row=row, column=1), text("ov_priority", lang), font=BOLD)
     skip.add(row)
     n = max(len(pre), len(post))
