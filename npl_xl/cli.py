@@ -9,6 +9,8 @@ import click
 from . import __version__
 from .atomic import check_extension, install_signal_cleanup
 from .cli_market import market
+from .messages import cell_text
+from .messages import one_line as _one_line
 
 
 class _Group(click.Group):
@@ -28,21 +30,8 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.meta.get("debug"):
                 raise
-            click.echo(f"npl-xl: error: {_one_line(exc)}", err=True)
+            click.echo(f"npl-xl: error: {cell_text(_one_line(exc))}", err=True)
             sys.exit(1)
-
-
-def _one_line(exc: BaseException) -> str:
-    """The message of an exception as one line a user can act on."""
-    if isinstance(exc, MemoryError):
-        return (
-            "out of memory: the run is too large for this machine (use fewer paths, periods, loans)"
-        )
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    if isinstance(exc, ValueError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc} (unexpected; rerun with --debug and report the traceback)"
 
 
 def _set_debug(ctx, _param, value):

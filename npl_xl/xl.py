@@ -657,3 +657,37 @@ def RATING_FROM_PD(pd, horizon, scale=None):
 def NPLXL_VERSION():
     """Version of the npl-xl package behind these functions."""
     return __version__
+
+
+# --- macros: the main jobs from inside Excel (classic; Lite: excel/lite/main.py) ----------------
+#: ``xw.sub`` in classic xlwings (a VBA Sub after "Import Functions"); a no-op elsewhere
+_sub = getattr(xw, "sub", None) or xw.script
+
+
+@_sub
+def NPLXL_RATE():
+    """Rate this deal workbook (its saved file): the memo as a file beside it or as new sheets."""
+    from .workbook import macros
+
+    macros.rate_macro(xw.Book.caller())
+
+
+@_sub
+def NPLXL_NEW_DEAL():
+    """Fill a new deal workbook from a loan tape chosen in a dialog, then open it."""
+    from .workbook import macros
+
+    macros.new_deal_macro(xw.Book.caller())
+
+
+@_sub
+def NPLXL_SIZE():
+    """Size the tranche named in the selected cell (else the most senior) at every stress
+    level."""
+    from .workbook import macros
+
+    macros.size_macro(xw.Book.caller())
+
+
+#: the macros (VBA Subs) of this module, in menu order
+MACROS = ("NPLXL_RATE", "NPLXL_NEW_DEAL", "NPLXL_SIZE")

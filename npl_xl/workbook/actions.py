@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..atomic import OutputExistsError, check_extension
+from ..messages import cell_text
 
 __all__ = [
     "ActionResult",
@@ -36,6 +37,9 @@ class ActionResult:
 
     lines: tuple[str, ...]
     paths: tuple[str, ...] = ()
+
+    def __post_init__(self):  # tape and deal text may hold terminal escapes: never echoed
+        object.__setattr__(self, "lines", tuple(cell_text(line) for line in self.lines))
 
 
 def _rate_steps() -> tuple[str, ...]:
@@ -167,7 +171,10 @@ def size_tranche(
 
     inputs = read_deal_workbook(workbook)
     deal = inputs.deal
-    name = tranche or deal.ordered_tranches[0].name
+    names = [t.name for t in deal.ordered_tranches]
+    name = tranche or names[0]
+    if name not in names:
+        raise ValueError(f"--tranche: expected one of {', '.join(names)}, got {tranche!r}")
     table = inputs.stress_table()
     base = deal.base_collections()
     grid = (

@@ -135,6 +135,30 @@ failed:
     MAX_TRANCHE_SIZE = Err.Description
 End Function
 
+Sub NPLXL_NEW_DEAL()
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_NEW_DEAL", Array(), ActiveWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_NEW_DEAL", Array()
+    #End If
+End Sub
+
+Sub NPLXL_RATE()
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_RATE", Array(), ActiveWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_RATE", Array()
+    #End If
+End Sub
+
+Sub NPLXL_SIZE()
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_SIZE", Array(), ActiveWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_SIZE", Array()
+    #End If
+End Sub
+
 Function NPLXL_VERSION()
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
