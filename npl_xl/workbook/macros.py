@@ -197,20 +197,58 @@ def new_deal_macro(book, choose_tape=None, choose_out=None, open_book=True):
 def size_macro(book):
     """NPLXL_SIZE: size the tranche named in the selected cell (else the most senior) of the
     deal workbook's saved file, every level of its stress table."""
-    selected = None
+    selected = _selected_text(book)
+    return run_macro(book, "sizing", lambda p: _size_selected(book, selected, saved_path(book)))
+
+
+def _selected_text(book) -> str | None:
+    """The text of the selected cell, or None (a number, a blank, a chart, no selection)."""
     try:
         v = book.selection.value
-        selected = v.strip() if isinstance(v, str) else None
-    except Exception:  # no selection (a chart, a test double): the most senior tranche
-        pass
+    except Exception:
+        return None
+    return v.strip() if isinstance(v, str) else None
+
+
+def _size_selected(book, selected: str | None, path) -> actions.ActionResult:
+    """Size the tranche ``selected`` when it is one of the deal's, else the most senior."""
+    try:
+        return size_book(book, selected, path=path)
+    except ValueError as exc:
+        if selected and str(exc).startswith("--tranche:"):
+            return size_book(book, None, path=path)
+        raise
+
+
+# --- xlwings Lite: the open book has no file; the readers take a snapshot of it ---------------
+
+
+def _on_snapshot(book, job):
+    from .open_book import remove_snapshot, snapshot_file
+
+    path = snapshot_file(book)
+    try:
+        return job(path)
+    finally:
+        remove_snapshot(path)
+
+
+def lite_rate(book):
+    """Lite script: rate the open deal workbook; the memo's sheets are added to it."""
+    return run_macro(
+        book,
+        "rating",
+        lambda p: _on_snapshot(
+            book, lambda path: rate_book(book, into_sheets=True, progress=p, path=path)
+        ),
+    )
+
+
+def lite_size(book):
+    """Lite script: size the tranche named in the selected cell (else the most senior)."""
+    selected = _selected_text(book)
 
     def job(progress):
-        path = saved_path(book)
-        try:
-            return size_book(book, selected, path=path)
-        except ValueError as exc:
-            if selected and str(exc).startswith("--tranche:"):
-                return size_book(book, None, path=path)
-            raise
+        return _on_snapshot(book, lambda path: _size_selected(book, selected, path))
 
     return run_macro(book, "sizing", job)
