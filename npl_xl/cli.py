@@ -393,6 +393,20 @@ def excel_lite(out, wheel_url, force):
         click.echo(f"wrote {path}")
 
 
+@excel.command("check")
+@click.argument("workbook", type=click.Path(dir_okay=False))
+def excel_check(workbook):
+    """What WORKBOOK and this machine still need for the npl-xl functions and macros in classic
+    Excel (add-in, module, macros, trust setting); exit 1 when something is missing."""
+    from .excel_check import check_workbook
+
+    checks = check_workbook(workbook)
+    for c in checks:
+        click.echo(("ok       " if c.ok else "missing  ") + c.line)
+    if not all(c.ok for c in checks):
+        sys.exit(1)
+
+
 @excel.command("vba")
 @click.option(
     "--out", type=click.Path(dir_okay=False), help="Write the module here instead of printing it."

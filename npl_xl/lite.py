@@ -37,6 +37,8 @@ FUNCTIONS = (
 )
 
 
+#: the macros of npl_xl.xl (VBA Subs after "Import Functions"), in menu order
+MACROS = ("NPLXL_RATE", "NPLXL_NEW_DEAL", "NPLXL_SIZE")
 #: the Lite scripts: (name, npl_xl.workbook.macros function, what it does)
 SCRIPTS = (
     ("NPLXL_RATE", "lite_rate", "Rate this deal workbook; the memo's sheets are added to it."),

@@ -23,6 +23,7 @@ import xlwings as xw
 from . import __version__, limits
 from .cells import excel_error
 from .lite import FUNCTIONS as FUNCTIONS  # every Excel function here, in documentation order
+from .lite import MACROS as MACROS  # the macros (VBA Subs) here, in menu order
 from .messages import cell_text
 
 
@@ -747,7 +748,3 @@ def NPLXL_SIZE():
     from .workbook import macros
 
     macros.size_macro(xw.Book.caller())
-
-
-#: the macros (VBA Subs) of this module, in menu order
-MACROS = ("NPLXL_RATE", "NPLXL_NEW_DEAL", "NPLXL_SIZE")
