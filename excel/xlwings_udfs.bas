@@ -55,7 +55,6 @@ failed:
 End Function
 
 Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options)
-    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
         BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options), ActiveWorkbook, Application.Caller)
@@ -213,7 +212,6 @@ failed:
 End Function
 
 Function TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, Optional options)
-    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
         TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options), ActiveWorkbook, Application.Caller)
@@ -241,7 +239,6 @@ failed:
 End Function
 
 Function WATERFALL_SUMMARY(collections, tranches, fees, Optional options)
-    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
         WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options), ActiveWorkbook, Application.Caller)

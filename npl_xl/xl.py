@@ -149,6 +149,12 @@ _TABLE_ARGS = {
 }
 
 
+#: functions on the deal workbook's Results sheet keep no function-wizard guard: the guard line
+#: (``If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function``) is
+#: reported to return 0 when a workbook opens (xlwings issue #1574), a wrong value in a result
+ON_RESULTS_SHEET = frozenset({"WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT"})
+
+
 def _udf(heavy: bool = False, **docs: str):
     """Register ``fn`` as an Excel function with a doc string per argument (function wizard);
     Excel error cells arrive as their text (#N/A, ...) so the message can name them."""
@@ -158,7 +164,8 @@ def _udf(heavy: bool = False, **docs: str):
         for name, doc in docs.items():
             extra = {"ndim": _TABLE_ARGS[name]} if name in _TABLE_ARGS else {}
             fn = xw.arg(name, err_to_str=True, doc=doc, **extra)(fn)
-        return xw.func(category=CATEGORY, call_in_wizard=not heavy)(fn)
+        wizard = not heavy or fn.__name__ in ON_RESULTS_SHEET
+        return xw.func(category=CATEGORY, call_in_wizard=wizard)(fn)
 
     return deco
 
