@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from . import __version__
-from .atomic import OutputExistsError, check_extension, install_signal_cleanup
+from .atomic import check_extension, install_signal_cleanup
 from .cli_calibrate import calibrate
 from .cli_market import market
 from .cli_surveil import surveil
+from .messages import cell_text
+from .messages import one_line as _one_line
 
 
 class _Group(click.Group):
@@ -30,21 +33,8 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.meta.get("debug"):
                 raise
-            click.echo(f"npl-xl: error: {_one_line(exc)}", err=True)
+            click.echo(f"npl-xl: error: {cell_text(_one_line(exc))}", err=True)
             sys.exit(1)
-
-
-def _one_line(exc: BaseException) -> str:
-    """The message of an exception as one line a user can act on."""
-    if isinstance(exc, MemoryError):
-        return (
-            "out of memory: the run is too large for this machine (use fewer paths, periods, loans)"
-        )
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
-    if isinstance(exc, ValueError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc} (unexpected; rerun with --debug and report the traceback)"
 
 
 def _set_debug(ctx, _param, value):
@@ -214,77 +204,30 @@ def simulate(deal_file, example, paths, seed, loans, rho, sigma, delay_beta):
 )
 def rate(workbook, out, paths, seed, force, lang, pdf):
     """Rate the deal in WORKBOOK and write the rating memo (the main job)."""
-    import os
-
-    import numpy as np
     from tqdm import tqdm
 
-    from .workbook.memo import write_memo
-    from .workbook.reader import read_deal_workbook
-    from .workbook.run import STEPS, rate_inputs
+    from .workbook.actions import RATE_STEPS, rate_workbook
 
-    if out is not None:
-        check_extension(out, (".xlsx",), "--out")
-    with tqdm(total=len(STEPS) + 2, desc="rating", unit="step", disable=None) as bar:
-        bar.set_postfix_str("reading the workbook")
-        inputs = read_deal_workbook(workbook)
-        bar.update()
+    with tqdm(total=len(RATE_STEPS), desc="rating", unit="step", disable=None) as bar:
+        started: list[str] = []
 
-        def step(name):
+        def step(name):  # a step starts: the previous one is done
+            bar.update(1 if started else 0)
+            started.append(name)
             bar.set_postfix_str(name)
-            bar.update()
 
-        run = rate_inputs(inputs, paths=paths, seed=seed, progress=step)
-        bar.set_postfix_str("writing the memo")
-        if (
-            out is None
-        ):  # the first free numbered name, never replacing a file (even one a concurrent run wrote)
-            stem = os.path.splitext(os.path.basename(workbook))[0]
-            for n in range(1, 10_000):
-                out = f"{stem}_memo.xlsx" if n == 1 else f"{stem}_memo_{n}.xlsx"
-                if os.path.exists(out):
-                    continue
-                try:
-                    write_memo(run, out, inputs=inputs, lang=lang)
-                    break
-                except OutputExistsError:
-                    continue
-        else:
-            write_memo(run, out, inputs=inputs, overwrite=force, lang=lang)
+        result = rate_workbook(
+            workbook, out=out, paths=paths, seed=seed, force=force, lang=lang, progress=step
+        )
         bar.update()
-    click.echo(
-        f"{run.deal.name}: "
-        + ", ".join(f"{t.name} {r}" for t, r in zip(run.deal.ordered_tranches, run.proposed))
-        + (" (illustrative stress table)" if run.stress.illustrative else "")
-    )
-    for sheet, cell, key, value in inputs.defaults_used:
-        click.echo(f"default used: {sheet}!{cell} {key} blank, {value!r} used")
-    base, mc = run.base, run.mc
-    with np.errstate(all="ignore"):
-        oc, ic = np.nanmin(base.oc_ratio, axis=0), np.nanmin(base.ic_ratio, axis=0)
-    click.echo(
-        "base-case coverage (lowest over the periods): "
-        + ", ".join(f"{n} OC {o:.2f}x IC {i:.2f}x" for n, o, i in zip(base.tranche_names, oc, ic))
-    )
-    if mc.triggers:
-        click.echo(
-            f"triggers hit in the Monte Carlo ({mc.scenarios:,} scenarios): "
-            + ", ".join(f"{n} {p:.1%}" for n, p in zip(mc.triggers, mc.trigger_probability))
-        )
-    if run.sizing:  # levels down to the first that allows the largest size
-        top = max(s for _, s in run.sizing)
-        shown = run.sizing[: 1 + [s for _, s in run.sizing].index(top)]
-        click.echo(
-            f"largest {base.tranche_names[0]} paid in full under each stress: "
-            + ", ".join(f"{r} {s:,.0f}" for r, s in shown)
-            + (" and below" if len(shown) < len(run.sizing) else "")
-        )
-    click.echo(f"memo written to {os.path.abspath(out)}")
+    for line in result.lines:
+        click.echo(line)
     if pdf:
         from .workbook.pdf import PdfError, write_pdf
 
         try:
-            click.echo(f"PDF written to {os.path.abspath(write_pdf(out, overwrite=force))}")
+            memo = result.paths[0]
+            click.echo(f"PDF written to {os.path.abspath(write_pdf(memo, overwrite=force))}")
         except PdfError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -296,26 +239,10 @@ def rate(workbook, out, paths, seed, force, lang, pdf):
 def size(workbook, tranche, rating):
     """The largest balance of a tranche in WORKBOOK paid in full under each rating's stress, the
     rest moving to the next junior tranche (total notes unchanged)."""
-    from .assumptions import unit_label
-    from .models.sizing import max_tranche_size, sizing_grid
-    from .workbook.reader import read_deal_workbook
+    from .workbook.actions import size_tranche
 
-    inputs = read_deal_workbook(workbook)
-    deal = inputs.deal
-    name = tranche or deal.ordered_tranches[0].name
-    table = inputs.stress_table()
-    base = deal.base_collections()
-    grid = (
-        ((rating, max_tranche_size(deal, base, name, rating, table=table)),)
-        if rating
-        else sizing_grid(deal, base, name, table=table)
-    )
-    issued = next(t.balance for t in deal.ordered_tranches if t.name == name)
-    click.echo(
-        f"{deal.name}: largest {name} balance ({unit_label(inputs.unit)}), issued {issued:,.0f}"
-    )
-    for level, value in grid:
-        click.echo(f"  {level:8s} {value:>14,.0f}")
+    for line in size_tranche(workbook, tranche=tranche, rating=rating).lines:
+        click.echo(line)
 
 
 @main.command("new-deal")
@@ -353,31 +280,21 @@ def size(workbook, tranche, rating):
 )
 def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force, lang):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
-    from .workbook.new_deal import new_deal
+    from .workbook.actions import new_deal_workbook
 
-    check_extension(out, (".xlsx",), "--out")
-    s = new_deal(
+    result = new_deal_workbook(
         tape,
         out,
         template=template,
-        overwrite=force,
+        force=force,
         sheet=sheet,
         encoding=encoding,
         unit=unit,
         deal_unit=deal_unit,
         lang=lang,
     )
-    for line in s["intake"]:
+    for line in result.lines:
         click.echo(line)
-    u = s["unit"]
-    click.echo(
-        f"{s['loans']:,} loans: principal {s['principal']:,.2f} + interest {s['interest']:,.2f} + "
-        "fees "
-        f"{s['fees']:,.2f} = {s['pool']:,.2f} {u}; secured {s['secured_share']:.1%}; assumed "
-        "base-case "
-        f"recovery {s['expected_recovery']:,.2f} {u} (replace it on the Assumptions sheet)"
-    )
-    click.echo(f"deal workbook written to {s['out']}")
 
 
 @main.command("synthetic-tape")
@@ -545,6 +462,20 @@ def excel_lite(out, wheel_url, force):
 
     for path in write_lite(out, wheel_url=wheel_url, overwrite=force):
         click.echo(f"wrote {path}")
+
+
+@excel.command("check")
+@click.argument("workbook", type=click.Path(dir_okay=False))
+def excel_check(workbook):
+    """What WORKBOOK and this machine still need for the npl-xl functions and macros in classic
+    Excel (add-in, module, macros, trust setting); exit 1 when something is missing."""
+    from .excel_check import check_workbook
+
+    checks = check_workbook(workbook)
+    for c in checks:
+        click.echo(("ok       " if c.ok else "missing  ") + c.line)
+    if not all(c.ok for c in checks):
+        sys.exit(1)
 
 
 @excel.command("vba")

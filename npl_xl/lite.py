@@ -37,24 +37,44 @@ FUNCTIONS = (
 )
 
 
+#: the macros of npl_xl.xl (VBA Subs after "Import Functions"), in menu order
+MACROS = ("NPLXL_RATE", "NPLXL_NEW_DEAL", "NPLXL_SIZE")
+#: the Lite scripts: (name, npl_xl.workbook.macros function, what it does)
+SCRIPTS = (
+    ("NPLXL_RATE", "lite_rate", "Rate this deal workbook; the memo's sheets are added to it."),
+    (
+        "NPLXL_SIZE",
+        "lite_size",
+        "Size the tranche named in the selected cell (else the most senior), every level.",
+    ),
+)
+
+
 def main_py() -> str:
-    """The Lite editor's main.py."""
+    """The Lite editor's main.py: the Excel functions and the scripts of the main jobs."""
     names = "".join(f"    {n},\n" for n in sorted(FUNCTIONS))
+    scripts = "".join(
+        f'\n\n@xw.script\ndef {name}(book: xw.Book):\n    """{doc}"""\n    macros.{target}(book)\n'
+        for name, target, doc in SCRIPTS
+    )
     return (
         '"""npl-xl in xlwings Lite: paste this file into the Lite editor\'s main.py.\n\n'
         "requirements.txt (beside this file) installs xlwings and the npl-xl wheel; the functions "
         "below\n"
-        "are the same objects as in classic xlwings (module npl_xl.xl).\n"
+        "are the same objects as in classic xlwings (module npl_xl.xl); the scripts run the main "
+        "jobs\n"
+        "on the open workbook (Lite cannot save files: the memo's sheets go into the book).\n"
         '"""\n\n'
+        "import xlwings as xw\n\n"
+        "from npl_xl.workbook import macros\n"
         "from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to "
-        f"register\n{names})\n"
+        f"register\n{names})\n{scripts}"
     )
 
 
 def requirements_txt(wheel_url: str | None = None, xlwings_version: str | None = None) -> str:
-    """The Lite editor's requirements: xlwings (pinned to the tested version) and npl-xl (the
-    wheel's
-    URL, or the package pinned to this version once it is on an index)."""
+    """The Lite editor's requirements: xlwings (pinned to the tested version) and the npl-xl
+    wheel's URL; without one, a comment saying where the URL goes (no unserved pin)."""
     if xlwings_version is None:
         try:
             import xlwings
@@ -62,7 +82,11 @@ def requirements_txt(wheel_url: str | None = None, xlwings_version: str | None =
             xlwings_version = xlwings.__version__
         except ImportError:
             xlwings_version = "0.37.8"
-    npl = wheel_url or f"npl-xl=={__version__}"
+    npl = wheel_url or (
+        "# npl-xl is on no package index: host its wheel (python -m build --wheel) over https and\n"
+        f"# put its URL on the next line (npl-xl excel lite --wheel-url URL writes it), e.g.\n"
+        f"# https://example.org/wheels/npl_xl-{__version__}-py3-none-any.whl"
+    )
     return (
         "# xlwings Lite requirements (numpy, scipy, pandas and pydantic come with Pyodide)\n"
         f"xlwings=={xlwings_version}\n{npl}\n"

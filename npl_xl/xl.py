@@ -14,6 +14,7 @@ as 0, fails the range check that names the argument. Blank cells in a collection
 from __future__ import annotations
 
 import functools
+import inspect
 import types
 
 import numpy as np
@@ -22,6 +23,8 @@ import xlwings as xw
 from . import __version__, limits
 from .cells import excel_error
 from .lite import FUNCTIONS as FUNCTIONS  # every Excel function here, in documentation order
+from .lite import MACROS as MACROS  # the macros (VBA Subs) here, in menu order
+from .messages import cell_text
 
 
 class _Lazy:
@@ -73,28 +76,65 @@ def _finite(result):
     return result
 
 
+def _error_cell(value) -> tuple[str, str] | None:
+    """(Excel error, where) of the first error cell in an argument ('' for one cell, 'row r,
+    column c' within a range), or None."""
+    if not isinstance(value, (list, tuple)):
+        err = excel_error(value)
+        return (err, "") if err else None
+    for i, row in enumerate(value):
+        for j, v in enumerate(row if isinstance(row, (list, tuple)) else [row]):
+            err = excel_error(v)
+            if err:
+                shaped = isinstance(row, (list, tuple))
+                where = f"row {i + 1}, column {j + 1}" if shaped else f"cell {i + 1}"
+                return err, where
+    return None
+
+
+def _check_errors(names: list[str], args) -> None:
+    """Refuse any Excel error value in any argument, naming the argument (and the cell within a
+    range): an error is never read as a blank, a zero or a default."""
+    for name, value in zip(names, args):
+        found = _error_cell(value)
+        if found:
+            err, where = found
+            at = f" ({where} of the range)" if where else ""
+            raise CellError(f"{name}: the cell holds the Excel error {err}{at}")
+
+
 def _guard(fn):
     """Return ``#npl-xl: message`` instead of raising (the cell never shows a traceback or a
-    blank)."""
+    blank); a message is one line without control characters, cut to Excel's cell limit."""
+    names = list(inspect.signature(fn).parameters)
 
     @functools.wraps(fn)
     def wrapper(*args):
-        try:
-            with np.errstate(all="ignore"):
-                return _finite(fn(*args))
-        except ValueError as exc:
-            return PREFIX + str(exc)
-        except (OverflowError, FloatingPointError, ZeroDivisionError):
-            return (
-                f"{PREFIX}result: the inputs overflow the numbers the model can represent "
-                "(check magnitudes, volatilities and horizons)"
-            )
-        except MemoryError:
-            return f"{PREFIX}inputs: too large to compute in a cell (see the limits in the README)"
-        except Exception as exc:  # a cell must never show a traceback
-            return f"{PREFIX}internal error ({type(exc).__name__}: {exc}); please report it"
+        return _message(_call(fn, names, args))
 
     return wrapper
+
+
+def _message(result):
+    return cell_text(result) if isinstance(result, str) and result.startswith(PREFIX) else result
+
+
+def _call(fn, names, args):
+    try:
+        _check_errors(names, args)
+        with np.errstate(all="ignore"):
+            return _finite(fn(*args))
+    except ValueError as exc:
+        return PREFIX + str(exc)
+    except (OverflowError, FloatingPointError, ZeroDivisionError):
+        return (
+            f"{PREFIX}result: the inputs overflow the numbers the model can represent "
+            "(check magnitudes, volatilities and horizons)"
+        )
+    except MemoryError:
+        return f"{PREFIX}inputs: too large to compute in a cell (see the limits in the README)"
+    except Exception as exc:  # a cell must never show a traceback
+        return f"{PREFIX}internal error ({type(exc).__name__}: {exc}); please report it"
 
 
 #: arguments read as 2-D blocks (a header row plus rows) even when one row is selected
@@ -109,6 +149,12 @@ _TABLE_ARGS = {
 }
 
 
+#: functions on the deal workbook's Results sheet keep no function-wizard guard: the guard line
+#: (``If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function``) is
+#: reported to return 0 when a workbook opens (xlwings issue #1574), a wrong value in a result
+ON_RESULTS_SHEET = frozenset({"WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT"})
+
+
 def _udf(heavy: bool = False, **docs: str):
     """Register ``fn`` as an Excel function with a doc string per argument (function wizard);
     Excel error cells arrive as their text (#N/A, ...) so the message can name them."""
@@ -118,7 +164,8 @@ def _udf(heavy: bool = False, **docs: str):
         for name, doc in docs.items():
             extra = {"ndim": _TABLE_ARGS[name]} if name in _TABLE_ARGS else {}
             fn = xw.arg(name, err_to_str=True, doc=doc, **extra)(fn)
-        return xw.func(category=CATEGORY, call_in_wizard=not heavy)(fn)
+        wizard = not heavy or fn.__name__ in ON_RESULTS_SHEET
+        return xw.func(category=CATEGORY, call_in_wizard=wizard)(fn)
 
     return deco
 
@@ -576,6 +623,25 @@ MAX_CELL_PATHS = 10_000_000
 
 # --- portfolio loss distribution ------------------------------------------------------------------
 
+#: seconds one cell may compute before it is refused up front (a recalculation blocks Excel)
+CELL_BUDGET_SECONDS = 30.0
+#: seconds of the exact method per name (64 factor nodes x a 15,000-unit lattice), the slowest
+#: measured (1,000 names 4.4 s, 4,000 names 17 s, 16,000 names 126 s; benchmarks/README.md, "Excel
+#: time budget")
+EXACT_SECONDS_PER_NAME = 7.9e-3
+
+
+def _exact_budget(n: int) -> None:
+    """Refuse the exact method where it would block Excel past :data:`CELL_BUDGET_SECONDS`."""
+    seconds = n * EXACT_SECONDS_PER_NAME
+    if seconds > CELL_BUDGET_SECONDS:
+        most = int(CELL_BUDGET_SECONDS / EXACT_SECONDS_PER_NAME)
+        raise CellError(
+            f"exposures: {n:,} names would take about {seconds:,.0f} s with method exact, past "
+            f"the {CELL_BUDGET_SECONDS:.0f} s a cell may block Excel (at most {most:,} names); "
+            'use method "lhp" or "mc", or npl_xl.models.portfolio in Python'
+        )
+
 
 @_udf(
     heavy=True,
@@ -610,6 +676,8 @@ def PORTFOLIO_LOSS(
         raise CellError(f"pds, lgds: expected one cell or {n} cells (one per exposure)")
     if m == "mc":
         limits.check("max_cell_work", n_paths * n, "paths x names")
+    if m == "exact":
+        _exact_budget(n)
     d = portfolio.loss_distribution(
         p, e, g, _number(rho, "rho", percent_above=1.0), method=m, paths=int(n_paths), seed=int(s)
     )
@@ -657,3 +725,33 @@ def RATING_FROM_PD(pd, horizon, scale=None):
 def NPLXL_VERSION():
     """Version of the npl-xl package behind these functions."""
     return __version__
+
+
+# --- macros: the main jobs from inside Excel (classic; Lite: excel/lite/main.py) ----------------
+#: ``xw.sub`` in classic xlwings (a VBA Sub after "Import Functions"); a no-op elsewhere
+_sub = getattr(xw, "sub", None) or xw.script
+
+
+@_sub
+def NPLXL_RATE():
+    """Rate this deal workbook (its saved file): the memo as a file beside it or as new sheets."""
+    from .workbook import macros
+
+    macros.rate_macro(xw.Book.caller())
+
+
+@_sub
+def NPLXL_NEW_DEAL():
+    """Fill a new deal workbook from a loan tape chosen in a dialog, then open it."""
+    from .workbook import macros
+
+    macros.new_deal_macro(xw.Book.caller())
+
+
+@_sub
+def NPLXL_SIZE():
+    """Size the tranche named in the selected cell (else the most senior) at every stress
+    level."""
+    from .workbook import macros
+
+    macros.size_macro(xw.Book.caller())

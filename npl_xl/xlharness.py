@@ -122,9 +122,10 @@ def load():
 
     if "excel" not in [e.name for e in xlwings.engines]:
         xlwings.engines.add(Engine(impl=_ExcelEngine()))
-    saved = xlwings.func, xlwings.arg, xlwings.ret
+    saved = xlwings.func, xlwings.arg, xlwings.ret, getattr(xlwings, "sub", None)
     # the real decorators, for one import of the UDF module
     setattr(xlwings, "func", udfs.xlfunc)  # noqa: B010 - assigning over an overloaded function
+    setattr(xlwings, "sub", udfs.xlsub)  # noqa: B010
     xlwings.arg, xlwings.ret = udfs.xlarg, udfs.xlret
     try:
         spec = importlib.util.find_spec("npl_xl.xl")
@@ -133,7 +134,8 @@ def load():
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
-        xlwings.func, xlwings.arg, xlwings.ret = saved
+        xlwings.func, xlwings.arg, xlwings.ret = saved[:3]
+        setattr(xlwings, "sub", saved[3])  # noqa: B010
     _loaded.update(module=module, udfs=udfs, conversion=conversion)
     return module, udfs, conversion
 

@@ -59,7 +59,9 @@ def test_a_row_of_inputs_gives_a_row_of_results():
 def test_summary_columns_are_the_metrics():
     assert TrancheMetrics.names() == module.SUMMARY_METRICS
     decorated = {n for n, f in vars(module).items() if hasattr(f, "__xlfunc__")}
-    assert set(lite.FUNCTIONS) == decorated and len(lite.FUNCTIONS) == len(decorated)
+    subs = {n for n in decorated if getattr(module, n).__xlfunc__["sub"]}
+    assert set(lite.FUNCTIONS) == decorated - subs and len(lite.FUNCTIONS) == len(decorated - subs)
+    assert subs == set(module.MACROS)
 
 
 def test_lite_files_name_xlwings_and_the_wheel(tmp_path):
@@ -88,15 +90,16 @@ def test_lite_files_name_xlwings_and_the_wheel(tmp_path):
 )
 def test_vba_for_an_add_in_and_for_a_macro_workbook(workbook, golden):
     text = xlharness.vba_module(workbook)
-    assert text == (ROOT / "tests" / "golden" / golden).read_text()
+    assert text == (ROOT / "excel" / golden).read_text()
     other = xlharness.vba_module("MyDeal.xlsm" if workbook.endswith("xlam") else "npl-xl.xlam")
     changed = [
         d
         for d in difflib.unified_diff(text.splitlines(), other.splitlines(), lineterm="")
         if d[:1] in "+-" and d[:3] not in ("+++", "---")
     ]
-    # one line each way per function: ThisWorkbook in an .xlsm, ActiveWorkbook in an add-in
-    assert len(changed) == 2 * len(lite.FUNCTIONS)
+    # one line each way per function and macro: ThisWorkbook in an .xlsm, ActiveWorkbook in an
+    # add-in
+    assert len(changed) == 2 * (len(lite.FUNCTIONS) + len(xlharness.load()[0].MACROS))
     assert ("ThisWorkbook" in text) == workbook.endswith(".xlsm")
 
 

@@ -1,9 +1,13 @@
 """npl-xl in xlwings Lite: paste this file into the Lite editor's main.py.
 
 requirements.txt (beside this file) installs xlwings and the npl-xl wheel; the functions below
-are the same objects as in classic xlwings (module npl_xl.xl).
+are the same objects as in classic xlwings (module npl_xl.xl); the scripts run the main jobs
+on the open workbook (Lite cannot save files: the memo's sheets go into the book).
 """
 
+import xlwings as xw
+
+from npl_xl.workbook import macros
 from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
     ALT_DIVERSITY_SCORE,
     BET_DISTRIBUTION,
@@ -23,3 +27,15 @@ from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
     WATERFALL,
     WATERFALL_SUMMARY,
 )
+
+
+@xw.script
+def NPLXL_RATE(book: xw.Book):
+    """Rate this deal workbook; the memo's sheets are added to it."""
+    macros.lite_rate(book)
+
+
+@xw.script
+def NPLXL_SIZE(book: xw.Book):
+    """Size the tranche named in the selected cell (else the most senior), every level."""
+    macros.lite_size(book)

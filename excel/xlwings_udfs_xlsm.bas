@@ -4,7 +4,7 @@ Attribute VB_Name = "xlwings_udfs"
 Function ALT_DIVERSITY_SCORE(par_amounts, pds, correlation, Optional groups, Optional rho_between)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        ALT_DIVERSITY_SCORE = XLPy.CallUDF("npl_xl.xl", "ALT_DIVERSITY_SCORE", Array(par_amounts, pds, correlation, groups, rho_between), ActiveWorkbook, Application.Caller)
+        ALT_DIVERSITY_SCORE = XLPy.CallUDF("npl_xl.xl", "ALT_DIVERSITY_SCORE", Array(par_amounts, pds, correlation, groups, rho_between), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         ALT_DIVERSITY_SCORE = XLPy.CallUDF("npl_xl.xl", "ALT_DIVERSITY_SCORE", Array(par_amounts, pds, correlation, groups, rho_between))
@@ -17,7 +17,7 @@ End Function
 Function BET_DISTRIBUTION(diversity, pd)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BET_DISTRIBUTION = XLPy.CallUDF("npl_xl.xl", "BET_DISTRIBUTION", Array(diversity, pd), ActiveWorkbook, Application.Caller)
+        BET_DISTRIBUTION = XLPy.CallUDF("npl_xl.xl", "BET_DISTRIBUTION", Array(diversity, pd), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         BET_DISTRIBUTION = XLPy.CallUDF("npl_xl.xl", "BET_DISTRIBUTION", Array(diversity, pd))
@@ -30,7 +30,7 @@ End Function
 Function BET_LOSS(diversity, pd, lgd, Optional attachment, Optional detachment)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BET_LOSS = XLPy.CallUDF("npl_xl.xl", "BET_LOSS", Array(diversity, pd, lgd, attachment, detachment), ActiveWorkbook, Application.Caller)
+        BET_LOSS = XLPy.CallUDF("npl_xl.xl", "BET_LOSS", Array(diversity, pd, lgd, attachment, detachment), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         BET_LOSS = XLPy.CallUDF("npl_xl.xl", "BET_LOSS", Array(diversity, pd, lgd, attachment, detachment))
@@ -44,7 +44,7 @@ Function BREAKEVEN(collections, tranches, fees, tranche, variable, Optional firs
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options), ActiveWorkbook, Application.Caller)
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options))
@@ -55,10 +55,9 @@ failed:
 End Function
 
 Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options)
-    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options), ActiveWorkbook, Application.Caller)
+        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options))
@@ -71,7 +70,7 @@ End Function
 Function DIVERSITY_SCORE(par_amounts, groups, Optional obligors)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DIVERSITY_SCORE = XLPy.CallUDF("npl_xl.xl", "DIVERSITY_SCORE", Array(par_amounts, groups, obligors), ActiveWorkbook, Application.Caller)
+        DIVERSITY_SCORE = XLPy.CallUDF("npl_xl.xl", "DIVERSITY_SCORE", Array(par_amounts, groups, obligors), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         DIVERSITY_SCORE = XLPy.CallUDF("npl_xl.xl", "DIVERSITY_SCORE", Array(par_amounts, groups, obligors))
@@ -84,7 +83,7 @@ End Function
 Function KMV_DD(asset_value, asset_vol, default_point, Optional maturity, Optional drift, Optional method)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        KMV_DD = XLPy.CallUDF("npl_xl.xl", "KMV_DD", Array(asset_value, asset_vol, default_point, maturity, drift, method), ActiveWorkbook, Application.Caller)
+        KMV_DD = XLPy.CallUDF("npl_xl.xl", "KMV_DD", Array(asset_value, asset_vol, default_point, maturity, drift, method), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         KMV_DD = XLPy.CallUDF("npl_xl.xl", "KMV_DD", Array(asset_value, asset_vol, default_point, maturity, drift, method))
@@ -97,7 +96,7 @@ End Function
 Function KMV_PD(asset_value, asset_vol, default_point, Optional maturity, Optional drift, Optional method)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        KMV_PD = XLPy.CallUDF("npl_xl.xl", "KMV_PD", Array(asset_value, asset_vol, default_point, maturity, drift, method), ActiveWorkbook, Application.Caller)
+        KMV_PD = XLPy.CallUDF("npl_xl.xl", "KMV_PD", Array(asset_value, asset_vol, default_point, maturity, drift, method), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         KMV_PD = XLPy.CallUDF("npl_xl.xl", "KMV_PD", Array(asset_value, asset_vol, default_point, maturity, drift, method))
@@ -111,7 +110,7 @@ Function KMV_SOLVE(equity_value, equity_vol, debt, rate, maturity)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        KMV_SOLVE = XLPy.CallUDF("npl_xl.xl", "KMV_SOLVE", Array(equity_value, equity_vol, debt, rate, maturity), ActiveWorkbook, Application.Caller)
+        KMV_SOLVE = XLPy.CallUDF("npl_xl.xl", "KMV_SOLVE", Array(equity_value, equity_vol, debt, rate, maturity), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         KMV_SOLVE = XLPy.CallUDF("npl_xl.xl", "KMV_SOLVE", Array(equity_value, equity_vol, debt, rate, maturity))
@@ -125,7 +124,7 @@ Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options), ActiveWorkbook, Application.Caller)
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options))
@@ -135,10 +134,34 @@ failed:
     MAX_TRANCHE_SIZE = Err.Description
 End Function
 
+Sub NPLXL_NEW_DEAL()
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_NEW_DEAL", Array(), ThisWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_NEW_DEAL", Array()
+    #End If
+End Sub
+
+Sub NPLXL_RATE()
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_RATE", Array(), ThisWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_RATE", Array()
+    #End If
+End Sub
+
+Sub NPLXL_SIZE()
+    #If App = "Microsoft Excel" Then
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_SIZE", Array(), ThisWorkbook, Application.Caller
+    #Else
+        XLPy.CallUDF "npl_xl.xl", "NPLXL_SIZE", Array()
+    #End If
+End Sub
+
 Function NPLXL_VERSION()
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        NPLXL_VERSION = XLPy.CallUDF("npl_xl.xl", "NPLXL_VERSION", Array(), ActiveWorkbook, Application.Caller)
+        NPLXL_VERSION = XLPy.CallUDF("npl_xl.xl", "NPLXL_VERSION", Array(), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         NPLXL_VERSION = XLPy.CallUDF("npl_xl.xl", "NPLXL_VERSION", Array())
@@ -152,7 +175,7 @@ Function PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, Optio
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        PORTFOLIO_LOSS = XLPy.CallUDF("npl_xl.xl", "PORTFOLIO_LOSS", Array(pds, exposures, lgds, rho, attachment, detachment, method, paths, seed), ActiveWorkbook, Application.Caller)
+        PORTFOLIO_LOSS = XLPy.CallUDF("npl_xl.xl", "PORTFOLIO_LOSS", Array(pds, exposures, lgds, rho, attachment, detachment, method, paths, seed), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         PORTFOLIO_LOSS = XLPy.CallUDF("npl_xl.xl", "PORTFOLIO_LOSS", Array(pds, exposures, lgds, rho, attachment, detachment, method, paths, seed))
@@ -165,7 +188,7 @@ End Function
 Function RATING_FROM_EL(el, horizon, Optional scale)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RATING_FROM_EL = XLPy.CallUDF("npl_xl.xl", "RATING_FROM_EL", Array(el, horizon, scale), ActiveWorkbook, Application.Caller)
+        RATING_FROM_EL = XLPy.CallUDF("npl_xl.xl", "RATING_FROM_EL", Array(el, horizon, scale), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         RATING_FROM_EL = XLPy.CallUDF("npl_xl.xl", "RATING_FROM_EL", Array(el, horizon, scale))
@@ -178,7 +201,7 @@ End Function
 Function RATING_FROM_PD(pd, horizon, Optional scale)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RATING_FROM_PD = XLPy.CallUDF("npl_xl.xl", "RATING_FROM_PD", Array(pd, horizon, scale), ActiveWorkbook, Application.Caller)
+        RATING_FROM_PD = XLPy.CallUDF("npl_xl.xl", "RATING_FROM_PD", Array(pd, horizon, scale), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         RATING_FROM_PD = XLPy.CallUDF("npl_xl.xl", "RATING_FROM_PD", Array(pd, horizon, scale))
@@ -189,10 +212,9 @@ failed:
 End Function
 
 Function TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, Optional options)
-    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options), ActiveWorkbook, Application.Caller)
+        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options))
@@ -206,7 +228,7 @@ Function WATERFALL(collections, tranches, fees, Optional options)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options), ActiveWorkbook, Application.Caller)
+        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options))
@@ -217,10 +239,9 @@ failed:
 End Function
 
 Function WATERFALL_SUMMARY(collections, tranches, fees, Optional options)
-    If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options), ActiveWorkbook, Application.Caller)
+        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
         WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options))

@@ -1,0 +1,51 @@
+"""npl-xl excel check: what a workbook and the machine still need, one line each."""
+
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+
+from npl_xl.cli import main
+from npl_xl.excel_check import check_workbook
+from npl_xl.lite import MACROS
+
+
+def xlsm(path, vba: bytes | None):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        if vba is not None:
+            z.writestr("xl/vbaProject.bin", vba)
+    return path
+
+
+MODULE = "xlwings_udfs".encode("utf-16-le")
+
+
+@pytest.mark.parametrize(
+    "vba, ok, says",
+    [
+        (None, False, "no VBA project: open it, xlwings tab > Import Functions"),
+        (b"\x00" * 64, False, "no xlwings_udfs module: xlwings tab > Import Functions"),
+        (MODULE + b"NPLXL_RATE", False, "not found NPLXL_NEW_DEAL, NPLXL_SIZE: Import Functions"),
+        (MODULE + " ".join(MACROS).encode(), True, "the macros NPLXL_RATE, NPLXL_NEW_DEAL"),
+    ],
+)
+def test_a_macro_workbook_is_checked(tmp_path, vba, ok, says):
+    checks = check_workbook(xlsm(tmp_path / "deal.xlsm", vba))
+    workbook = [c for c in checks if c.line.startswith(("workbook", "module"))]
+    assert all(c.ok for c in workbook) == ok and says in workbook[-1].line
+    r = CliRunner().invoke(main, ["excel", "check", str(tmp_path / "deal.xlsm")])
+    assert (r.exit_code == 0) == ok and says in r.output
+
+
+def test_other_files_are_one_line(tmp_path):
+    (tmp_path / "a.xlsm").write_bytes(b"not a zip")
+    r = CliRunner().invoke(main, ["excel", "check", str(tmp_path / "a.xlsm")])
+    assert (
+        r.exit_code == 1
+        and r.output == "npl-xl: error: workbook: a.xlsm is not an Excel workbook\n"
+    )
+    r = CliRunner().invoke(main, ["excel", "check", str(tmp_path / "none.xlsm")])
+    assert r.exit_code == 1 and "no such file" in r.output
+    xlsm(tmp_path / "b.ods", None)
+    assert not check_workbook(tmp_path / "b.ods")[0].ok
