@@ -211,9 +211,10 @@ def new_deal_workbook(
     encoding: str | None = None,
     unit: str | None = None,
     deal_unit: str = "万元",
+    lang: str = "en",
 ) -> ActionResult:
     """Fill a deal workbook ``out`` (.xlsx, never replacing a file unless ``force``) from a loan
-    tape (CSV or XLSX)."""
+    tape (CSV or XLSX), labelled in ``lang`` ("en" or "zh")."""
     from .new_deal import new_deal
 
     check_extension(out, (".xlsx",), "--out")
@@ -226,6 +227,7 @@ def new_deal_workbook(
         encoding=encoding,
         unit=unit,
         deal_unit=deal_unit,
+        lang=lang,
     )
     u = s["unit"]
     lines = [
