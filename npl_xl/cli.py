@@ -301,7 +301,19 @@ def size(workbook, tranche, rating):
 )
 @click.option(
     "--unit",
-    help="The tape's amount unit (元, 千元, 万元) when headers and title lines do not say.",
+    multiple=True,
+    help="Unit (元, 千元, 万元, ...) of amount columns whose header states none; or COLUMN=UNIT "
+    "for one column (overrides its header). Repeatable.",
+)
+@click.option(
+    "--cutoff",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The pool cut-off date (YYYY-MM-DD), overriding the one the tape states.",
+)
+@click.option(
+    "--closing",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The deal's closing date (YYYY-MM-DD); the cut-off date must be before it.",
 )
 @click.option(
     "--deal-unit",
@@ -311,7 +323,7 @@ def size(workbook, tranche, rating):
     help="Unit of every amount in the deal workbook.",
 )
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
-def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
+def new_deal_cmd(tape, out, template, sheet, encoding, unit, cutoff, closing, deal_unit, force):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.new_deal import new_deal
 
@@ -323,7 +335,9 @@ def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force):
         overwrite=force,
         sheet=sheet,
         encoding=encoding,
-        unit=unit,
+        unit=list(unit),
+        cutoff=cutoff.date() if cutoff else None,
+        closing=closing.date() if closing else None,
         deal_unit=deal_unit,
     )
     for line in s["intake"]:
