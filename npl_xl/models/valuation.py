@@ -165,13 +165,11 @@ def value_loans(
         if values is None:
             return np.full(n, default, dtype=object)
         arr = np.asarray(values, dtype=object).reshape(-1)
-        return np.array(
-            [
-                default if v is None or v != v or str(v).strip() == "" else str(v).strip().lower()
-                for v in arr
-            ],
-            dtype=object,
-        )
+        clean = {  # one cleaning per distinct value (a handful per column)
+            v: default if v is None or v != v or str(v).strip() == "" else str(v).strip().lower()
+            for v in dict.fromkeys(arr.tolist())
+        }
+        return np.fromiter(map(clean.__getitem__, arr.tolist()), dtype=object, count=len(arr))
 
     sec, ctype, stage, tier = (
         text(security, "unsecured"),

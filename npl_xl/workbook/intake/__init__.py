@@ -40,8 +40,9 @@ class TapeError(ValueError):
     """A tape with problems; the message lists them all (one line each), ``problems`` holds them."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
+        message = N.printable(message, keep_newlines=True)
         super().__init__(message)
-        self.problems = problems or [message]
+        self.problems = [N.printable(p) for p in problems] if problems else [message]
 
 
 @dataclass
@@ -119,7 +120,7 @@ class IntakeReport:
                 f"{v} ({n:,})" for v, n in sorted(values.items(), key=lambda x: -x[1])[:6]
             )
             out.append(f"{col}: {total:,} value(s) not recognised, kept as written: {examples}")
-        return out
+        return [N.printable(line) for line in out]
 
 
 def _text(v) -> str:
@@ -425,9 +426,9 @@ def _loan_rows(header, rows, cols, first_row, report) -> tuple[pd.DataFrame, pd.
     """(the loans, the totals rows) in canonical columns, indexed by file row; blank and totals rows
     are reported as dropped."""
     width = max([len(header)] + [len(r) for r in rows[:1]])
-    grid = pd.DataFrame(
-        [list(r) + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=object
-    )
+    grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
+    for j in range(grid.shape[1], width):  # short rows: the missing cells are blank
+        grid[j] = ""
     grid.index = np.arange(len(grid)) + first_row
     blank = np.ones(len(grid), bool)
     for j in grid.columns:

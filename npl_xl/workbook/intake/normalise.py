@@ -26,6 +26,18 @@ def nfkc(text) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_NEWLINE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """Text safe to echo to a terminal: control characters (escape sequences, carriage returns,
+    bidirectional overrides) removed; newlines kept only if asked."""
+    return (_CONTROL_BUT_NEWLINE if keep_newlines else _CONTROL).sub("", text)
+
+
 def key(text) -> str:
     """A header or category as a comparison key: NFKC, lower case, no spaces, brackets or
     separators."""
@@ -138,11 +150,13 @@ def one_date(value) -> dt.date | None:
 
 def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell is empty (None, NaN, '' or only spaces)."""
-    blank = values.isna()
+    blank = values.isna().to_numpy().copy()
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.where(values.map(lambda v: isinstance(v, str)))
-        blank |= text.str.strip().eq("").fillna(False).astype(bool)
-    return blank
+        arr = values.to_numpy(dtype=object)
+        blank |= np.fromiter(
+            (v.__class__ is str and (not v or v.isspace()) for v in arr), bool, len(arr)
+        )
+    return pd.Series(blank, index=values.index)
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -192,7 +206,12 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     if serial.any():
         days = np.floor(number[serial].to_numpy(float)).astype("int64")
         out[serial[serial].index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
-    parts = text[~serial].str.extract(
+    rest_text = text[~serial]
+    iso = pd.to_datetime(rest_text, format="%Y-%m-%d", errors="coerce")  # the common form, in C
+    if iso.notna().any():
+        out[iso[iso.notna()].index] = iso[iso.notna()]
+        rest_text = rest_text[iso.isna()]
+    parts = rest_text.str.extract(
         r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
         r"(?:[\sT].*)?$"
     )
