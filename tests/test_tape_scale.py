@@ -113,3 +113,22 @@ def test_vectorised_text_cells_match_the_per_cell_writer():
     fast = _text_cells(pd.Series(values, dtype=object), "C", refs)
     slow = [_bulk_cell("C", r, v, "", escape) for r, v in zip(range(3, 3 + len(values)), values)]
     assert fast.tolist() == slow
+
+
+def test_recovery_simulation_is_bit_identical_serially_chunked_and_on_dask():
+    distributed = pytest.importorskip("distributed")
+    import numpy as np
+
+    from npl_xl.models.simulation import simulate_collections
+
+    amounts = np.random.default_rng(3).lognormal(8.0, 1.0, 1000)
+    timing = np.full(12, 1 / 12)
+    kw = {"rho": 0.3, "sigma": 0.4, "scenarios": 6_000, "seed": 7, "delay_beta": 1.0}
+    serial = simulate_collections(amounts, timing, threads=1, **kw)
+    chunked = simulate_collections(amounts, timing, chunk=1_000, threads=2, **kw)
+    assert np.array_equal(serial, chunked)
+    with distributed.Client(
+        processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None
+    ) as client:
+        on_dask = simulate_collections(amounts, timing, chunk=1_500, client=client, **kw)
+    assert np.array_equal(serial, on_dask)
