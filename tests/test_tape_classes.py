@@ -204,3 +204,26 @@ def test_agency_pool_statistics_worked_by_hand(tmp_path):
     assert rows["regional Herfindahl index (sum of squared region shares)"] == pytest.approx(0.52)
     table = pool_tables(tape, "元", cutoff=dt.date(2024, 6, 30))["Agency pool statistics"]
     assert dict(zip(table["item"], table["value"]))["top-10 borrowers share"] == pytest.approx(1.0)
+
+
+def test_the_class_rules_edited_in_the_workbook_are_used_with_template(tmp_path):
+    from openpyxl import load_workbook
+
+    from npl_xl.workbook.reader import read_deal_workbook
+
+    tape_path, first, second = tmp_path / "t.csv", tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    tape_path.write_text(
+        "借据号,未偿本金,担保方式,逾期月数\nA,100000,质押,12\nB,100000,信用,12\n", encoding="utf-8"
+    )
+    new_deal(tape_path, first)
+    assert set(read_deal_workbook(first).deal.recovery.asset_mix) == {"sme", "unsecured"}
+    wb = load_workbook(first)
+    ws = wb["ValuationTables"]
+    ref = ws.tables["ValClasses"].ref
+    for row in ws[ref]:
+        if row[1].value == "pledge":
+            row[2].value = "commercial"
+    wb.save(first)
+    s = new_deal(tape_path, second, template=first)
+    assert set(read_deal_workbook(second).deal.recovery.asset_mix) == {"commercial", "unsecured"}
+    assert any(line.startswith("asset class (stress table): commercial") for line in s["intake"])
