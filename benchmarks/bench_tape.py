@@ -21,16 +21,16 @@ import numpy as np
 BIN = os.path.dirname(sys.executable)
 
 
-def run(args: list[str]) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS GB) of one command; a failure prints its last line and exits."""
+def run(args: list[str]) -> tuple[float, float, float] | None:
+    """(wall s, CPU s, peak RSS GB) of one command; None (its last line printed) if it fails."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         err = proc.stderr.read().decode() if proc.stderr else ""
-        print(f"{os.path.basename(args[0])} {args[1]} failed: {err.strip()[-300:]}", flush=True)
-        raise SystemExit(1)
+        print(f"  {args[1]} failed: {err.strip()[-300:]}", flush=True)
+        return None
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 2**20
 
 
@@ -55,9 +55,16 @@ def main() -> None:
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
-            w1, c1, m1 = run([cli, "new-deal", tape, "--out", book])
+            first = run([cli, "new-deal", tape, "--out", book])
+            if first is None:
+                continue
+            w1, c1, m1 = first
+            print(f"  new-deal: {w1:.1f} s wall, {c1:.1f} s CPU, {m1:.2f} GB", flush=True)
             extra = ["--paths", str(a.paths)] if a.paths else []
-            w2, c2, m2 = run([cli, "rate", book, "--out", memo, *extra])
+            second = run([cli, "rate", book, "--out", memo, *extra])
+            if second is None:
+                continue
+            w2, c2, m2 = second
             rows.append((n, w1 + w2))
             print(
                 f"{n:>9,} {w1:>10.1f} {w2:>8.1f} {w1 + w2:>8.1f} {c1 + c2:>7.1f} "
