@@ -4,6 +4,9 @@ The content goes to a temporary file beside the target, then moves into place in
 ``os.replace`` when replacing is allowed, otherwise ``os.link`` (which fails if the target
 appeared meanwhile, e.g. written by a concurrent run) followed by removing the temporary name.
 Temporary files are removed on any failure and, via :func:`install_signal_cleanup`, on SIGTERM.
+A process killed outright (SIGKILL, power loss) cannot clean up: its temporary file carries its
+process id (``.npl-xl-<pid>-*``), and the next write into the same folder removes every such file
+whose process is gone (:func:`clean_stale`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,11 @@ __all__ = [
     "check_extension",
     "install_signal_cleanup",
     "OutputExistsError",
+    "clean_stale",
 ]
+
+#: prefix of temporary files; the writer's process id follows
+PREFIX = ".npl-xl-"
 
 #: temporary files being written now (removed by the signal handler if the process is stopped)
 _PENDING: set[str] = set()
@@ -58,7 +65,10 @@ def write_with(
         )
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".npl-xl-", suffix=os.path.splitext(path)[1], dir=folder)
+    clean_stale(folder)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{PREFIX}{os.getpid()}-", suffix=os.path.splitext(path)[1], dir=folder
+    )
     os.close(fd)
     _PENDING.add(tmp)
     try:
@@ -85,6 +95,37 @@ def write_with(
         _PENDING.discard(tmp)
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _alive(pid: int) -> bool:
+    """True if a process with this id exists (or may: no permission to ask)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def clean_stale(folder: str) -> list[str]:
+    """Remove temporary files of writers that no longer run (``.npl-xl-<pid>-*`` with no process
+    ``pid``) from ``folder``; returns their names. Files of live processes are left alone."""
+    removed: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not name.startswith(PREFIX):
+            continue
+        pid_text = name[len(PREFIX) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+            removed.append(name)
+    return removed
 
 
 def _exclusive_replace(tmp: str, path: str) -> None:

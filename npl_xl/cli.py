@@ -261,7 +261,19 @@ def size(workbook, tranche, rating):
 )
 @click.option(
     "--unit",
-    help="The tape's amount unit (元, 千元, 万元) when headers and title lines do not say.",
+    multiple=True,
+    help="Unit (元, 千元, 万元, ...) of amount columns whose header states none; or COLUMN=UNIT "
+    "for one column (overrides its header). Repeatable.",
+)
+@click.option(
+    "--cutoff",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The pool cut-off date (YYYY-MM-DD), overriding the one the tape states.",
+)
+@click.option(
+    "--closing",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The deal's closing date (YYYY-MM-DD); the cut-off date must be before it.",
 )
 @click.option(
     "--deal-unit",
@@ -278,7 +290,9 @@ def size(workbook, tranche, rating):
     show_default=True,
     help="Language of the workbook's labels, headers and prompts (rate reads either).",
 )
-def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force, lang):
+def new_deal_cmd(
+    tape, out, template, sheet, encoding, unit, cutoff, closing, deal_unit, force, lang
+):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.actions import new_deal_workbook
 
@@ -289,7 +303,9 @@ def new_deal_cmd(tape, out, template, sheet, encoding, unit, deal_unit, force, l
         force=force,
         sheet=sheet,
         encoding=encoding,
-        unit=unit,
+        unit=list(unit),
+        cutoff=cutoff.date() if cutoff else None,
+        closing=closing.date() if closing else None,
         deal_unit=deal_unit,
         lang=lang,
     )

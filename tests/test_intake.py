@@ -196,7 +196,7 @@ def test_a_messy_xlsx_tape_is_read_exactly(tmp_path):
     assert (r.sheet, r.header_row, r.unit, r.cutoff) == ("资产清单", 4, "元", CUTOFF)
     assert r.other_sheets == ["说明"]
     assert r.mapping["未偿本金（元）"] == "principal" and r.mapping["客户号"] == "borrower_id"
-    assert set(r.ignored) == {"客户经理", "备注"}
+    assert set(r.ignored) == {"客户经理"} and r.mapping["备注"] == "remarks"
     assert [why for _, why in r.dropped] == ["blank", "totals row"]
     assert r.dropped[0][0] == 4 + 152 and r.dropped[1][0] == 4 + len(t) + 2
     assert any("未偿本金（元）" in line for line in r.totals_check)
@@ -209,7 +209,7 @@ def test_a_messy_xlsx_tape_is_read_exactly(tmp_path):
     text = "\n".join(r.lines())
     for words in (
         "header on row 4",
-        "Ignored columns: 客户经理",
+        "Ignored columns: 客户经理 (",
         "Dropped 1 row(s), totals row",
         "amounts converted to 元",
         "Excel serial number(s) read as dates",
@@ -251,11 +251,9 @@ def test_units_from_headers_titles_or_the_option(tmp_path):
     t = truth(50, seed=2)
     wan = tmp_path / "wan.xlsx"
     write_xlsx(wan, t, title_unit="金额单位：万元")
-    with pytest.raises(
-        TapeError,
-        match=r"ambiguous \(header '未偿本金（元）' says 元.*title line '金额单位:万元' says 万元",
-    ):
-        read_tape(wan, today=CUTOFF)
+    tape = read_tape(wan, today=CUTOFF)  # each header states 元: the title fills none of them
+    check_against_truth(tape, t)
+    assert tape.attrs["intake"].units["未偿本金（元）"] == ("元", "header")
     plain = tmp_path / "plain.csv"
     plain.write_text("loan_id,principal,interest\nA,1.5,0.25\nB,2,0\n", encoding="utf-8")
     tape = read_tape(plain, unit="万元")
@@ -263,8 +261,95 @@ def test_units_from_headers_titles_or_the_option(tmp_path):
     assert tape.attrs["intake"].unit_source == "--unit"
     assumed = read_tape(plain)
     assert assumed.attrs["intake"].unit == "元" and "assumed" in assumed.attrs["intake"].unit_source
-    with pytest.raises(TapeError, match="--unit: expected one of"):
+    with pytest.raises(TapeError, match="--unit: 'dollars' is not a unit understood"):
         read_tape(plain, unit="dollars")
+
+
+def test_each_amount_column_keeps_the_unit_its_header_states(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "XX银行个人经营贷款不良资产清单（金额单位：人民币万元）\n"
+        "借据号,未偿本金（元）,年收入（万元）,费用\nA,1000.50,12.5,0.01\nB,2000,30,0\n",
+        encoding="utf-8",
+    )
+    tape = read_tape(path)
+    assert tape["principal"].tolist() == [1000.50, 2000.0]
+    assert tape["annual_income"].tolist() == [125_000.0, 300_000.0]
+    assert tape["fees"].tolist() == [100.0, 0.0]  # no unit of its own: the title's 万元
+    r = tape.attrs["intake"]
+    assert r.units["年收入（万元）"] == ("万元", "header")
+    assert r.units["费用"][0] == "万元" and r.units["费用"][1].startswith("title line")
+    assert not r.warnings
+    # --unit fills only columns stating none; column=unit overrides one column
+    forced = read_tape(path, unit=["元", "年收入=元"])
+    assert forced["fees"].tolist() == [0.01, 0.0]
+    assert forced["annual_income"].tolist() == [12.5, 30.0]
+    assert forced.attrs["intake"].units["年收入（万元）"] == ("元", "--unit for this column")
+    assert forced["principal"].tolist() == [1000.50, 2000.0]
+    # income read in 元 is implausible: a warning with the count and examples
+    assert forced.attrs["intake"].warnings == [
+        "年收入（万元）: 2 of 2 value(s) outside the plausible 1,000-5e+07 元 a year "
+        "(e.g. A: 12.5, B: 30); check the unit or the data"
+    ]
+    with pytest.raises(
+        TapeError, match=r"--unit: no amount column 收入 .*amount columns: 未偿本金"
+    ):
+        read_tape(path, unit="收入=元")
+
+
+@pytest.mark.parametrize(
+    "header, title, principal",
+    [
+        ("未偿本金（人民币万元）", "", 15_000.0),
+        ("未偿本金", '"Unit: CNY 10,000"', 15_000.0),
+        ("未偿本金", "（单位：人民币亿元）", 150_000_000.0),
+        ("未偿本金(CNY)", "", 1.5),
+        ("未偿本金（千元）", "", 1_500.0),
+        ("未偿本金", "（人民币万元）", 15_000.0),
+    ],
+)
+def test_unit_words_in_headers_and_titles(tmp_path, header, title, principal):
+    path = tmp_path / "t.csv"
+    path.write_text(f"{title}\n借据号,{header}\nA,1.5\n", encoding="utf-8")
+    assert read_tape(path)["principal"].tolist() == [principal]
+
+
+@pytest.mark.parametrize(
+    "header, title, words",
+    [("未偿本金（美元）", "", "'美元' in the header"), ("未偿本金", "金额单位：港币", "'港币' in")],
+)
+def test_a_unit_word_not_understood_stops_the_intake(tmp_path, header, title, words):
+    path = tmp_path / "t.csv"
+    path.write_text(f"{title}\n借据号,{header}\nA,1.5\n", encoding="utf-8")
+    with pytest.raises(TapeError, match=words + ".*not one understood \\(元, 千元, 万元"):
+        read_tape(path)
+
+
+@pytest.mark.parametrize(
+    "title, source",
+    [
+        (["XX银行2024年第一期不良资产支持证券基础资产清单（封包日：2024年6月30日）"], "title line"),
+        (["资产清单", "", "基准日", "", "2024/6/30"], "cell beside '基准日' on row 1"),
+        (["Loan list, cut-off date 30 June", "Cut-off date: 20240630"], "title line"),
+    ],
+)
+def test_the_cutoff_date_anywhere_in_the_title_rows(tmp_path, title, source):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        ",".join(title) + "\n借据号,未偿本金,违约日期\nA,1500,2024-03-27\n", encoding="utf-8"
+    )
+    r = read_tape(path, today=dt.date(2024, 8, 1)).attrs["intake"]
+    assert r.cutoff == dt.date(2024, 6, 30) and r.cutoff_source.startswith(source)
+    assert "Cut-off date: 2024-06-30 (" in "\n".join(r.lines())
+    given = read_tape(path, today=dt.date(2024, 8, 1), cutoff=dt.date(2024, 7, 31))
+    g = given.attrs["intake"]
+    assert g.cutoff == dt.date(2024, 7, 31) and g.cutoff_source.startswith("--cutoff; the tape")
+    with pytest.raises(TapeError, match="cut-off date 2024-06-30 .* is not before the closing"):
+        read_tape(path, today=dt.date(2024, 8, 1), closing=dt.date(2024, 6, 1))
+    early = read_tape(path, today=dt.date(2024, 8, 1), cutoff=dt.date(2024, 1, 1))
+    assert early.attrs["intake"].warnings == [
+        "1 loan(s) default after the cut-off date 2024-01-01 (e.g. A); check the cut-off date"
+    ]
 
 
 def test_totals_row_mismatch_names_the_column(tmp_path):

@@ -158,7 +158,10 @@ def _chunk(
     z *= a
     z -= 0.5 * a * a
     np.exp(z, out=z)
-    total = np.einsum("ij,j->i", z, amounts) * np.exp(
+    z *= amounts
+    # a fixed-order (index-based pairwise) sum per scenario: the same bits whatever the memory
+    # alignment of z, so serial, chunked and Dask runs agree exactly (einsum's SIMD loops need not)
+    total = np.add.reduce(z, axis=1) * np.exp(
         sigma * math.sqrt(rho) * m - 0.5 * sigma * sigma * rho
     )
     delay = np.minimum(np.rint(np.maximum(-m, 0.0) * delay_beta), max_delay)

@@ -139,6 +139,7 @@ def value_loans(
     lien_rank=None,
     legal_stage=None,
     city_tier=None,
+    asset_class=None,
     tables: ValuationTables | None = None,
     horizon: int = 120,
 ) -> Valuation:
@@ -146,7 +147,10 @@ def value_loans(
 
     ``security``: 'unsecured', 'guaranteed', 'mortgage', 'pledge'; ``collateral_type``: residential,
     commercial, land, equipment, equity (or blank); ``legal_stage``: a key of the disposal-months
-    table (blank: the longest, the most prudent). Raises ``ValueError`` listing every loan whose
+    table (blank: the longest, the most prudent); ``city_tier``: '1', '2', '3' (blank: no add-on);
+    ``asset_class``: the stress table's class per loan (blank: from the collateral type, secured
+    without collateral data residential, else unsecured). Raises ``ValueError`` listing every loan
+    whose
     valuation inputs are unusable (collateral value <= 0, a stage not in the table).
     """
     t = tables or packaged_tables()
@@ -161,13 +165,11 @@ def value_loans(
         if values is None:
             return np.full(n, default, dtype=object)
         arr = np.asarray(values, dtype=object).reshape(-1)
-        return np.array(
-            [
-                default if v is None or v != v or str(v).strip() == "" else str(v).strip().lower()
-                for v in arr
-            ],
-            dtype=object,
-        )
+        clean = {  # one cleaning per distinct value (a handful per column)
+            v: default if v is None or v != v or str(v).strip() == "" else str(v).strip().lower()
+            for v in dict.fromkeys(arr.tolist())
+        }
+        return np.fromiter(map(clean.__getitem__, arr.tolist()), dtype=object, count=len(arr))
 
     sec, ctype, stage, tier = (
         text(security, "unsecured"),
@@ -211,6 +213,9 @@ def value_loans(
         [ASSET_CLASS.get(x, "residential") for x in ctype],
         np.where(secured, "residential", "unsecured"),
     ).astype(object)
+    if asset_class is not None:
+        given = text(asset_class)
+        cls = np.where(given != "", given, cls).astype(object)
     # collateral: min(claim, value x (1 - haircut - add-ons) - cost x value), gamma timing by legal
     # stage
     if has_collateral.any():

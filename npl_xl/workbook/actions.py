@@ -209,12 +209,16 @@ def new_deal_workbook(
     force: bool = False,
     sheet: str | None = None,
     encoding: str | None = None,
-    unit: str | None = None,
+    unit=None,
     deal_unit: str = "万元",
     lang: str = "en",
+    cutoff=None,
+    closing=None,
 ) -> ActionResult:
     """Fill a deal workbook ``out`` (.xlsx, never replacing a file unless ``force``) from a loan
-    tape (CSV or XLSX), labelled in ``lang`` ("en" or "zh")."""
+    tape (CSV or XLSX), labelled in ``lang`` ("en" or "zh"). ``unit``: the unit of amount columns
+    that state none, or "COLUMN=UNIT" texts; ``cutoff`` and ``closing``: dates (the tape's
+    cut-off date otherwise)."""
     from .new_deal import new_deal
 
     check_extension(out, (".xlsx",), "--out")
@@ -228,6 +232,8 @@ def new_deal_workbook(
         unit=unit,
         deal_unit=deal_unit,
         lang=lang,
+        cutoff=cutoff,
+        closing=closing,
     )
     u = s["unit"]
     lines = [

@@ -21,6 +21,7 @@ import pandas as pd
 from ..assumptions import DEAL_UNITS
 from ..deal import load_example
 from ..models.valuation import Valuation, ValuationTables, tables_from_frames, value_loans
+from .intake.classes import CLASS_RULES, classify, rules_from_frame
 from .tape import pool_tables, read_tape
 from .template import write_deal_workbook
 
@@ -55,7 +56,24 @@ def _from_template(template, deal_unit: str):
     if isinstance(collected, (int, float)):
         kept.terms["collected_before_closing"] = round(collected * factor, 6)
     kept.deal = type(kept.deal).from_dict(data)
-    return kept, _valuation_tables(Book(template))
+    book = Book(template)
+    return kept, _valuation_tables(book), _class_rules(book)
+
+
+def _class_rules(book):
+    """The asset-class rules of a deal workbook (its ValClasses table), or the packaged ones."""
+    from .pool_sheets import CLASS_TABLE
+
+    if not book.has_table(CLASS_TABLE):
+        return CLASS_RULES
+    t = book.table(CLASS_TABLE)
+    frame = pd.DataFrame(
+        [r for r in t.rows if r and r[0] is not None], columns=[str(h) for h in t.header]
+    )
+    try:
+        return rules_from_frame(frame)
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"{book.file}: {CLASS_TABLE}: {exc}") from None
 
 
 def _valuation_tables(book) -> ValuationTables | None:
@@ -96,14 +114,19 @@ def _rescale_fees(fees: list[dict], unit: str, deal_unit: str) -> None:
 
 
 def value_tape(
-    tape, tables: ValuationTables | None, payments_per_year: int, periods: int
-) -> Valuation:
+    tape,
+    tables: ValuationTables | None,
+    payments_per_year: int,
+    periods: int,
+    rules=CLASS_RULES,
+) -> tuple[Valuation, np.ndarray]:
     """The loan-level valuation of a normalised tape over the deal's life (months to legal
-    maturity)."""
+    maturity), each loan in the asset class ``rules`` give it; also the reason of each class."""
 
     def col(name):
         return tape[name].to_numpy() if name in tape else None
 
+    classes, reasons = classify(tape, rules)
     return value_loans(
         tape["total"].to_numpy(float),
         col("months_overdue") if "months_overdue" in tape else 0.0,
@@ -114,9 +137,37 @@ def value_tape(
         lien_rank=col("lien_rank"),
         legal_stage=col("legal_stage"),
         city_tier=col("city_tier"),
+        asset_class=classes,
         tables=tables,
         horizon=periods * 12 // payments_per_year,
-    )
+    ), reasons
+
+
+def class_lines(tape, valuation: Valuation, reasons: np.ndarray) -> list[str]:
+    """Intake-report lines: the asset-class mix by balance and base case, then every fallback (a
+    class or value not stated by the tape) with its loans, balance share and base-case share."""
+    claim = tape["total"].to_numpy(float)
+    total, base = claim.sum(), valuation.expected.sum()
+    out = []
+    mix = [
+        f"{c} {claim[valuation.asset_class == c].sum() / total:.1%} of balance, "
+        f"{valuation.expected[valuation.asset_class == c].sum() / base:.1%} of base case"
+        for c in np.unique(valuation.asset_class)
+    ]
+    out.append("asset class (stress table): " + "; ".join(mix))
+    why = np.asarray(reasons, dtype=object)
+    fallbacks = [(str(r), why == r) for r in np.unique(why) if str(r).startswith("fallback")]
+    no_data = valuation.method == "secured curve (no collateral data)"
+    if no_data.any():
+        fallbacks.append(
+            ("fallback: secured loan valued by the secured curve (no collateral data)", no_data)
+        )
+    for what, mask in fallbacks:
+        out.append(
+            f"{what}: {int(mask.sum()):,} loan(s), {claim[mask].sum() / total:.1%} of balance, "
+            f"{valuation.expected[mask].sum() / base:.1%} of base case"
+        )
+    return out
 
 
 def new_deal(
@@ -127,29 +178,40 @@ def new_deal(
     overwrite: bool = False,
     sheet: str | None = None,
     encoding: str | None = None,
-    unit: str | None = None,
+    unit=None,
     deal_unit: str = "万元",
     today: dt.date | None = None,
     lang: str = "en",
+    cutoff: dt.date | None = None,
+    closing: dt.date | None = None,
 ) -> dict:
     """Read and normalise the tape, value it loan by loan, then write the deal workbook ``out``;
     returns a short summary (loans, pool and recovery in ``deal_unit``, the intake report lines, the
     path). ``lang`` (en or zh) is the language of the workbook's labels and prompts."""
     if deal_unit not in DEAL_UNITS:
         raise ValueError(f"--deal-unit: expected 万元 or 元, got {deal_unit!r}")
-    tape = read_tape(tape_path, sheet=sheet, encoding=encoding, unit=unit, today=today)
+    tape = read_tape(
+        tape_path,
+        sheet=sheet,
+        encoding=encoding,
+        unit=unit,
+        today=today,
+        cutoff=cutoff,
+        closing=closing,
+    )
     report = tape.attrs["intake"]
     scale = 1.0 / DEAL_UNITS[deal_unit]
     total = float(tape["total"].sum())
     secured = float(tape.loc[tape["secured"], "total"].sum() / total) if "secured" in tape else 0.0
     base = load_example("mortgage" if secured >= 0.5 else "credit_card")
     kept = tables = None
+    rules = CLASS_RULES
     if template is not None:
-        kept, tables = _from_template(template, deal_unit)
+        kept, tables, rules = _from_template(template, deal_unit)
         base = kept.deal
     tranche_rows = [t.model_dump() for t in base.ordered_tranches]
     periods = base.legal_maturity_periods or len(base.require_recovery().cumulative)
-    valuation = value_tape(tape, tables, base.payments_per_year, periods)
+    valuation, reasons = value_tape(tape, tables, base.payments_per_year, periods, rules)
     recovery = float(valuation.expected.sum()) * scale
     if recovery <= 0:
         raise ValueError(
@@ -171,11 +233,7 @@ def new_deal(
         + f"; {recovery / (total * scale):.2%} of principal + interest + fees"
     )
     report.derived.append(f"valuation: {source}")
-    if valuation.fallbacks:
-        report.derived.append(
-            f"valuation: {valuation.fallbacks:,} secured loan(s) without collateral data valued "
-            "by the secured curve of their overdue bucket"
-        )
+    report.derived += class_lines(tape, valuation, reasons)
     notes = (
         f"Filled by npl-xl new-deal from {os.path.basename(os.fspath(tape_path))}; amounts in "
         f"{deal_unit}. Base case and timing from the loan-level valuation; tranche sizes are "
@@ -246,7 +304,7 @@ def new_deal(
         unit=deal_unit,
         terms=terms,
         intake=lines,
-        valuation=(valuation, tables),
+        valuation=(valuation, tables, rules),
         lang=lang,
     )
     return {

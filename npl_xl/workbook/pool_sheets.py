@@ -13,7 +13,16 @@ from .sheet_tools import add_table, header_row
 from .xlsx import AMT as AMOUNT
 from .xlsx import BOLD, PCT, TITLE, bulk_rows, put
 
-__all__ = ["sheet_pool", "sheet_loan_tape", "sheet_valuation_tables", "sheet_valuation"]
+__all__ = [
+    "sheet_pool",
+    "sheet_loan_tape",
+    "sheet_valuation_tables",
+    "sheet_valuation",
+    "CLASS_TABLE",
+]
+
+#: the editable asset-class rules' table on the ValuationTables sheet
+CLASS_TABLE = "ValClasses"
 
 
 def sheet_pool(wb, ws, c: Any) -> None:
@@ -97,6 +106,25 @@ def sheet_valuation_tables(wb, ws, c: Any) -> None:
             first_row=row + 1,
         )
         row = last + 3
+    from .intake.classes import CLASS_RULES, rules_frame
+
+    rules = c.valuation[2] if c.valuation is not None and len(c.valuation) > 2 else CLASS_RULES
+    frame = rules_frame(rules)
+    put(
+        ws.cell(row=row, column=1),
+        f"{CLASS_TABLE}: asset class per loan - the first product rule whose word the product or "
+        "purpose contains, else the collateral type, else the security (collateral|sme: by "
+        "collateral, else sme)",
+        font=BOLD,
+    )
+    add_table(
+        ws,
+        CLASS_TABLE,
+        [str(h) for h in frame.columns],
+        frame.values.tolist(),
+        {},
+        first_row=row + 1,
+    )
 
 
 def sheet_valuation(wb, ws, c: Any) -> None:

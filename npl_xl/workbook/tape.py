@@ -29,6 +29,8 @@ __all__ = [
     "PoolDiversity",
     "PoolFacts",
     "pool_facts",
+    "PoolStatistics",
+    "pool_statistics",
     "synthetic_tape",
     "cutoff_date",
     "sheet_frame",
@@ -141,6 +143,9 @@ def pool_tables(
         ("five_category", "By five-category class"),
         ("security", "By security type"),
         ("product", "By product"),
+        ("collateral_type", "By collateral type"),
+        ("city_tier", "By city tier"),
+        ("legal_stage", "By legal stage"),
     ):
         if key in tape:
             tables[title] = (
@@ -154,6 +159,9 @@ def pool_tables(
             ["<30", "30-40", "40-50", "50-60", "60+"],
             [0, 30, 40, 50, 60, np.inf],
         )
+    tables["Agency pool statistics"] = pd.DataFrame(
+        pool_statistics(tape, cutoff=cutoff).rows(unit), columns=["item", "value"]
+    )
     tables["Diversity"] = pd.DataFrame(diversity_inputs(tape).rows(), columns=["item", "value"])
     return tables
 
@@ -197,6 +205,152 @@ def pool_facts(tape: pd.DataFrame) -> PoolFacts:
     overdue = float((w * tape["months_overdue"]).sum()) if "months_overdue" in tape else None
     secured = float(w[tape["secured"].astype(bool)].sum()) if "secured" in tape else None
     return PoolFacts(len(tape), top10, region, overdue, secured)
+
+
+#: legal stages counted as litigated (sued or later)
+LITIGATED = ("已起诉", "已判决", "执行中", "拍卖中")
+
+
+@dataclass(frozen=True)
+class PoolStatistics:
+    """The pool statistics rating agencies quote in a presale report, from a normalised tape.
+
+    Shares are of principal + interest + fees (the claim) unless named otherwise; ``None`` (or an
+    empty dict) where the tape lacks the column. LTV is principal / appraisal value, weighted by
+    principal, over secured loans with an appraisal value. Amounts in 元."""
+
+    loans: int
+    borrowers: int
+    balance: float
+    top1_share: float
+    top10_share: float
+    region_hhi: float | None
+    largest_region: tuple[str, float] | None
+    wa_months_overdue: float | None
+    wa_loan_age_months: float | None
+    cutoff: dt.date | None
+    five_category: dict[str, float]
+    legal_stage: dict[str, float]
+    litigated_share: float | None
+    secured_share: float | None
+    wa_ltv: float | None
+    ltv_by_collateral: dict[str, float]
+    ltv_by_tier: dict[str, float]
+    collected: float | None
+    collected_share: float | None
+
+    def rows(self, unit: str = "元") -> list[tuple[str, object]]:
+        """(label, value) rows for the Pool sheet, amounts in ``unit`` (元 or 万元)."""
+        scale = 1.0 / UNITS[unit]
+        out: list[tuple[str, object]] = [
+            ("loans", self.loans),
+            ("borrowers", self.borrowers),
+            (f"balance: principal + interest + fees ({unit})", self.balance * scale),
+            ("largest borrower share", self.top1_share),
+            ("top-10 borrowers share", self.top10_share),
+        ]
+        if self.region_hhi is not None:
+            out.append(
+                ("regional Herfindahl index (sum of squared region shares)", self.region_hhi)
+            )
+        if self.largest_region is not None:
+            out.append((f"largest region share ({self.largest_region[0]})", self.largest_region[1]))
+        for label, value in (
+            ("weighted average months overdue", self.wa_months_overdue),
+            ("weighted average loan age, months (账龄)", self.wa_loan_age_months),
+            ("secured share (mortgage or pledge)", self.secured_share),
+            ("litigated share (sued or later)", self.litigated_share),
+            ("weighted average LTV (principal / appraisal value)", self.wa_ltv),
+        ):
+            if value is not None:
+                out.append((label, value))
+        if self.cutoff is not None:
+            out.append(("cut-off date", self.cutoff.isoformat()))
+        out += [(f"five-category share: {k}", v) for k, v in self.five_category.items()]
+        out += [(f"legal stage share: {k}", v) for k, v in self.legal_stage.items()]
+        out += [(f"weighted average LTV, {k}", v) for k, v in self.ltv_by_collateral.items()]
+        out += [(f"weighted average LTV, city tier {k}", v) for k, v in self.ltv_by_tier.items()]
+        if self.collected is not None:
+            out.append((f"recoveries since cut-off ({unit})", self.collected * scale))
+            out.append(("recoveries since cut-off, share of balance", self.collected_share))
+        return out
+
+
+def _shares(tape: pd.DataFrame, key: str, total: float) -> dict[str, float]:
+    """{value: share of the claim} by descending share; blanks as '(blank)'."""
+    values = tape[key].astype(object).where(tape[key].notna(), "(blank)").astype(str)
+    by = tape["total"].groupby(values).sum().sort_values(ascending=False) / total
+    return {str(k): float(v) for k, v in by.items()}
+
+
+def _ltv(principal: pd.Series, value: pd.Series) -> float | None:
+    ok = value.notna() & (value > 0) & principal.notna()
+    if not ok.any() or principal[ok].sum() <= 0:
+        return None
+    ltv = principal[ok] / value[ok]
+    return float((principal[ok] * ltv).sum() / principal[ok].sum())
+
+
+def pool_statistics(tape: pd.DataFrame, *, cutoff: dt.date | None = None) -> PoolStatistics:
+    """The agency pool statistics of a normalised tape (see :class:`PoolStatistics`); loan age is
+    measured to ``cutoff`` (default :func:`cutoff_date`)."""
+    claim = tape["total"]
+    total = float(claim.sum())
+    w = claim / total
+    by_borrower = claim.groupby(tape["borrower_id"]).sum().sort_values(ascending=False)
+    hhi = largest = None
+    if "region" in tape:
+        regions = _shares(tape, "region", total)
+        hhi = float(sum(v * v for v in regions.values()))
+        largest = next(iter(regions.items()))
+    age = cut = None
+    if "origination_date" in tape and tape["origination_date"].notna().any():
+        cut = cutoff or cutoff_date(tape)
+        months = (pd.Timestamp(cut) - tape["origination_date"]).dt.days / DAYS_PER_MONTH
+        ok = months.notna()
+        age = float((w[ok] * months[ok]).sum() / w[ok].sum())
+    secured = tape["secured"].astype(bool) if "secured" in tape else None
+    ltv = None
+    by_type: dict[str, float] = {}
+    by_tier: dict[str, float] = {}
+    if "appraisal_value" in tape:
+        mask = secured if secured is not None else pd.Series(True, index=tape.index)
+        p, v = tape["principal"][mask], tape["appraisal_value"][mask]
+        ltv = _ltv(p, v)
+        for key, out in (("collateral_type", by_type), ("city_tier", by_tier)):
+            if key in tape:
+                groups = tape[key][mask]
+                for g in sorted(groups.dropna().unique(), key=str):
+                    x = _ltv(p[groups == g], v[groups == g])
+                    if x is not None:
+                        out[str(g)] = x
+    stages = _shares(tape, "legal_stage", total) if "legal_stage" in tape else {}
+    collected = float(tape["collected"].fillna(0).sum()) if "collected" in tape else None
+    return PoolStatistics(
+        loans=len(tape),
+        borrowers=int(tape["borrower_id"].nunique()),
+        balance=total,
+        top1_share=float(by_borrower.iloc[0] / total),
+        top10_share=float(by_borrower.iloc[:10].sum() / total),
+        region_hhi=hhi,
+        largest_region=largest,
+        wa_months_overdue=(
+            float((w * tape["months_overdue"]).sum()) if "months_overdue" in tape else None
+        ),
+        wa_loan_age_months=age,
+        cutoff=cut,
+        five_category=_shares(tape, "five_category", total) if "five_category" in tape else {},
+        legal_stage=stages,
+        litigated_share=(
+            float(w[tape["legal_stage"].isin(LITIGATED)].sum()) if "legal_stage" in tape else None
+        ),
+        secured_share=float(w[secured].sum()) if secured is not None else None,
+        wa_ltv=ltv,
+        ltv_by_collateral=by_type,
+        ltv_by_tier=by_tier,
+        collected=collected,
+        collected_share=collected / total if collected is not None else None,
+    )
 
 
 def diversity_inputs(tape: pd.DataFrame) -> PoolDiversity:

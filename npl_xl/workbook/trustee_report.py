@@ -26,7 +26,7 @@ import pandas as pd
 from ..assumptions import DEAL_UNITS
 from ..deal import Deal
 from ..surveil.report import TrusteeReport
-from .intake import HEADER_SEARCH_ROWS, TapeError, _resolve_unit
+from .intake import HEADER_SEARCH_ROWS, TapeError
 from .intake import normalise as N
 from .intake import vocabulary as V
 from .intake.sources import read_raw
@@ -144,9 +144,38 @@ def report_sheet(path) -> str | None:
         wb.close()
 
 
+def _resolve_unit(
+    name: str, header_units: dict[str, str], title: tuple[str, str] | None, unit: str | None
+) -> tuple[str, str]:
+    """The one amount unit of the report and where it came from; conflicting signals raise."""
+    signals: list[tuple[str, str]] = [(u, f"header {h!r}") for h, u in header_units.items()]
+    if title:
+        signals.append((title[0], f"title line {title[1]!r}"))
+    if unit:
+        canon = N.parse_unit(unit)
+        if canon is None:
+            raise TapeError(f"--unit: expected one of {', '.join(V.UNITS)}, got {unit!r}")
+        signals.append((canon, "--unit"))
+    found = {u for u, _ in signals}
+    if len(found) > 1:
+        listed = "; ".join(f"{where} says {u}" for u, where in signals)
+        raise TapeError(
+            f"{name}: the amount unit is ambiguous ({listed}); fix the report or give --unit"
+        )
+    if not signals:
+        return "元", "assumed: no unit in the headers or a title line"
+    u, where = signals[-1] if unit else signals[0]
+    more = f" and {len(signals) - 1} more" if len(signals) > 1 else ""
+    return u, ("--unit" if unit else where + more)
+
+
 def _match(header, deal: Deal) -> tuple[str | None, str | None]:
     """(column id or None, unit in the suffix): 'collections', ... or 'balance:Senior'."""
-    base, unit = N.split_unit(header)
+    base, unit, unknown = N.split_unit(header)
+    if unknown:
+        raise ValueError(
+            f"{header!r}: unit {unknown!r} not understood (understood: {', '.join(V.UNITS)})"
+        )
     k = N.key(base)
     if k in _ALIASES:
         return _ALIASES[k], unit

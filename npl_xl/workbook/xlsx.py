@@ -171,13 +171,17 @@ def bulk_rows(ws, frame, first_row: int) -> None:
 
 
 def _bulk_xml(frame, first_row: int, styles: dict[int, str]) -> tuple[str, int]:
-    """(the <row> elements of ``frame`` from ``first_row``, the last row written)."""
+    """(the <row> elements of ``frame`` from ``first_row``, the last row written).
+
+    Built a column at a time as arrays of cell strings (numpy object arithmetic), then joined
+    once: text columns of plain strings and blanks take a vectorised path."""
     from xml.sax.saxutils import escape
 
     import pandas as pd
 
     rows = range(first_row, first_row + len(frame))
-    columns = []
+    refs = np.array([str(r) for r in rows], dtype=object)
+    acc = '<row r="' + refs + '">'
     for j, name in enumerate(frame.columns, start=1):
         col, letter, style = frame[name], get_column_letter(j), styles.get(j, "")
         if pd.api.types.is_datetime64_any_dtype(col):
@@ -199,10 +203,38 @@ def _bulk_xml(frame, first_row: int, styles: dict[int, str]) -> tuple[str, int]:
                 for r, v in zip(rows, col.to_numpy(float).tolist())
             ]
         else:
-            cells = [_bulk_cell(letter, r, v, style, escape) for r, v in zip(rows, col.tolist())]
-        columns.append(cells)
-    body = "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in zip(rows, zip(*columns)))
+            cells = _text_cells(col, letter, refs)
+            if cells is None:
+                cells = [
+                    _bulk_cell(letter, r, v, style, escape) for r, v in zip(rows, col.tolist())
+                ]
+        acc = acc + np.asarray(cells, dtype=object)
+    body = "".join((acc + "</row>").tolist())
     return body, first_row + len(frame) - 1
+
+
+def _text_cells(col, letter: str, refs: np.ndarray):
+    """Inline-string cells of a column holding only strings and blanks (None/NaN), vectorised;
+    None when the column holds anything else (or a NUL inside a value)."""
+    import pandas as pd
+
+    values = pd.Series(col.to_numpy(dtype=object))
+    is_text = values.map(type).eq(str).to_numpy()
+    blank = values.isna().to_numpy()
+    if not (is_text | blank).all():
+        return None
+    texts = values.where(is_text, "").tolist()
+    joined = "\x00".join(texts)  # escaped in one pass over one string, then split again
+    if joined.count("\x00") != len(texts) - 1:
+        return None
+    joined = _ILLEGAL_BUT_NUL.sub("\ufffd", joined)
+    joined = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = np.array(joined.split("\x00"), dtype=object)
+    cells = f'<c r="{letter}' + refs + '" t="inlineStr"><is><t xml:space="preserve">' + text
+    return np.where(is_text & (text != ""), cells + "</t></is></c>", "")
+
+
+_ILLEGAL_BUT_NUL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _bulk_cell(letter, r, v, style, escape) -> str:
@@ -318,6 +350,27 @@ def save(wb, path, *, overwrite: bool = False) -> None:
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 
 
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
+#: sheet parts up to this size (uncompressed) are scanned for their real extent even with a
+#: <dimension> (milliseconds); larger ones are scanned only without one
+SCAN_BYTES = 32 * 2**20
+
+
+def _sheet_extent(zf, info) -> tuple[int, int]:
+    """(rows, columns) from A1 to the farthest cell reference of a sheet part, streamed in 1 MB
+    chunks (what a reader filling empty cells would allocate)."""
+    rows = cols = 0
+    tail = b""
+    with zf.open(info) as f:
+        while chunk := f.read(2**20):
+            data = tail + chunk
+            for m in _CELL_REF.finditer(data):
+                rows = max(rows, int(m.group(2)))
+                cols = max(cols, _column_number(m.group(1)))
+            tail = data[-256:]
+    return rows, cols
+
+
 def _column_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -328,9 +381,11 @@ def _column_number(letters: bytes) -> int:
 def check_zip(path) -> None:
     """Refuse a workbook whose parts would unpack to an absurd size, ratio or cell count.
 
-    Reads only the zip directory and the first bytes of each sheet (its ``<dimension>``), so a
-    decompression bomb is refused in milliseconds. Limits: ``max_workbook_bytes``,
-    ``max_part_ratio`` (parts over 1 MB unpacked) and ``max_workbook_cells``.
+    Reads the zip directory and each sheet's ``<dimension>``; a sheet without one (or under
+    :data:`SCAN_BYTES`) is streamed for its farthest cell reference, so one far cell cannot make a
+    reader allocate billions of cells. Cells count from A1 (as readers fill them). Limits:
+    ``max_workbook_bytes``, ``max_part_ratio`` (parts over 1 MB unpacked) and
+    ``max_workbook_cells``.
     """
     name = os.path.basename(os.fspath(path))
     try:
@@ -359,11 +414,16 @@ def check_zip(path) -> None:
                 with zf.open(info) as f:
                     head = f.read(4096)
                 m = _DIMENSION.search(head)
+                stated = 0
                 if m and m.group(3):
-                    rows = int(m.group(4)) - int(m.group(2)) + 1
-                    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
-                    cells += max(rows, 0) * max(cols, 0)
-        limits.check("max_workbook_cells", cells, f"{name}: cells")
+                    rows = int(m.group(4))
+                    cols = _column_number(m.group(3))
+                    stated = max(rows, 0) * max(cols, 0)
+                if stated == 0 or info.file_size <= SCAN_BYTES:
+                    rows, cols = _sheet_extent(zf, info)
+                    stated = max(stated, rows * cols)
+                cells += stated
+                limits.check("max_workbook_cells", cells, f"{name}: {info.filename}: cells")
 
 
 def open_workbook(path, *, read_only: bool = False, data_only: bool = False):

@@ -3,12 +3,14 @@ and a report of everything the intake did.
 
 ``read_tape(path, sheet=None, encoding=None, unit=None)`` finds the header anywhere in the first 30
 rows of any sheet, matches headers by alias after normalising full-width characters, spaces,
-brackets and unit suffixes, takes the amount unit from header suffixes, a title line or ``unit``
-(conflicting signals are an error), drops blank rows and a totals row (checking it against the
-column sums), reads amounts written as text and dates in every common form (date cells, Excel
-serials, ``2021/3/5``, ``20210305``, ``2021年3月5日``), normalises provinces, loan classes and
-security types, and lists every problem of the tape in one :class:`TapeError`. The report is
-``tape.attrs["intake"]`` (:class:`IntakeReport`).
+brackets and unit suffixes, gives each amount column the unit its header states (else ``unit``,
+else the title's 金额单位, else 元, each reported; a unit word not understood stops the intake),
+finds the cut-off date anywhere in the title rows or beside a 封包日/基准日 cell (or takes
+``cutoff``), drops blank rows and a totals row (checking it against the column sums), reads amounts
+written as text and dates in every common form (date cells, Excel serials, ``2021/3/5``,
+``20210305``, ``2021年3月5日``), normalises provinces, loan classes and security types, warns of
+implausible values per field, and lists every problem of the tape in one :class:`TapeError`. The
+report is ``tape.attrs["intake"]`` (:class:`IntakeReport`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import classes as C
 from . import normalise as N
 from . import vocabulary as V
 from .sources import read_raw
@@ -37,8 +40,9 @@ class TapeError(ValueError):
     """A tape with problems; the message lists them all (one line each), ``problems`` holds them."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
+        message = N.printable(message, keep_newlines=True)
         super().__init__(message)
-        self.problems = problems or [message]
+        self.problems = [N.printable(p) for p in problems] if problems else [message]
 
 
 @dataclass
@@ -54,6 +58,10 @@ class IntakeReport:
     dropped: list[tuple[int, str]] = field(default_factory=list)
     unit: str = "元"
     unit_source: str = ""
+    #: amount column as written -> (unit, where it came from)
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: plausibility warnings, one line per field
+    warnings: list[str] = field(default_factory=list)
     totals_check: list[str] = field(default_factory=list)
     normalised: dict[str, dict[str, str]] = field(default_factory=dict)
     unrecognised: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -80,9 +88,17 @@ class IntakeReport:
             out.append(
                 "Ignored columns: " + "; ".join(f"{h} ({why})" for h, why in self.ignored.items())
             )
-        out.append(f"Amount unit: {self.unit} ({self.unit_source}); amounts converted to 元")
+        if self.units:
+            out.append(
+                "Amount units: "
+                + "; ".join(f"{h} in {u} ({where})" for h, (u, where) in self.units.items())
+                + "; amounts converted to 元"
+            )
+        else:
+            out.append(f"Amount unit: {self.unit} ({self.unit_source}); amounts converted to 元")
         if self.cutoff:
             out.append(f"Cut-off date: {self.cutoff.isoformat()} ({self.cutoff_source})")
+        out += [f"Warning: {w}" for w in self.warnings]
         if self.dropped:
             reasons: dict[str, list[int]] = {}
             for row, why in self.dropped:
@@ -104,7 +120,7 @@ class IntakeReport:
                 f"{v} ({n:,})" for v, n in sorted(values.items(), key=lambda x: -x[1])[:6]
             )
             out.append(f"{col}: {total:,} value(s) not recognised, kept as written: {examples}")
-        return out
+        return [N.printable(line) for line in out]
 
 
 def _text(v) -> str:
@@ -127,7 +143,7 @@ def _find_header(rows: list[list]) -> tuple[int, dict[int, str], dict[int, str |
         for j, cell in enumerate(row):
             if not isinstance(cell, str) or not cell.strip():
                 continue
-            canon, unit = N.match_header(cell)
+            canon, unit, _ = N.match_header(cell)
             if canon and canon not in seen:
                 cols[j], units[j] = canon, unit
                 seen.add(canon)
@@ -137,33 +153,59 @@ def _find_header(rows: list[list]) -> tuple[int, dict[int, str], dict[int, str |
     return best
 
 
-def _resolve_unit(
-    name: str, header_units: dict[str, str], title: tuple[str, str] | None, unit: str | None
-) -> tuple[str, str]:
-    """The one amount unit of the tape and where it came from; conflicting signals raise."""
-    signals: list[tuple[str, str]] = [(u, f"header {h!r}") for h, u in header_units.items()]
-    if title:
-        signals.append((title[0], f"title line {title[1]!r}"))
-    if unit:
-        canon = V.UNIT_ALIASES.get(N.key(unit))
+def parse_unit_option(unit) -> tuple[str | None, dict[str, str]]:
+    """``--unit`` values -> (the unit for amount columns stating none, {column: unit} overrides).
+
+    Each value is a unit ('万元') or ``column=unit`` ('年收入=万元', 'annual_income=万元'; the
+    column as written in the tape or its canonical name)."""
+    values = [unit] if isinstance(unit, str) else list(unit or ())
+    default: str | None = None
+    per_column: dict[str, str] = {}
+    for v in values:
+        col, _, word = str(v).rpartition("=")
+        canon = N.parse_unit(word)
         if canon is None:
-            raise TapeError(f"--unit: expected one of {', '.join(V.UNITS)}, got {unit!r}")
-        signals.append((canon, "--unit"))
-    found = {u for u, _ in signals}
-    if len(found) > 1:
-        listed = "; ".join(f"{where} says {u}" for u, where in signals)
-        raise TapeError(
-            f"{name}: the amount unit is ambiguous ({listed}); fix the tape or give --unit to match"
-        )
-    if not signals:
-        return (
-            "元",
-            "assumed: no unit in the headers or a title line (give --unit if the tape is in 万元)",
-        )
-    u, where = signals[-1] if unit else signals[0]
-    return u, (
-        "--unit" if unit else where + (f" and {len(signals) - 1} more" if len(signals) > 1 else "")
-    )
+            raise TapeError(f"--unit: {word!r} is not a unit understood ({V.UNIT_WORDS})")
+        if col.strip():
+            per_column[N.key(col)] = canon
+        elif default not in (None, canon):
+            raise TapeError(f"--unit: given twice ({default}, {canon}); give one, or column=unit")
+        else:
+            default = canon
+    return default, per_column
+
+
+def _resolve_units(
+    where: str,
+    labels: dict[str, str],
+    header_units: dict[str, str],
+    title: tuple[str, str] | None,
+    unit,
+) -> dict[str, tuple[str, str]]:
+    """{amount column: (unit, where it came from)}: a ``column=unit`` option, else the header's
+    suffix, else the ``--unit`` default, else the title's unit, else 元 (assumed)."""
+    default, per_column = parse_unit_option(unit)
+    known = {N.key(labels[c]): c for c in labels} | {N.key(c): c for c in labels}
+    override: dict[str, str] = {}
+    for k, u in per_column.items():
+        col = known.get(k) or N.match_header(k)[0]
+        if col not in labels or col not in V.AMOUNT_COLUMNS:
+            amounts = ", ".join(labels[c] for c in V.AMOUNT_COLUMNS if c in labels)
+            raise TapeError(f"--unit: no amount column {k} in {where} (amount columns: {amounts})")
+        override[col] = u
+    out: dict[str, tuple[str, str]] = {}
+    for col in (c for c in V.AMOUNT_COLUMNS if c in labels):
+        if col in override:
+            out[col] = (override[col], "--unit for this column")
+        elif col in header_units:
+            out[col] = (header_units[col], "header")
+        elif default:
+            out[col] = (default, "--unit")
+        elif title:
+            out[col] = (title[0], f"title line {title[1]!r}")
+        else:
+            out[col] = ("元", "assumed: no unit in the header or a title line; give --unit if not")
+    return out
 
 
 def read_tape(
@@ -171,10 +213,16 @@ def read_tape(
     *,
     sheet: str | None = None,
     encoding: str | None = None,
-    unit: str | None = None,
+    unit=None,
     today: dt.date | None = None,
+    cutoff: dt.date | None = None,
+    closing: dt.date | None = None,
 ) -> pd.DataFrame:
     """Read, normalise and validate a loan tape (CSV or XLSX). See the module docstring.
+
+    ``unit``: a unit, or ``column=unit`` texts, or a list of them (see :func:`parse_unit_option`);
+    ``cutoff`` overrides the date the tape states; ``closing`` (the deal's closing date) is checked
+    to come after the cut-off date.
 
     Returns one row per loan with canonical columns (those present of ``COLUMN_ALIASES``, plus
     ``security``/``guaranteed``/``secured`` when a security column exists and ``total`` =
@@ -217,14 +265,9 @@ def read_tape(
         header_row=i + 1,
         other_sheets=[str(s.name) for _, s in scored if s is not chosen],
     )
-    title_unit: tuple[str, str] | None = None
-    cutoff: tuple[dt.date, str] | None = None
-    for cell in (c for r in chosen.rows[:i] for c in r if isinstance(c, str) and c.strip()):
-        found_unit, found_cutoff = N.unit_in_title(cell), N.cutoff_in_title(cell)
-        if found_unit and title_unit is None:
-            title_unit = (found_unit, N.nfkc(cell))
-        if found_cutoff and cutoff is None:
-            cutoff = (found_cutoff, N.nfkc(cell))
+    title_unit, found = _title_facts(
+        chosen.rows[:i], where=name + (f"!{chosen.name}" if chosen.name else "")
+    )
     header = chosen.rows[i]
     tape = normalise_rows(
         header,
@@ -237,9 +280,64 @@ def read_tape(
         unit=unit,
         today=today,
     )
-    if cutoff:
-        report.cutoff, report.cutoff_source = cutoff[0], f"title line {cutoff[1]!r}"
+    if cutoff is not None:
+        report.cutoff, report.cutoff_source = (
+            cutoff,
+            "--cutoff" + (f"; the tape says {found[0].isoformat()} ({found[1]})" if found else ""),
+        )
+    elif found:
+        report.cutoff, report.cutoff_source = found
+    _check_cutoff(tape, report, closing)
     return tape
+
+
+def _title_facts(rows: list[list], where: str):
+    """(the title's amount unit and the text saying it, or None; the cut-off date and where it was
+    found, or None) from the rows above the header. A unit word not understood raises."""
+    unit: tuple[str, str] | None = None
+    cutoff: tuple[dt.date, str] | None = None
+    for r, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if not isinstance(cell, str) or not cell.strip():
+                continue
+            found_unit, unknown = N.unit_in_title(cell)
+            if unknown:
+                raise TapeError(
+                    f"{where} row {r + 1}: the amount unit {unknown!r} in {N.nfkc(cell)!r} is not "
+                    f"one understood ({V.UNIT_WORDS}); fix the title or give --unit"
+                )
+            if found_unit and unit is None:
+                unit = (found_unit, N.nfkc(cell))
+            if cutoff is not None:
+                continue
+            date = N.cutoff_in_title(cell)
+            if date:
+                cutoff = (date, f"title line {N.nfkc(cell)!r}")
+            elif N.cutoff_label(cell):  # a 封包日 cell: the date is in the next filled cell
+                nxt = next((c for c in row[j + 1 :] if c not in (None, "")), None)
+                date = N.one_date(nxt) if nxt is not None else None
+                if date:
+                    cutoff = (date, f"cell beside {N.nfkc(cell)!r} on row {r + 1}")
+    return unit, cutoff
+
+
+def _check_cutoff(tape: pd.DataFrame, report: IntakeReport, closing: dt.date | None) -> None:
+    """A cut-off date must come before closing (error) and after every default date (warning)."""
+    if report.cutoff is None:
+        return
+    if closing is not None and report.cutoff >= closing:
+        raise TapeError(
+            f"cut-off date {report.cutoff.isoformat()} ({report.cutoff_source}) is not before the "
+            f"closing date {closing.isoformat()}"
+        )
+    if "default_date" in tape:
+        late = tape["default_date"] > pd.Timestamp(report.cutoff)
+        if late.any():
+            rows = ", ".join(str(x) for x in tape.loc[late, "loan_id"].head(3))
+            report.warnings.append(
+                f"{int(late.sum()):,} loan(s) default after the cut-off date "
+                f"{report.cutoff.isoformat()} (e.g. {rows}); check the cut-off date"
+            )
 
 
 #: columns that must not be negative
@@ -262,17 +360,19 @@ def normalise_rows(
     sheet: str | None = None,
     report: IntakeReport | None = None,
     title_unit: tuple[str, str] | None = None,
-    unit: str | None = None,
+    unit=None,
     today: dt.date | None = None,
 ) -> pd.DataFrame:
     """Header + data rows (``first_row`` = the file row of ``rows[0]``) -> the canonical tape."""
     report = report or IntakeReport(source=name, sheet=sheet, header_row=first_row - 1)
     where = name + (f"!{sheet}" if sheet else "")
     cols, labels, header_units = _map_header(header, report, where)
-    report.unit, report.unit_source = _resolve_unit(where, header_units, title_unit, unit)
+    units = _resolve_units(where, labels, header_units, title_unit, unit)
+    report.units = {labels[c]: u for c, u in units.items()}
+    report.unit, report.unit_source = units["principal"]
     tape, totals = _loan_rows(header, rows, cols, first_row, report)
     check = _Problems(labels)
-    _numbers(tape, totals, report, check, labels)
+    _numbers(tape, totals, {c: V.UNITS[u] for c, (u, _) in units.items()}, check, report, labels)
     _dates(tape, report, check, labels, today)
     _texts(tape)
     ids = tape["loan_id"]
@@ -283,6 +383,7 @@ def normalise_rows(
     check.raise_if_any(where)
     _categories(tape, report)
     _fill_defaults(tape, report)
+    report.warnings += plausibility(tape, labels)
     tape = tape.reset_index(drop=True)
     report.loans = len(tape)
     tape.attrs["intake"] = report
@@ -290,7 +391,8 @@ def normalise_rows(
 
 
 def _map_header(header: list, report: IntakeReport, where: str):
-    """({column index: canonical}, {canonical: header as written}, {header: unit in its suffix})."""
+    """({column index: canonical}, {canonical: header as written}, {canonical: unit in its
+    suffix})."""
     cols: dict[int, str] = {}
     labels: dict[str, str] = {}
     header_units: dict[str, str] = {}
@@ -298,7 +400,12 @@ def _map_header(header: list, report: IntakeReport, where: str):
         text = _text(h).strip() if h not in (None, "") else ""
         if not text:
             continue
-        canon, u = N.match_header(text)
+        canon, u, unknown = N.match_header(text)
+        if canon in V.AMOUNT_COLUMNS and unknown:
+            raise TapeError(
+                f"{where}: the unit {unknown!r} in the header {text!r} is not one understood "
+                f"({V.UNIT_WORDS}); fix the header or give --unit {text}=<unit>"
+            )
         if canon is None:
             report.ignored[text] = "not a known column"
         elif canon in cols.values():
@@ -307,7 +414,7 @@ def _map_header(header: list, report: IntakeReport, where: str):
             cols[j], labels[canon] = canon, text
             report.mapping[text] = canon
             if u and canon in V.AMOUNT_COLUMNS:
-                header_units[text] = u
+                header_units[canon] = u
     missing = [c for c in V.REQUIRED if c not in cols.values()]
     if missing:
         found = ", ".join(_text(h) for h in header if h not in (None, "")) or "nothing"
@@ -319,9 +426,9 @@ def _loan_rows(header, rows, cols, first_row, report) -> tuple[pd.DataFrame, pd.
     """(the loans, the totals rows) in canonical columns, indexed by file row; blank and totals rows
     are reported as dropped."""
     width = max([len(header)] + [len(r) for r in rows[:1]])
-    grid = pd.DataFrame(
-        [list(r) + [""] * (width - len(r)) for r in rows], columns=range(width), dtype=object
-    )
+    grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
+    for j in range(grid.shape[1], width):  # short rows: the missing cells are blank
+        grid[j] = ""
     grid.index = np.arange(len(grid)) + first_row
     blank = np.ones(len(grid), bool)
     for j in grid.columns:
@@ -370,9 +477,9 @@ class _Problems:
         )
 
 
-def _numbers(tape, totals, report, check: _Problems, labels) -> None:
-    """Amounts (to 元) and counts; the totals row, if any, checked against the column sums."""
-    scale = V.UNITS[report.unit]
+def _numbers(tape, totals, scales: dict[str, float], check: _Problems, report, labels) -> None:
+    """Amounts (to 元, ``scales``: 元 per unit of each amount column) and counts; the totals row,
+    if any, checked against the column sums."""
     check.flag(
         N.is_blank(tape["principal"]) & ~N.is_blank(tape["loan_id"]), "principal", lambda k: "blank"
     )
@@ -386,7 +493,7 @@ def _numbers(tape, totals, report, check: _Problems, labels) -> None:
             check.flag(values < 0, col, lambda k, v=values: f"negative ({v[k]:g})")
         if col in V.AMOUNT_COLUMNS and len(totals):
             _check_total(totals[col], col, values, report, check, labels)
-        tape[col] = values * scale if col in V.AMOUNT_COLUMNS else values
+        tape[col] = values * scales[col] if col in V.AMOUNT_COLUMNS else values
 
 
 def _check_total(stated_cells, col, values, report, check: _Problems, labels) -> None:
@@ -465,6 +572,7 @@ def _categories(tape: pd.DataFrame, report: IntakeReport) -> None:
                 report.normalised[col] = changed
             if unknown:
                 report.unrecognised[col] = unknown
+    _stages_and_tiers(tape, report)
     if "security" in tape:
         tape["security"], tape["guaranteed"], changed, unknown = N.map_security(tape["security"])
         tape["secured"] = tape["security"].isin(("mortgage", "pledge"))
@@ -472,3 +580,80 @@ def _categories(tape: pd.DataFrame, report: IntakeReport) -> None:
             report.normalised["security"] = changed
         if unknown:
             report.unrecognised["security"] = unknown
+
+
+def plausibility(tape: pd.DataFrame, labels: dict[str, str]) -> list[str]:
+    """One warning per field with values outside :data:`~.vocabulary.PLAUSIBLE` (amounts in 元):
+    the count and the first examples (loan id: value)."""
+    out = []
+    for col, (lo, hi, unit) in V.PLAUSIBLE.items():
+        if col == "ltv":
+            if "appraisal_value" not in tape:
+                continue
+            values = tape["principal"] / tape["appraisal_value"].where(tape["appraisal_value"] > 0)
+            label = "LTV (principal / appraisal value)"
+        elif col in tape:
+            values, label = tape[col].astype(float), labels.get(col, col)
+        else:
+            continue
+        bad = values.notna() & ((values < lo) | (values > hi))
+        if bad.any():
+            shown = ", ".join(
+                f"{i}: {v:,.4g}" for i, v in zip(tape.loc[bad, "loan_id"].head(3), values[bad])
+            )
+            out.append(
+                f"{label}: {int(bad.sum()):,} of {int(values.notna().sum()):,} value(s) outside "
+                f"the plausible {lo:,g}-{hi:,g} {unit} (e.g. {shown}); check the unit or the data"
+            )
+    return out
+
+
+def _stages_and_tiers(tape: pd.DataFrame, report: IntakeReport) -> None:
+    """Legal stages to the disposal-months table's words (blanks filled from a 备注 remark naming
+    one); city tiers from tier words or, where blank, from the city."""
+    label = {canon: text for text, canon in report.mapping.items()}
+    if "legal_stage" in tape:
+        stage, changed = C.legal_stages(tape["legal_stage"])
+        unknown = tape["legal_stage"][tape["legal_stage"].notna() & stage.isna()]
+        tape["legal_stage"] = stage.where(stage.notna(), tape["legal_stage"])
+        if changed:
+            report.normalised["legal_stage"] = changed
+        if len(unknown):
+            report.unrecognised["legal_stage"] = {
+                str(k): int(v) for k, v in unknown.value_counts().items()
+            }
+    if "remarks" in tape:
+        found, _ = C.legal_stages(tape["remarks"])
+        blank = tape["legal_stage"].isna() if "legal_stage" in tape else True
+        fill = found.notna() & blank
+        if fill.any():
+            if "legal_stage" not in tape:
+                tape["legal_stage"] = pd.Series(None, index=tape.index, dtype=object)
+            tape.loc[fill, "legal_stage"] = found[fill]
+            report.derived.append(
+                f"legal_stage: {int(fill.sum()):,} loan(s) from a stage named in {label['remarks']}"
+            )
+    if "city_tier" in tape:
+        words = {N.key(w): t for w, t in V.TIER_WORDS.items()}
+        tier = tape["city_tier"].map(lambda v: words.get(N.key(v)) if v is not None else None)
+        unknown = tape["city_tier"][tape["city_tier"].notna() & tier.isna()]
+        if len(unknown):
+            report.unrecognised["city_tier"] = {
+                str(k): int(v) for k, v in unknown.value_counts().items()
+            }
+        tape["city_tier"] = tier.astype(object)
+    if "city" in tape:
+        tiers, unlisted = C.city_tiers(tape["city"])
+        blank = tape["city_tier"].isna() if "city_tier" in tape else True
+        fill = tiers.notna() & blank
+        if fill.any():
+            if "city_tier" not in tape:
+                tape["city_tier"] = pd.Series(None, index=tape.index, dtype=object)
+            tape.loc[fill, "city_tier"] = tiers[fill]
+            shown = ", ".join(
+                f"{c} ({n:,})" for c, n in sorted(unlisted.items(), key=lambda x: -x[1])[:6]
+            )
+            report.derived.append(
+                f"city_tier: {int(fill.sum()):,} loan(s) from {label['city']}"
+                + (f"; not in the tier-1/2 lists, so tier 3: {shown}" if unlisted else "")
+            )

@@ -26,65 +26,137 @@ def nfkc(text) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_NEWLINE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """Text safe to echo to a terminal: control characters (escape sequences, carriage returns,
+    bidirectional overrides) removed; newlines kept only if asked."""
+    return (_CONTROL_BUT_NEWLINE if keep_newlines else _CONTROL).sub("", text)
+
+
 def key(text) -> str:
     """A header or category as a comparison key: NFKC, lower case, no spaces, brackets or
     separators."""
     return _STRIP.sub("", nfkc(text).lower())
 
 
-def split_unit(header) -> tuple[str, str | None]:
-    """(header without its unit suffix, the unit named in the suffix or None): '未偿本金（元）' ->
-    ('未偿本金', '元')."""
+def parse_unit(text) -> str | None:
+    """The canonical unit a unit word names ('元', '人民币万元', 'CNY 10,000', '10k CNY'), or
+    None."""
+    k = key(text).replace(",", "").replace("'", "")
+    k = re.sub(r"^(?:金额|货币)?单位|^(?:currency)?unit(?:s)?", "", k)
+    k = re.sub(r"^(?:in)", "", k)
+    currency = re.compile(r"人民币|cny|rmb|yuan|元")
+    if not currency.search(k):
+        return None
+    rest = currency.sub("", k)
+    return V.UNIT_MULTIPLIERS.get(rest)
+
+
+def looks_like_unit(text) -> bool:
+    """True when a header suffix or title text names some unit (a currency word, a multiplier or a
+    unit marker), recognised or not."""
+    return bool(V.UNIT_HINT.search(key(text)))
+
+
+def split_unit(header) -> tuple[str, str | None, str | None]:
+    """(header without its unit suffix, the unit named in the suffix or None, the suffix as written
+    when it looks like a unit but is not one understood): '本金（元）' -> ('本金', '元', None)."""
     text = nfkc(header)
     m = _UNIT_SUFFIX.search(text)
     if not m:
-        return text, None
-    unit = V.UNIT_ALIASES.get(key(m.group(1) or m.group(2)))
-    return (text[: m.start()].strip(), unit) if unit else (text[: m.start()].strip(), None)
+        return text, None, None
+    suffix = m.group(1) or m.group(2) or ""
+    unit = parse_unit(suffix)
+    unknown = None if unit or not looks_like_unit(suffix) else suffix.strip()
+    return text[: m.start()].strip(), unit, unknown
 
 
 #: alias key -> canonical column (built once)
 ALIAS_KEYS = {key(a): canon for canon, aliases in V.COLUMN_ALIASES.items() for a in aliases}
 
 
-def match_header(header) -> tuple[str | None, str | None]:
-    """(canonical column or None, unit from the header's suffix or None)."""
-    base, unit = split_unit(header)
-    return ALIAS_KEYS.get(key(base)) or ALIAS_KEYS.get(key(header)), unit
+def match_header(header) -> tuple[str | None, str | None, str | None]:
+    """(canonical column or None, unit from the header's suffix or None, a unit-like suffix not
+    understood or None)."""
+    base, unit, unknown = split_unit(header)
+    canon = ALIAS_KEYS.get(key(base))
+    if canon is None and ALIAS_KEYS.get(key(header)):
+        return ALIAS_KEYS[key(header)], None, None
+    return canon, unit, unknown
 
 
-def unit_in_title(text) -> str | None:
-    """The amount unit a title line states ('金额单位：元', 'Unit: CNY 10k'), or None."""
-    k = key(text)
-    for marker in V.UNIT_MARKERS:
-        if k.startswith(marker):
-            rest = k[len(marker) :]
-            for alias in sorted(V.UNIT_ALIASES, key=len, reverse=True):
-                if rest.startswith(key(alias)):
-                    return V.UNIT_ALIASES[alias]
-    return None
+_UNIT_IN_TITLE = re.compile(
+    r"(金额单位|货币单位|单位|currency\s*unit|unit)\s*[:：]?\s*((?:\d,\d|[^,，;；)）\]】\n])+)",
+    re.IGNORECASE,
+)
+_DATE = r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{8}"
+
+
+def unit_in_title(text) -> tuple[str | None, str | None]:
+    """(the amount unit a title line states anywhere in it - '金额单位：元', '（单位：人民币万元）',
+    'Unit: CNY 10,000', or a cell that is only a unit such as '（人民币万元）' - or None, the unit
+    words as written when they are not understood or None)."""
+    t = nfkc(text)
+    m = _UNIT_IN_TITLE.search(t)
+    if m:
+        words = m.group(2).strip()
+        unit = parse_unit(words)
+        if unit:
+            return unit, None
+        return None, (words if looks_like_unit(words) else None)
+    bare = re.fullmatch(r"[\(\[（【]?\s*([^\)\]）】]+?)\s*[\)\]）】]?", t)
+    if bare and len(bare.group(1)) <= 12:
+        return parse_unit(bare.group(1)), None
+    return None, None
+
+
+_CUTOFF_IN_TITLE = re.compile(
+    r"(封包日期?|资产池基准日|初始起算日|基准日|cut\s*-?\s*off(?:\s*date)?|as\s*of)\s*[:：]?\s*("
+    + _DATE
+    + ")",
+    re.IGNORECASE,
+)
 
 
 def cutoff_in_title(text) -> dt.date | None:
-    """The cut-off date a title line states ('封包日：2021-06-30', 'Cut-off date: 2021/6/30'), or
-    None."""
-    t = nfkc(text)
-    if not any(key(t).startswith(m) for m in V.CUTOFF_MARKERS):
-        return None
-    m = re.search(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{8}", t)
-    if not m:
-        return None
-    d = parse_dates(pd.Series([m.group(0)], dtype=object))[0].iloc[0]
+    """The cut-off date a title line states anywhere in it ('…清单（封包日：2024年6月30日）',
+    'Cut-off date: 2021/6/30'), or None."""
+    m = _CUTOFF_IN_TITLE.search(nfkc(text))
+    return _one_date(m.group(2)) if m else None
+
+
+def cutoff_label(text) -> bool:
+    """True when a cell is only a cut-off label ('封包日', '基准日：', 'Cut-off date')."""
+    k = key(text).replace("-", "")
+    return k in V.CUTOFF_MARKERS
+
+
+def _one_date(text) -> dt.date | None:
+    d = parse_dates(pd.Series([text], dtype=object))[0].iloc[0]
     return None if pd.isna(d) else d.date()
+
+
+def one_date(value) -> dt.date | None:
+    """A single cell as a date (any form :func:`parse_dates` reads), or None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _one_date(value)
 
 
 def is_blank(values: pd.Series) -> pd.Series:
     """True where a cell is empty (None, NaN, '' or only spaces)."""
-    blank = values.isna()
+    blank = values.isna().to_numpy().copy()
     if values.dtype == object or pd.api.types.is_string_dtype(values):
-        text = values.where(values.map(lambda v: isinstance(v, str)))
-        blank |= text.str.strip().eq("").fillna(False).astype(bool)
-    return blank
+        arr = values.to_numpy(dtype=object)
+        blank |= np.fromiter(
+            (v.__class__ is str and (not v or v.isspace()) for v in arr), bool, len(arr)
+        )
+    return pd.Series(blank, index=values.index)
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -134,7 +206,12 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     if serial.any():
         days = np.floor(number[serial].to_numpy(float)).astype("int64")
         out[serial[serial].index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
-    parts = text[~serial].str.extract(
+    rest_text = text[~serial]
+    iso = pd.to_datetime(rest_text, format="%Y-%m-%d", errors="coerce")  # the common form, in C
+    if iso.notna().any():
+        out[iso[iso.notna()].index] = iso[iso.notna()]
+        rest_text = rest_text[iso.isna()]
+    parts = rest_text.str.extract(
         r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
         r"(?:[\sT].*)?$"
     )

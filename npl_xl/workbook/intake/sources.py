@@ -86,6 +86,10 @@ def read_raw(path: str, *, encoding: str | None = None) -> tuple[list[RawSheet],
         if ext == ".tsv" or ("\t" in text[:4096] and "," not in text[:4096])
         else csv.excel
     )
-    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    limits.check("max_tape_rows", len(rows), f"{name}: rows")
+    limit = limits.get("max_tape_rows")
+    rows = []
+    for row in csv.reader(io.StringIO(text, newline=""), dialect):
+        rows.append(row)
+        if len(rows) > limit:  # checked while reading: stop at the first row over the limit
+            limits.check("max_tape_rows", len(rows), f"{name}: rows (at least)")
     return [RawSheet(None, rows)], how

@@ -7,6 +7,8 @@ to half-width, lower case, no spaces, underscores, hyphens or brackets).
 
 from __future__ import annotations
 
+import re
+
 #: canonical column -> accepted headers (Chinese servicer and English names)
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "loan_id": (
@@ -131,10 +133,23 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "lien_rank": ("lien_rank", "抵押顺位", "顺位"),
     "legal_stage": ("legal_stage", "诉讼阶段", "司法阶段", "诉讼状态", "处置阶段"),
     "city": ("city", "城市", "所在城市", "抵押物所在城市"),
+    "city_tier": ("city_tier", "tier", "城市等级", "城市级别", "城市线级", "城市能级"),
+    "purpose": ("purpose", "loan_purpose", "贷款用途", "借款用途", "用途"),
+    "remarks": ("remarks", "remark", "notes", "note", "备注", "备注信息"),
+    "collected": (
+        "collected",
+        "collections_since_cutoff",
+        "recovered_since_cutoff",
+        "封包后回收金额",
+        "封包后回收",
+        "累计回收金额",
+        "已回收金额",
+        "回收金额",
+    ),
 }
 REQUIRED = ("loan_id", "principal")
 #: amounts converted to yuan (their unit comes from the header, a title line or --unit)
-AMOUNT_COLUMNS = ("principal", "interest", "fees", "annual_income", "appraisal_value")
+AMOUNT_COLUMNS = ("principal", "interest", "fees", "annual_income", "appraisal_value", "collected")
 NUMBER_COLUMNS = ("months_overdue", "days_overdue", "borrower_age", "lien_rank")
 DATE_COLUMNS = ("origination_date", "default_date", "appraisal_date")
 TEXT_COLUMNS = (
@@ -147,6 +162,9 @@ TEXT_COLUMNS = (
     "collateral_type",
     "legal_stage",
     "city",
+    "city_tier",
+    "purpose",
+    "remarks",
 )
 
 #: currency units -> yuan per unit; aliases as they appear in headers and title lines
@@ -164,6 +182,48 @@ UNIT_ALIASES = {
     "百万元": "百万元",
     "亿元": "亿元",
 }
+#: plausible range per field (amounts in 元 after conversion), wide on purpose: outside it a value
+#: is more likely a unit or data error than a real loan (warned of, not refused). Income: Chinese
+#: NPL tapes span 元 10^3-10^7 a year; balances of retail and small-business loans 元 10-10^8.
+PLAUSIBLE: dict[str, tuple[float, float, str]] = {
+    "principal": (10.0, 5e8, "元"),
+    "annual_income": (1e3, 5e7, "元 a year"),
+    "appraisal_value": (1e4, 5e9, "元"),
+    "borrower_age": (18.0, 100.0, "years"),
+    "months_overdue": (0.0, 360.0, "months"),
+    "ltv": (0.01, 5.0, "(principal / appraisal value)"),
+}
+#: what is left of a unit word once its currency words (人民币, CNY, RMB, yuan, 元) are removed ->
+#: the unit: '人民币万元', 'CNY 10,000', '10k CNY' -> 万元
+UNIT_MULTIPLIERS = {
+    "": "元",
+    "1": "元",
+    "千": "千元",
+    "1000": "千元",
+    "1k": "千元",
+    "k": "千元",
+    "thousand": "千元",
+    "万": "万元",
+    "10000": "万元",
+    "10k": "万元",
+    "百万": "百万元",
+    "1000000": "百万元",
+    "million": "百万元",
+    "mn": "百万元",
+    "m": "百万元",
+    "亿": "亿元",
+    "100000000": "亿元",
+    "100m": "亿元",
+    "100million": "亿元",
+}
+#: text that names some unit, recognised or not (a suffix or title matching this but no unit word
+#: above stops the intake)
+UNIT_HINT = re.compile(r"元|币|cny|rmb|yuan|usd|hkd|eur|dollar|\$|¥|单位|unit|^[千万亿]|^\d+k?$")
+#: the unit words understood, as listed in error messages
+UNIT_WORDS = (
+    "元, 千元, 万元, 百万元, 亿元, 人民币 before any of them (人民币万元), "
+    "CNY/RMB/yuan with 1, 1,000, 10,000, 1,000,000 or 100,000,000 (CNY 10,000, 10k CNY)"
+)
 #: words that mark a totals row
 TOTAL_WORDS = ("合计", "总计", "小计", "total", "sum", "grandtotal")
 #: title-line markers of the amount unit and the cut-off date
@@ -299,3 +359,56 @@ COLLATERAL_TYPES: dict[str, tuple[str, ...]] = {
     "equipment": ("设备", "机器设备", "车辆", "machinery", "vehicle"),
     "equity": ("股权", "股票", "shares", "stock"),
 }
+
+#: city tiers as the valuation's tier add-ons use them: '1' the four first-tier cities, '2' the
+#: "new first-tier" and second-tier cities of 第一财经·新一线城市研究所《城市商业魅力排行榜》
+#: (2023 and 2024 lists, either year), any other named city '3' (third tier or below)
+CITY_TIERS: dict[str, tuple[str, ...]] = {
+    "1": ("北京", "上海", "广州", "深圳", "beijing", "shanghai", "guangzhou", "shenzhen"),
+    "2": (
+        # new first tier
+        "成都", "重庆", "杭州", "武汉", "苏州", "西安", "南京", "长沙", "天津", "郑州",
+        "东莞", "青岛", "昆明", "宁波", "合肥", "无锡",
+        # second tier
+        "佛山", "沈阳", "济南", "厦门", "福州", "温州", "哈尔滨", "石家庄", "大连", "南宁",
+        "泉州", "金华", "贵阳", "常州", "长春", "南昌", "南通", "嘉兴", "徐州", "惠州",
+        "太原", "台州", "绍兴", "保定", "中山", "潍坊", "临沂", "珠海", "烟台", "兰州",
+    ),
+}  # fmt: skip
+#: tier words a tape may give instead of a city ('一线', '三线城市', 'tier 2')
+TIER_WORDS = {
+    "1": "1", "2": "2", "3": "3", "4": "3", "5": "3",
+    "一线": "1", "新一线": "2", "二线": "2", "三线": "3", "四线": "3", "五线": "3",
+    "一线城市": "1", "新一线城市": "2", "二线城市": "2", "三线城市": "3", "四线城市": "3",
+    "五线城市": "3", "三线及以下": "3", "tier1": "1", "tier2": "2", "tier3": "3",
+}  # fmt: skip
+#: legal stage words -> the disposal-months table's stages, checked in this order against the
+#: stage cell (or a 备注 remark): the first word the text contains decides ('已判决未执行' ->
+#: 已判决 because '未执行' comes before '执行')
+LEGAL_STAGE_WORDS: tuple[tuple[str, str], ...] = (
+    ("未诉讼", "未诉讼"),
+    ("未起诉", "未诉讼"),
+    ("未诉", "未诉讼"),
+    ("诉前", "未诉讼"),
+    ("notsued", "未诉讼"),
+    ("拍卖", "拍卖中"),
+    ("变卖", "拍卖中"),
+    ("流拍", "拍卖中"),
+    ("auction", "拍卖中"),
+    ("未执行", "已判决"),
+    ("终本", "执行中"),
+    ("终结本次执行", "执行中"),
+    ("执行", "执行中"),
+    ("enforcement", "执行中"),
+    ("判决", "已判决"),
+    ("调解", "已判决"),
+    ("裁定", "已判决"),
+    ("胜诉", "已判决"),
+    ("judg", "已判决"),
+    ("诉讼", "已起诉"),
+    ("起诉", "已起诉"),
+    ("立案", "已起诉"),
+    ("审理", "已起诉"),
+    ("sued", "已起诉"),
+    ("litigat", "已起诉"),
+)
