@@ -171,11 +171,7 @@ def _resolve_unit(
 
 def _match(header, deal: Deal) -> tuple[str | None, str | None]:
     """(column id or None, unit in the suffix): 'collections', ... or 'balance:Senior'."""
-    base, unit, unknown = N.split_unit(header)
-    if unknown:
-        raise ValueError(
-            f"{header!r}: unit {unknown!r} not understood (understood: {', '.join(V.UNITS)})"
-        )
+    base, unit, _ = N.split_unit(header)
     k = N.key(base)
     if k in _ALIASES:
         return _ALIASES[k], unit
@@ -329,7 +325,9 @@ def _title(rows: list[list], deal: Deal, where: str):
         for j, cell in enumerate(row):
             if not isinstance(cell, str) or not cell.strip():
                 continue
-            found = next(filter(None, map(N.unit_in_title, [cell, *cell.split()])), None)
+            found = next(
+                (u for u, _ in map(N.unit_in_title, [cell, *cell.split()]) if u is not None), None
+            )
             if title_unit is None and found:
                 title_unit = (found, N.nfkc(cell))
             canon, _ = _match(re.split(r"[:：]", cell)[0], deal)

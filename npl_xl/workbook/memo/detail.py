@@ -44,7 +44,25 @@ def pool_sheet(ws, run, inputs, lang: str) -> set[int]:
         put(ws["A3"], text("no_tape", lang))
         return {1, 3}
     row, charts, skip = 3, [], {1}
-    for title, frame in pool_tables(tape, inputs.unit).items():
+    tables = pool_tables(tape, inputs.unit)
+    if "Agency pool statistics" in tables and "Pool totals" in tables:
+        # the agency statistics less what the pool totals already state
+        stats, totals = tables["Agency pool statistics"], tables["Pool totals"]
+        said = {str(x).split(" (")[0] for x in totals.iloc[:, 0]}
+        tabled = {
+            "five-category share": "By five-category class",
+            "legal stage share": "By legal stage",
+        }
+        said |= {k for k, table_title in tabled.items() if table_title in tables}
+        tables["Agency pool statistics"] = stats[
+            [
+                str(x).removeprefix("balance: ").split(" (")[0].split(":")[0] not in said
+                for x in stats.iloc[:, 0]
+            ]
+        ]
+    for title, frame in tables.items():
+        if not len(frame):
+            continue
         put(ws.cell(row=row, column=1), label(title, lang), font=BOLD)
         skip.add(row)
         header = [label(c, lang) for c in frame.columns]

@@ -61,6 +61,14 @@ _POOL = {
     "diversity score (regions, Moody's table)": "pl_diversity_score",
     "regional HHI": "pl_hhi",
     "weighted average LTV": "pl_wa_ltv",
+    # the agency pool statistics (npl_xl.workbook.tape.pool_statistics)
+    "By collateral type": "pl_by_collateral",
+    "Agency pool statistics": "pl_agency_stats",
+    "collateral_type": "pl_collateral_type",
+    "regional Herfindahl index (sum of squared region shares)": "pl_hhi",
+    "litigated share (sued or later)": "pl_litigated",
+    "weighted average LTV (principal / appraisal value)": "pl_wa_ltv",
+    "land": "v_land",
     # values: security types, asset classes, balance bands
     "mortgage": "v_mortgage",
     "pledge": "v_pledge",
@@ -111,6 +119,17 @@ _SHEETS = {
 }
 
 _UNIT = re.compile(r"^(.*?) \(((?:人民币)?[千万亿]?元)\)$")
+#: "<statistic>: <value>" and "<statistic>, <value>" rows of the agency pool statistics
+_SHARE_OF = re.compile(
+    r"^(legal stage share|five-category share|weighted average LTV)[:,] (.+)$|"
+    r"^(largest region share) \((.+)\)$"
+)
+_SHARE_KEYS = {
+    "legal stage share": "pl_legal_stage_share",
+    "five-category share": "pl_five_category_share",
+    "weighted average LTV": "pl_wa_ltv_of",
+    "largest region share": "pl_largest_region",
+}
 
 
 def _known(key: str, lang: str) -> bool:
@@ -128,6 +147,10 @@ def label(words, lang: str):
     key = _POOL.get(words)
     if key and _known(key, lang):
         return text(key, lang)
+    m = _SHARE_OF.match(words)
+    if m:
+        what, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        return text(_SHARE_KEYS[what], lang, value=label(value, lang))
     return words
 
 

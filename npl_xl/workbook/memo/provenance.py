@@ -68,7 +68,8 @@ def _defaults(ws, row: int, inputs, lang: str) -> int:
         for sheet, cell, key, value in used
     ]
     if not rows:
-        rows = [[text("pv_no_defaults", lang), ""]]
+        put(ws.cell(row=row, column=1), text("pv_no_defaults", lang))
+        return row + 2
     return table(ws, row, 1, [text("pv_defaults", lang), text("col_value", lang)], rows)
 
 
@@ -85,27 +86,29 @@ def provenance_sheet(ws, run, inputs, lang: str) -> set[int]:
         [t("pv_paths"), run.paths],
         [t("pv_seed"), run.seed],
         [t("pv_unit"), unit_label(inp.unit)],
-        [t("pv_lang"), t("pv_lang_value")],
+        [t("pv_versions"), ", ".join(f"{k} {v}" for k, v in run.versions.items())],
     ]
-    rows += [[t("pv_version", what=k), v] for k, v in run.versions.items()]
-    rows += [
-        [
-            t("pv_assumption", what=t(f"assumption_{c.field}")),
-            getattr(run.setup.assumptions if c.target == "assumptions" else recovery, c.field),
-        ]
-        for c in ASSUMPTION_CONCEPTS
-    ]
-    rows += [
+
+    def used(c):  # the value the run used: the Monte Carlo's volatility may be the dataset's
+        if c.field == "recovery_vol":
+            return run.mc_volatility
+        return getattr(run.setup.assumptions if c.target == "assumptions" else recovery, c.field)
+
+    shown = [c for c in ASSUMPTION_CONCEPTS if c.field not in ("paths", "seed")]  # rows above
+    rows += [[t("pv_assumption", what=t(f"assumption_{c.field}")), used(c)] for c in shown]
+    tail = [
         [t("pv_notes"), run.deal.notes or ""],
         [t("pv_stress"), t("pv_stress_packaged" if run.stress.illustrative else "pv_stress_own")],
         [t("pv_el_table"), _table_name(el_table, lang)],
         [t("pv_kmv"), kmv_source(run.kmv_vol_source, lang)],
-        [t("pv_structures"), _structures(run, lang)],
     ]
+    if run.deal.rates or run.deal.triggers or run.deal.supports():
+        tail.append([t("pv_structures"), _structures(run, lang)])
+    rows += tail
     row = table(ws, 3, 1, [t("col_item"), t("col_value")], rows)
     row = _defaults(ws, row, inputs, lang)
-    first = 4 + len(rows) - 5 - len(ASSUMPTION_CONCEPTS)  # the assumptions' rows
-    for i, c in enumerate(ASSUMPTION_CONCEPTS):
+    first = 4 + len(rows) - len(tail) - len(shown)  # the assumptions' rows
+    for i, c in enumerate(shown):
         ws.cell(row=first + i, column=2).number_format = FORMATS.get(c.field, "General")
     sources = [
         [sheet_of(tag, lang), t(key)]
