@@ -97,7 +97,7 @@ def surveil_file(
     from .i18n import text
     from .rating.run import rate_deal
     from .surveil import surveil
-    from .workbook.run import setup_of
+    from .workbook.run import deal_of, setup_of
     from .workbook.trustee_report import read_trustee_report, report_sheet
 
     name = os.path.basename(deal_path)
@@ -105,12 +105,12 @@ def surveil_file(
         inputs = _read(deal_path)
         sheet = report_sheet(deal_path) if report_path == deal_path else None
         report = read_trustee_report(report_path, inputs.deal, deal_unit=inputs.unit, sheet=sheet)
-        setup = setup_of(inputs)
+        setup, rated = setup_of(inputs), deal_of(inputs)[0]
         key = (inputs.sha256, paths, seed)
         if key not in _ISSUANCE:  # the same workbook gives the same issuance rating
-            run = rate_deal(inputs.deal, setup, paths=paths, seed=seed)
-            _ISSUANCE[key] = {t.name: r for t, r in zip(inputs.deal.ordered_tranches, run.proposed)}
-        s = surveil(inputs.deal, report, setup, previous=_ISSUANCE[key], paths=paths, seed=seed)
+            run = rate_deal(rated, setup, paths=paths, seed=seed)
+            _ISSUANCE[key] = {t.name: r for t, r in zip(rated.ordered_tranches, run.proposed)}
+        s = surveil(rated, report, setup, previous=_ISSUANCE[key], paths=paths, seed=seed)
     except ValueError as exc:
         return [BatchRow(name, "", "", "", "error", str(exc).splitlines()[0])]
     return [

@@ -64,7 +64,7 @@ def surveil(
 
     from .surveil import surveil as run_surveil
     from .workbook.reader import read_deal_workbook
-    from .workbook.run import setup_of
+    from .workbook.run import deal_of, setup_of
     from .workbook.surveillance_memo import write_surveillance_memo
     from .workbook.trustee_report import REPORT_SHEETS, read_trustee_report, report_sheet
 
@@ -86,7 +86,7 @@ def surveil(
         )
         bar.update()
         s = run_surveil(
-            inputs.deal,
+            deal_of(inputs)[0],  # the deal as rated: timing fitted when the Deal sheet asks
             rep,
             setup_of(inputs),
             previous=_previous(previous),
