@@ -535,7 +535,7 @@ class Deal(_Model):
         if self.closing_date is None or self.first_payment_date is None:
             return np.full(n_periods, 1.0 / self.payments_per_year)
         dates = [self.closing_date] + [
-            _add_months(self.first_payment_date, 12 // self.payments_per_year * k)
+            add_months(self.first_payment_date, 12 // self.payments_per_year * k)
             for k in range(n_periods)
         ]
         return np.array(
@@ -712,7 +712,14 @@ def _one_line(exc: ValidationError, root: str = "deal") -> str:
     return f"{path}: {msg}" if path else msg
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
+def months_between(a: dt.date, b: dt.date) -> float:
+    """Calendar months from ``a`` to ``b``: whole months by month number, plus the days' difference
+    as thirtieths (2021-01-01 to 2021-06-22 is 5.7)."""
+    return (b.year - a.year) * 12 + (b.month - a.month) + (b.day - a.day) / 30.0
+
+
+def add_months(d: dt.date, months: int) -> dt.date:
+    """``d`` moved by whole ``months`` (the day kept, or the month's last day)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     days = [

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .. import market
-from ..deal import Deal, Fee, RecoveryAssumptions, Reserve, Tranche
+from ..deal import Deal, Fee, RecoveryAssumptions, Reserve, Tranche, add_months, months_between
 from ..models.timing_fit import CLASS_SHAPES, TimingFit, class_curve, fit_to_senior
 
 __all__ = ["PublicDeal", "STANDARD_FEES", "stress_class", "build", "build_all"]
@@ -73,18 +73,6 @@ class PublicDeal:
     @property
     def base_case(self) -> float:
         return self.deal.require_recovery().total
-
-
-def _months(a: dt.date, b: dt.date) -> float:
-    return (b.year - a.year) * 12 + (b.month - a.month) + (b.day - a.day) / 30.0
-
-
-def _add_months(d: dt.date, m: int) -> dt.date:
-    y, mo = divmod(d.month - 1 + m, 12)
-    day = min(
-        d.day, [31, 29 if (d.year + y) % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo]
-    )
-    return dt.date(d.year + y, mo + 1, day)
 
 
 def _base_case(recoveries: pd.DataFrame) -> float:
@@ -145,11 +133,11 @@ def payment_grid(closing: dt.date, legal: dt.date, payments_per_year: int) -> tu
     the day of its legal maturity: payment dates counted back from legal maturity, the first one
     after closing."""
     per = 12 // payments_per_year
-    n = int(np.ceil(_months(closing, legal) / per - 1e-9))
-    first = _add_months(legal, -per * (n - 1))
+    n = int(np.ceil(months_between(closing, legal) / per - 1e-9))
+    first = add_months(legal, -per * (n - 1))
     if first <= closing:
         n -= 1
-        first = _add_months(legal, -per * (n - 1))
+        first = add_months(legal, -per * (n - 1))
     return n, first
 
 
@@ -181,7 +169,7 @@ def with_public_timing(deal: Deal, code: str, klass: str) -> tuple[Deal, TimingF
     return fitted(
         deal,
         klass,
-        months_before_closing=max(_months(cutoff, closing), 0.0),
+        months_before_closing=max(months_between(cutoff, closing), 0.0),
         wal=None if pd.isna(wal) else float(wal),
         maturity=None if pd.isna(life) else float(life),
         before_closing=None if pd.isna(known) else float(known),

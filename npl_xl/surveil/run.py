@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..deal import Deal, _add_months
+from ..deal import Deal, add_months
 from ..rating import notch
 from ..rating.run import RatingRun, RatingSetup, rate_deal
 from .report import TrusteeReport
@@ -114,8 +114,8 @@ def remaining_deal(deal: Deal, state: CurrentState, projection: Reprojection) ->
     }
     if deal.closing_date is not None and deal.first_payment_date is not None:
         step = 12 // deal.payments_per_year
-        changes["closing_date"] = _add_months(deal.first_payment_date, step * (k - 1))
-        changes["first_payment_date"] = _add_months(deal.first_payment_date, step * k)
+        changes["closing_date"] = add_months(deal.first_payment_date, step * (k - 1))
+        changes["first_payment_date"] = add_months(deal.first_payment_date, step * k)
     if deal.guarantee is not None:
         used = state.support_used.get(deal.guarantee.name, 0.0)
         changes["guarantee"] = {**data["guarantee"], "limit": max(deal.guarantee.limit - used, 0)}

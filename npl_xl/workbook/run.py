@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..assumptions import DEAL_UNITS
-from ..deal import Deal
+from ..deal import Deal, months_between
 from ..models.timing_fit import Curve, TimingFit, fit_to_senior
 from ..pool import PoolSummary
 from ..rating.run import STEPS, RatingRun, RatingSetup, rate_deal
@@ -76,7 +76,7 @@ def deal_of(inputs: WorkbookInputs) -> tuple[Deal, TimingFit | None]:
     rec = deal.require_recovery()
     gap = 0.0
     if inputs.cutoff_date is not None and inputs.closing_date is not None:
-        gap = max((inputs.closing_date - inputs.cutoff_date).days / (365.25 / 12), 0.0)
+        gap = max(months_between(inputs.cutoff_date, inputs.closing_date), 0.0)
     fit = fit_to_senior(
         deal,
         Curve.from_periods(rec.cumulative, deal.payments_per_year),
