@@ -43,6 +43,7 @@ TRANCHE_COLUMNS = {
     "floor": ("floor", "下限"),
     "cap": ("cap", "上限"),
     "reset_periods": ("resetperiods", "reset", "重置周期"),
+    "rating_basis": ("ratingbasis", "评级基础"),
 }
 #: a floating coupon's columns (the coupon is {"index", ...} when an index is given)
 FLOATING_COLUMNS = ("spread", "floor", "cap", "reset_periods")

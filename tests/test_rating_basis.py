@@ -129,3 +129,23 @@ def test_interest_missed_batch_and_one_scenario_agree(d, scale, zeros):
     assert (many.interest_missed >= arrears - 1e-12).all()
     np.testing.assert_allclose(unpaid_at_maturity(d, c), many.unpaid, atol=1e-9)
     assert waterfall.rating_bases(d) == d.rating_bases()
+
+
+def test_excel_functions_read_a_rating_basis_column():
+    """The tranches range of every Excel function may carry a `Rating basis` column (评级基础):
+    on the hand-worked deal above (no reserve) the senior's delay break-even is 0 years on the
+    timely basis the default gives it (a one-year delay already misses the first coupon) and 2 on
+    the ultimate basis (a two-year delay still repays everything by legal maturity)."""
+    from npl_xl import xl
+
+    options = [["payments_per_year", 1], ["default_event", "none"], ["reserve_multiple", 0]]
+    fees = [["Name", "Basis", "Rate"]]
+    header = ["Name", "Balance", "Coupon", "Seniority", "Rating basis"]
+    senior = ["Senior", 100, 0.05, 1]
+    c = [[x] for x in BASE]
+    ours = [header, senior + [""], ["Sub", 20, 0, 2, ""]]
+    ultimate = [header, senior + ["ultimate"], ["Sub", 20, 0, 2, ""]]
+    assert xl.BREAKEVEN(c, ours, fees, "Senior", "delay", False, options) == 0
+    assert xl.BREAKEVEN(c, ultimate, fees, "Senior", "delay", False, options) == 2
+    bad = [header, senior + ["on time"], ["Sub", 20, 0, 2, ""]]
+    assert "rating_basis" in str(xl.BREAKEVEN(c, bad, fees, "Senior", "delay", False, options))
