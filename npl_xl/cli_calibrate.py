@@ -34,7 +34,8 @@ def calibrate(out, force, check):
     if out and Path(out).exists() and not force:
         raise click.ClickException(f"{out} exists; add --force to replace it")
     built, skipped = public.build_all()
-    rows = stress.survival(tqdm(built, desc="break-evens", unit="deal", file=sys.stderr))
+    with tqdm(total=len(built), desc="break-evens", unit="deal", file=sys.stderr) as bar:
+        rows = stress.survival(built, progress=bar.update)
     cal = stress.calibrate(rows, skipped)
     cv = stress.cross_validate(rows)
     text = stress.to_csv(cal, cv)

@@ -95,9 +95,9 @@ def _resized(deal, share: float):
     return deal.model_copy(update={"tranches": [new if t is senior else t for t in deal.tranches]})
 
 
-def survival(deals: list[PublicDeal]) -> list[Survival]:
+def survival(deals: list[PublicDeal], progress=None) -> list[Survival]:
     """Break-evens of every deal, and of its senior made :data:`OVERSIZE` points larger than the
-    class's largest AAAsf senior share."""
+    class's largest AAAsf senior share; ``progress()`` is called after each deal."""
     largest: dict[str, float] = {}
     for p in deals:
         if p.senior_rating == "AAAsf":
@@ -106,6 +106,8 @@ def survival(deals: list[PublicDeal]) -> list[Survival]:
     for p in deals:
         share = largest.get(p.klass, p.senior_share) + OVERSIZE
         out.append(Survival(p, _breakevens(p.deal), _breakevens(_resized(p.deal, share)), share))
+        if progress is not None:
+            progress()
     return out
 
 
