@@ -246,6 +246,8 @@ class Tranche(_Model):
     @field_validator("rating_basis", mode="before")
     @classmethod
     def _basis(cls, v, info):
+        if isinstance(v, str):  # as typed in a cell: "Timely ", "ULTIMATE"
+            v = v.strip().lower()
         if v is not None and v not in ("timely", "ultimate"):
             name = info.data.get("name", "?")
             raise ValueError(f"expected 'timely' or 'ultimate' for tranche {name}, got {v!r}")
