@@ -187,3 +187,20 @@ def test_short_collections_are_padded_to_the_legal_maturity():
     assert xlharness.call("WATERFALL_SUMMARY", COLL + COLL, TRANCHES, None, options, RATES) == (
         "#npl-xl: collections: 6 periods, beyond the legal maturity (5 periods)"
     )
+
+
+def test_a_trigger_at_a_ratio_of_one_is_not_hit_in_the_base_case():
+    """The collections are the base case a collections trigger compares with: at a threshold of
+    1 it never fires on them through rounding (before, about a quarter of random curves did)."""
+    deal = load_example("credit_card")
+    tranches = [["name", "balance", "coupon"]] + [
+        [t.name, t.balance, t.coupon] for t in deal.ordered_tranches
+    ]
+    trigger = (TRIGGERS, ("x", "cumulative_collections_ratio", 1.0, "post_default_order"))
+    rng = np.random.default_rng(1)
+    for _ in range(40):
+        c = tuple((float(v),) for v in deal.base_collections() * rng.uniform(0.5, 1.5, 24))
+        with_trigger = xlharness.call("WATERFALL_SUMMARY", c, tranches, None, None, None, trigger)
+        without = xlharness.call("WATERFALL_SUMMARY", c, tranches, None, None)
+        for got, want in zip(with_trigger[1:], without[1:]):  # equal to within rounding
+            assert got[0] == want[0] and got[1:] == pytest.approx(want[1:], rel=1e-12)

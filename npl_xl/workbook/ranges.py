@@ -113,7 +113,8 @@ def deal_from_ranges(
 
     ``structures`` maps rates / triggers / supports / orders to their ranges (None: not given).
     Collections shorter than the legal maturity are padded with zero periods, as the rating's
-    base case is; with triggers the collections are the deal's base case.
+    base case is; with triggers the collections are the deal's base case (its recovery is built
+    from them, and the collections returned are its base case, equal to within rounding).
     """
     book = _RangeBook(
         {
@@ -136,4 +137,7 @@ def deal_from_ranges(
     changes: dict = _orders(book, deal)  # type: ignore[arg-type]
     if triggers:
         changes |= {"triggers": triggers, "recovery": _recovery(c)}
-    return (deal.with_changes(**changes) if changes else deal), c, extra
+    deal = deal.with_changes(**changes) if changes else deal
+    if triggers:  # the base case rebuilt from its curve, to the last bit: a trigger comparing
+        c = deal.base_collections()  # with it at a ratio of 1 is not hit by rounding
+    return deal, c, extra
