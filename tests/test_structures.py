@@ -855,3 +855,11 @@ def test_a_call_releases_the_reserve_in_its_period():
     for field in ("reserve_balance", "reserve_release", "residual", "call_proceeds", "balance"):
         np.testing.assert_allclose(getattr(batch, field)[0], getattr(one, field), atol=1e-12)
     np.testing.assert_allclose(cash_in(batch), cash_out(batch), atol=1e-12)
+
+
+def test_every_step_kind_has_one_template():
+    # each kind of step a deal's order may hold is written once, for both dialects
+    from npl_xl.deal import STEP_KINDS
+    from npl_xl.models.waterfall.steps import STEPS
+
+    assert sorted(STEPS) == sorted(STEP_KINDS)

@@ -25,6 +25,9 @@ payments + reserve top-up + repayments and traps + residual.
 
 from __future__ import annotations
 
+from itertools import chain
+from typing import Any
+
 import numpy as np
 
 from .compile import runner
@@ -119,18 +122,24 @@ def unpaid_at_maturity(deal, collections, *, rates=None, rate_shift=0.0) -> np.n
     )
 
 
-def _records(rows: list, flags: list, plan: _Plan, vector: bool, c: np.ndarray) -> dict:
-    """The period rows (periods, columns[, scenarios]) split into the records, in RECORDS order.
+def _records(rows: Any, flags: Any, plan: _Plan, vector: bool, c: np.ndarray) -> dict:
+    """The period rows split into the records, in RECORDS order.
 
-    Rows hold the amounts; ``flags`` the default event and trigger states. The clean-up call's
-    proceeds and the trust's collections are columns only when a call can happen (else zeros and
-    the collections given)."""
+    Many scenarios: ``rows`` the amounts (periods, columns, scenarios), ``flags`` the default
+    event and trigger states (periods, lists of (scenarios,)). One scenario: ``rows`` per period
+    the amounts, then the flags (as 0/1). The clean-up call's proceeds and the trust's collections
+    are columns only when a call can happen (else zeros and the collections given)."""
     K, F, J = len(plan.names), len(plan.fees), len(plan.supports)
     has_call = _has_call(plan)
-    table = np.asarray(rows, dtype=float)  # (periods, columns[, scenarios])
-    state = np.asarray(flags, dtype=bool)
     if vector:
-        table, state = np.moveaxis(table, -1, 0), np.moveaxis(state, -1, 0)
+        table = np.moveaxis(rows, -1, 0)
+        state = np.moveaxis(np.asarray(flags, dtype=bool), -1, 0)
+    else:  # the rows' numbers read in one pass
+        width = len(rows[0])
+        table = np.fromiter(chain.from_iterable(rows), float, len(rows) * width)
+        table = table.reshape(len(rows), width)
+        split = width - 1 - len(plan.triggers)
+        table, state = table[:, :split], table[:, split:] != 0.0
     names = [n for n in RECORDS if n not in _FLAGS]
     if not has_call:
         names = [n for n in names if n not in ("call_proceeds", "collections")]

@@ -254,14 +254,14 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
     )
     if vector:  # into the table made for the records: each period's arrays are freed at once
         w(f"np.stack([{', '.join(row)}], out=rows[t - t0])")
-    else:
-        w(f"rows.append([{', '.join(row)}])")
-    w("flags.append([defaulted, *in_force])")
+        w("flags.append([defaulted, *in_force])")
+    else:  # one list per period, the flags last
+        w(f"rows.append([{', '.join(row + ['defaulted', '*in_force'])}])")
 
 
 #: each trigger's test at the end of the period (the loop's locals)
 _TESTS = {
-    "senior_interest_unpaid": "{top} > max(thr{j}, EPS)",
+    "senior_interest_unpaid": "{top} > thx{j}",
     "notes_below": "{notes} < thr{j} * notes0",
     "reserve_below_target": "reserve < thr{j} * target - EPS",
     "cumulative_collections_ratio": "(cum < thr{j} * base_cum[t]) & (base_cum[t] > EPS)",
@@ -290,13 +290,14 @@ def _prologue(w, p) -> None:
     for j in range(len(p.triggers)):
         w(f"hit{j} = FALSE")
         w(f"thr{j} = p.triggers[{j}].threshold")
+        w(f"thx{j} = max(thr{j}, EPS)")
     for j in range(len(p.supports)):
         w(f"slim{j}, sfr{j}, sir{j} = p.supports[{j}][2], p.supports[{j}][4], p.supports[{j}][5]")
         w(f"sbal{j} = sused{j} = sfee{j} = Z")
     w("frac = p.frac")
     w("n = len(coll)")
     w("fnext = frac[1:n] + [0.0]")
-    w("tnext = [min(t + 1, n - 1) for t in range(n)]")
+    w("tnext = list(range(1, n)) + [n - 1]")
     w("rest = p.rest")
     w("base_cum = p.base_cum")
     w("notes0 = sum(p.balance0)")
@@ -315,7 +316,7 @@ def _prologue(w, p) -> None:
         w(f"rows = np.empty((n - t0, {width}, S))")
     else:
         w("rows = []")
-    w("flags = []")
+    w("flags = []" if w.vector else "flags = None")
 
 
 def _accruals(w, p, has_call: bool, has_return: bool) -> None:

@@ -52,7 +52,9 @@ def coupon_paths(deal, n_periods: int, rates=None, rate_shift=0.0) -> np.ndarray
     if fixed and not rates and isinstance(rate_shift, (int, float)) and math.isfinite(rate_shift):
         # fixed coupons and one shift: one row for every period
         row = [max(t.coupon + rate_shift, 0.0) if t.coupon > 0 else 0.0 for t in ts]
-        return np.tile(np.array(row, float), (n, 1))
+        out = np.empty((n, len(row)))
+        out[:] = row
+        return out
     shift = np.asarray(chk.finite(rate_shift, "rate_shift"), float)
     if shift.ndim > 1:
         raise ValueError(f"rate_shift: expected a number or one per scenario, got {shift.shape}")
