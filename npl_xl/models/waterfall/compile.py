@@ -180,7 +180,8 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
         w(f"if sfr{j} or sir{j}:")
         w(f"    live = {notes} > EPS")
         w(f"    sfee{j} = sfee{j} + (sfr{j} * slim{j} * live + sir{j} * sbal{j}) * f")
-    w(f"irec = [{', '.join(f'idue{k}' for k in range(K))}]")
+    for k in range(K):
+        w(f"idue_start{k} = idue{k}")
     if has_call:  # the seller pays notes and interest, if the pool left is worth it
         w(f"price = {notes} + {steps._sum(f'idue{k}' for k in range(K))}")
         w("call_now = call_now & (rest[t] >= price)")
@@ -238,8 +239,20 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
         w(f"hit{j} = hit{j} | ({w.and_not(test, 'called') if has_call else test})")
     w("if last_only and t < n - 1:")
     w("    continue")
-    row = (
-        ["*irec"]
+    row = _row(p)
+    if vector:  # into the table made for the records: each period's arrays are freed at once
+        w(f"np.stack([{', '.join(row)}], out=rows[t - t0])")
+        w("flags.append([defaulted, *in_force])")
+    else:  # one list per period, the flags last
+        w(f"rows.append([{', '.join(row + ['defaulted', '*in_force'])}])")
+
+
+def _row(p) -> list[str]:
+    """The locals recorded each period, in RECORDS order (the flags apart)."""
+    K, F, J = len(p.names), len(p.fees), len(p.supports)
+    has_call = any(t.effect == "clean_up_call" for t in p.triggers)
+    return (
+        [f"idue_start{k}" for k in range(K)]
         + [f"ipaid{k}" for k in range(K)]
         + [f"ppaid{k}" for k in range(K)]
         + [f"rpaid{k}" for k in range(K)]
@@ -252,11 +265,6 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
         + [f"sbal{j}" for j in range(J)]
         + [f"miss{k}" for k in range(K)]
     )
-    if vector:  # into the table made for the records: each period's arrays are freed at once
-        w(f"np.stack([{', '.join(row)}], out=rows[t - t0])")
-        w("flags.append([defaulted, *in_force])")
-    else:  # one list per period, the flags last
-        w(f"rows.append([{', '.join(row + ['defaulted', '*in_force'])}])")
 
 
 #: each trigger's test at the end of the period (the loop's locals)
@@ -292,7 +300,8 @@ def _prologue(w, p) -> None:
         w(f"thr{j} = p.triggers[{j}].threshold")
         w(f"thx{j} = max(thr{j}, EPS)")
     for j in range(len(p.supports)):
-        w(f"slim{j}, sfr{j}, sir{j} = p.supports[{j}][2], p.supports[{j}][4], p.supports[{j}][5]")
+        w(f"x = p.supports[{j}]")
+        w(f"slim{j}, sfr{j}, sir{j} = x.limit, x.fee_rate, x.interest_rate")
         w(f"sbal{j} = sused{j} = sfee{j} = Z")
     w("frac = p.frac")
     w("n = len(coll)")
@@ -309,11 +318,8 @@ def _prologue(w, p) -> None:
     w("multiple = p.reserve_multiple")
     w("tfixed, trate = p.target_fixed, p.target_rate")
     if w.vector:  # the records' table, (periods, columns, scenarios)
-        K, J = len(p.names), len(p.supports)
-        has_call = any(t.effect == "clean_up_call" for t in p.triggers)
-        width = 5 * K + len(p.fees) + 6 + 2 * has_call + 3 * J + K
         w("t0 = n - 1 if last_only else 0")
-        w(f"rows = np.empty((n - t0, {width}, S))")
+        w(f"rows = np.empty((n - t0, {len(_row(p))}, S))")
     else:
         w("rows = []")
     w("flags = []" if w.vector else "flags = None")
