@@ -160,7 +160,7 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
     has_turbo = bool(effects["sequential_turbo"])
     has_stop = has_turbo or bool(effects["stop_incentive_fee"])
     has_return = any(b * r for b, r in zip(p.balance0, p.fixed_return))
-    notes = steps._sum(f"bal{k}" for k in range(K))
+    notes = steps.total(f"bal{k}" for k in range(K))
 
     w("f = frac[t]")
     w(f"in_force = [{', '.join(f'hit{j}' for j in range(len(p.triggers)))}]")
@@ -183,7 +183,7 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
     for k in range(K):
         w(f"idue_start{k} = idue{k}")
     if has_call:  # the seller pays notes and interest, if the pool left is worth it
-        w(f"price = {notes} + {steps._sum(f'idue{k}' for k in range(K))}")
+        w(f"price = {notes} + {steps.total(f'idue{k}' for k in range(K))}")
         w("call_now = call_now & (rest[t] >= price)")
         w("final = final | call_now")
         w("call = price * call_now")
@@ -234,7 +234,7 @@ def _period(w, p) -> None:  # noqa: C901 - one period, in the order it runs
         test = _TESTS[trig.test].format(
             j=j,
             notes=notes,
-            top=steps._sum(f"idue{k}" for k in p.top),
+            top=steps.total(f"idue{k}" for k in p.top),
         )
         w(f"hit{j} = hit{j} | ({w.and_not(test, 'called') if has_call else test})")
     w("if last_only and t < n - 1:")
@@ -328,7 +328,7 @@ def _prologue(w, p) -> None:
 def _accruals(w, p, has_call: bool, has_return: bool) -> None:
     """New fees (capped, subordinated to the excess), interest and fixed returns of the period."""
     K = len(p.names)
-    w(f"notes = {steps._sum(f'bal{k}' for k in range(K))}")
+    w(f"notes = {steps.total(f'bal{k}' for k in range(K))}")
     w("live = notes > EPS")
     w("acc = f * notes")
     for i, fee in enumerate(p.fees):

@@ -12,7 +12,7 @@ nothing.
 from __future__ import annotations
 
 
-def _sum(terms) -> str:
+def total(terms) -> str:
     """Python's sum() of locals, in its order (0 + a + b ...)."""
     return "(" + " + ".join(["0", *terms]) + ")"
 
@@ -47,7 +47,7 @@ def senior_fees(w, cx: Context, _name: str) -> None:
     which = [i for i in cx.senior if i not in cx.named]
     every = len(which) == len(cx.senior)
     if every and not w.vector:  # one scenario with cash for every fee: pay them all at once
-        with w.block(f"if {_sum(f'fdue{i}' for i in range(len(p.fees)))} <= cash:"):
+        with w.block(f"if {total(f'fdue{i}' for i in range(len(p.fees)))} <= cash:"):
             for i in range(len(p.fees)):
                 w(f"cash -= fdue{i}")
                 w(f"fpaid{i} = fpaid{i} + fdue{i}")
@@ -100,8 +100,8 @@ def reserve(w, cx: Context, _name: str) -> None:
     if cx.in_post:
         w("tgt = Z")
     else:
-        notes = _sum(f"bal{k}" for k in range(len(p.names)))
-        interest = _sum(f"bal{k} * cpx[{k}]" for k in p.top)
+        notes = total(f"bal{k}" for k in range(len(p.names)))
+        interest = total(f"bal{k} * cpx[{k}]" for k in p.top)
         w(f"nt = {notes}")
         w("fn = fnext[t]")
         w("cpx = cpn[tnext[t]]")
@@ -177,10 +177,10 @@ def draw(w, cx: Context, name: str) -> None:
     kind, covers = p.supports[j].kind, p.supports[j].covers
     w("need = res = 0.0")
     if "senior_fees" in covers:
-        w(f"x = {_sum(f'fdue{i}' for i in cx.senior)}")
+        w(f"x = {total(f'fdue{i}' for i in cx.senior)}")
         w("need, res = need + x, res + x")
     if "senior_interest" in covers:
-        w(f"x = {_sum(f'idue{k}' for k in p.top)}")
+        w(f"x = {total(f'idue{k}' for k in p.top)}")
         w("need, res = need + x, res + x")
     if "senior_principal" in covers:  # when due: scheduled, or all at the last payment date
         for k in p.top:
