@@ -34,6 +34,7 @@ import zipfile
 import click
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 
 from npl_xl.cli import main
 from npl_xl.workbook.tape import synthetic_tape
@@ -84,13 +85,18 @@ def mutated_workbooks(rng: random.Random, n: int, folder: pathlib.Path) -> list[
     cells += [("Assumptions", f"B{r}") for r in range(3, 14)]
     cells += [("Recovery", f"{c}{r}") for c in "BC" for r in range(3, 20)]
     cells += [("Structures", f"{c}{r}") for c in "ABCDEF" for r in range(3, 12)]
-    originals = {(s, c): wb[s][c].value for s, c in cells if s in wb.sheetnames}
+    originals = {
+        (s, c): wb[s][c].value
+        for s, c in cells
+        if s in wb.sheetnames and not isinstance(wb[s][c], MergedCell)
+    }
     cells = list(originals)
+    values = [v for v in VALUES if not (isinstance(v, str) and "\x1b" in v)]  # xlsx holds none
     out = []
     for i in range(n):
         changed = rng.sample(cells, rng.choice((1, 1, 2)))
         for s, c in changed:
-            wb[s][c].value = rng.choice(VALUES)
+            wb[s][c].value = rng.choice(values)
         path = folder / f"mutant_{i}.xlsx"
         wb.save(path)
         for s, c in changed:
