@@ -1,0 +1,279 @@
+"""The linked tape: a large pool's per-loan rows kept beside the deal workbook as a compressed CSV.
+
+Above :data:`LINKED_TAPE_LOANS` loans (or when asked), ``new-deal`` writes the LoanTape and
+Valuation sheets' rows to ``<workbook stem>.loans.csv.gz`` beside the workbook instead of into it,
+and the LoanTape sheet records the link: the file name, its SHA-256 and its row count, in cells
+named ``LoanTape_File``, ``LoanTape_SHA256`` and ``LoanTape_Rows``. Why a threshold: at 100,000
+mortgage loans the two sheets already hold 2.2 million cells and 126 MB of sheet XML (1.26 KB a
+loan uncompressed: ``max_workbook_bytes``, 400 MB, is reached near 320,000 loans), writing them
+takes 9 s CPU and opening them with openpyxl about as long again; past 1,048,575 loans they do not
+fit Excel's rows at all. The CSV costs about 60 bytes a loan compressed and is read by
+``pandas.read_csv`` in columns.
+
+``rate`` (:func:`read_linked`) reads the file named in the workbook from the workbook's folder,
+checks its SHA-256 and row count (one line naming the cell when missing or changed) and rebuilds
+the normalised tape without the per-cell intake (the file is the tool's own output, verified by
+its hash). The workbook limits then apply to the workbook only; the linked file has its own:
+``max_tape_rows`` rows and :data:`BYTES_PER_ROW` bytes a row uncompressed, checked while
+decompressing.
+
+Text that spreadsheet software would read as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab,
+CR) or that starts with an apostrophe is written with an apostrophe before it, removed on reading.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import zlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .. import limits
+from ..atomic import write_with
+from .intake.vocabulary import AMOUNT_COLUMNS, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS, UNITS
+
+__all__ = [
+    "LINKED_TAPE_LOANS",
+    "SUFFIX",
+    "NAMES",
+    "Link",
+    "use_linked",
+    "linked_path",
+    "write_linked",
+    "read_linked",
+    "linked_frame",
+]
+
+#: loans above which new-deal keeps the per-loan rows beside the workbook (see the module text)
+LINKED_TAPE_LOANS = 100_000
+#: the linked file's name: the workbook's stem and this suffix
+SUFFIX = ".loans.csv.gz"
+#: defined names of the link's cells on the LoanTape sheet
+NAMES = {"file": "LoanTape_File", "sha256": "LoanTape_SHA256", "rows": "LoanTape_Rows"}
+#: headers of the Valuation sheet's columns in the linked file start with this
+VALUE_PREFIX = "valuation: "
+#: largest uncompressed size a linked file may have per row (ours: about 300 bytes)
+BYTES_PER_ROW = 4096
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A linked tape: its file name (beside the workbook), SHA-256 (hex) and loans (rows)."""
+
+    file: str
+    sha256: str
+    rows: int
+
+    def describe(self) -> str:
+        """The intake-report line saying where the loans are and why."""
+        return (
+            f"Loan tape: the {self.rows:,} loans (LoanTape and Valuation rows) are kept beside the "
+            f"workbook in {self.file} (SHA-256 {self.sha256}), because "
+            + (
+                f"{self.rows:,} loans exceed the {LINKED_TAPE_LOANS:,} that the workbook holds "
+                "well (Excel's and openpyxl's practical size)"
+                if self.rows > LINKED_TAPE_LOANS
+                else "new-deal was asked to (--linked-tape)"
+            )
+            + "; keep the two files together: rate checks the file's hash and row count"
+        )
+
+
+def use_linked(loans: int, linked: bool | None) -> bool:
+    """Whether ``new-deal`` links the tape: as asked, else above :data:`LINKED_TAPE_LOANS`."""
+    return loans > LINKED_TAPE_LOANS if linked is None else bool(linked)
+
+
+def linked_path(workbook) -> str:
+    """The linked file beside ``workbook``: 'deal.xlsx' -> 'deal.loans.csv.gz'."""
+    workbook = os.fspath(workbook)
+    return os.path.splitext(workbook)[0] + SUFFIX
+
+
+def linked_frame(sheet_rows: pd.DataFrame, values: pd.DataFrame | None) -> pd.DataFrame:
+    """The LoanTape sheet's rows (:func:`npl_xl.workbook.tape.sheet_frame`) with the Valuation
+    sheet's columns after them (``values``, same row order, its loan_id dropped), headed
+    ``valuation: ...``."""
+    if values is None:
+        return sheet_rows
+    extra = values.drop(columns=["loan_id"], errors="ignore")
+    extra.columns = [VALUE_PREFIX + str(c) for c in extra.columns]
+    return pd.concat([sheet_rows.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+
+
+def _inert(col: pd.Series) -> pd.Series:
+    """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
+        return col
+    text = col.astype(object)
+    risky = text.str.startswith(_TRIGGERS).fillna(False).astype(bool)
+    if not risky.any():
+        return col
+    return text.where(~risky, "'" + text.where(risky, "").astype(str))
+
+
+def write_linked(workbook, frame: pd.DataFrame, *, overwrite: bool = False) -> Link:
+    """Write ``frame`` to :func:`linked_path` of ``workbook`` atomically (gzip level 1, no
+    timestamp: the same rows give the same bytes); an existing file is kept unless
+    ``overwrite``."""
+    path = linked_path(workbook)
+    out = frame.copy()
+    for c in out.columns:
+        out[c] = _inert(out[c])
+    digest: list[str] = []
+
+    def writer(tmp: str) -> None:
+        with (
+            open(tmp, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) as gz,
+            io.TextIOWrapper(gz, encoding="utf-8", newline="") as text,
+        ):
+            out.to_csv(text, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+        h = hashlib.sha256()
+        with open(tmp, "rb") as f:
+            while chunk := f.read(1 << 22):
+                h.update(chunk)
+        digest.append(h.hexdigest())
+
+    write_with(path, writer, overwrite=overwrite)
+    return Link(os.path.basename(path), digest[0], len(frame))
+
+
+def _named(book, key: str):
+    """(value, cell) of a link cell; one line naming the name when it is missing."""
+    value, ref = book.named(NAMES[key])
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"{ref}: the linked tape's {key} is blank")
+    return value, ref
+
+
+def _gunzip(data: bytes, cap: float, what: str) -> bytes:
+    """The uncompressed bytes of a gzip file, refused as soon as they pass ``cap``."""
+    d = zlib.decompressobj(wbits=31)
+    parts, size = [], 0
+    buf = data
+    try:
+        while buf:
+            part = d.decompress(buf, 1 << 24)
+            size += len(part)
+            if size > cap:
+                raise ValueError(
+                    f"{what}: unpacks to more than {cap:,.0f} bytes ({BYTES_PER_ROW:,} a row of "
+                    "max_tape_rows); not a linked tape new-deal wrote"
+                )
+            parts.append(part)
+            buf = d.unconsumed_tail
+            if d.eof:
+                break
+    except zlib.error as exc:
+        raise ValueError(f"{what}: not a gzip file ({exc})") from None
+    return b"".join(parts)
+
+
+def read_linked(book) -> pd.DataFrame | None:
+    """The normalised tape of a workbook whose LoanTape sheet links a file (None without a link):
+    amounts in 元, the columns :func:`npl_xl.workbook.intake.read_tape` gives.
+
+    Raises one line naming the cell if the file is missing, its hash or row count differ, or its
+    size passes the limits.
+    """
+    if NAMES["file"] not in book.names:
+        return None
+    name, ref = _named(book, "file")
+    expected, hash_ref = _named(book, "sha256")
+    rows, rows_ref = _named(book, "rows")
+    name = str(name)
+    if os.path.basename(name) != name or name in ("", ".", ".."):
+        raise ValueError(f"{ref}: the linked tape must be a file name beside the workbook")
+    try:
+        rows = int(rows)
+    except (TypeError, ValueError):
+        raise ValueError(f"{rows_ref}: the linked tape's row count is not a number") from None
+    limits.check("max_tape_rows", rows, f"{rows_ref}: linked tape rows")
+    path = os.path.join(os.path.dirname(os.path.abspath(book.path)), name)
+    if not os.path.isfile(path):
+        raise ValueError(
+            f"{ref}: the linked tape {name} is not beside the workbook (in "
+            f"{os.path.dirname(path)}); keep the two files together"
+        )
+    with open(path, "rb") as f:
+        data = f.read()
+    got = hashlib.sha256(data).hexdigest()
+    if got != str(expected).strip().lower():
+        raise ValueError(
+            f"{hash_ref}: the linked tape {name} has changed since new-deal wrote it (SHA-256 "
+            f"{got[:16]}..., the workbook says {str(expected)[:16]}...); run new-deal again"
+        )
+    cap = limits.get("max_tape_rows") * BYTES_PER_ROW
+    text = _gunzip(data, cap, name)
+    del data
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c"
+        )
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ValueError(f"{name}: cannot read the linked tape ({str(exc)[:120]})") from None
+    del text
+    if len(frame) != rows:
+        raise ValueError(
+            f"{rows_ref}: the linked tape {name} has {len(frame):,} rows, the workbook says "
+            f"{rows:,}; run new-deal again"
+        )
+    tape = _canonical(frame, name)
+    tape.attrs["linked"] = Link(name, got, rows)
+    return tape
+
+
+def _canonical(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The normalised tape from the linked file's LoanTape columns (the inverse of
+    :func:`npl_xl.workbook.tape.sheet_frame`)."""
+    from .intake import IntakeReport
+
+    out: dict[str, pd.Series] = {}
+    mapping: dict[str, str] = {}
+    units: dict[str, tuple[str, str]] = {}
+    for h in frame.columns:
+        if h.startswith(VALUE_PREFIX):
+            continue
+        col = frame[h]
+        canon, _, unit = h.partition(" (")
+        unit = unit.rstrip(")")
+        if canon in AMOUNT_COLUMNS and unit in UNITS:
+            out[canon] = pd.to_numeric(col) * UNITS[unit]
+            units[h] = (unit, "header")
+        elif canon in NUMBER_COLUMNS:
+            out[canon] = pd.to_numeric(col)
+        elif canon in DATE_COLUMNS:
+            out[canon] = pd.to_datetime(col, format="%Y-%m-%d")
+        elif canon in TEXT_COLUMNS:
+            text = col.astype(object)
+            quoted = text.str.startswith("'").fillna(False).astype(bool)
+            text = text.where(~quoted, text.str.slice(1))
+            out[canon] = text.where(text.notna(), None)
+        else:
+            raise ValueError(f"{name}: column {h!r} is not one new-deal writes; run new-deal again")
+        mapping[h] = canon
+    tape = pd.DataFrame(out)
+    for key in ("interest", "fees"):
+        if key not in tape:
+            tape[key] = 0.0
+    if "borrower_id" not in tape:
+        tape["borrower_id"] = tape["loan_id"]
+    if "security" in tape:
+        sec = tape["security"].astype(object)
+        plus = sec.str.endswith("+guaranteed").fillna(False).astype(bool)
+        sec = sec.where(~plus, sec.str.removesuffix("+guaranteed"))
+        tape["security"] = sec.where(sec.notna(), None)
+        tape["guaranteed"] = (plus | sec.eq("guaranteed")).to_numpy(bool)
+        tape["secured"] = sec.isin(("mortgage", "pledge")).to_numpy(bool)
+    tape["total"] = tape["principal"] + tape["interest"] + tape["fees"]
+    report = IntakeReport(source=name, reader="linked tape (pandas.read_csv)", header_row=1)
+    report.mapping, report.units, report.loans = mapping, units, len(tape)
+    report.unit = "元"
+    tape.attrs["intake"] = report
+    return tape
