@@ -24,6 +24,7 @@ def tape(tmp_path_factory):
     frame = synthetic_tape(300, seed=3, kind="mortgage")
     frame.loc[0, "借据号"] = "=HYPERLINK(1)"  # text a spreadsheet would take for a formula
     frame.loc[1, "借据号"] = "'quoted"
+    frame.loc[2, "借据号"] = 'L,"2" a'  # a comma and quotes: a quoted CSV field
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     return path
 
@@ -45,11 +46,13 @@ def test_round_trip_reads_the_same_tape_as_the_sheet(books):
     a, b = read_deal_workbook(linked).tape, read_deal_workbook(inline).tape
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
     assert a.loc[0, "loan_id"] == "=HYPERLINK(1)" and a.loc[1, "loan_id"] == "'quoted"
+    assert a.loc[2, "loan_id"] == 'L,"2" a'
     assert a.attrs["linked"] == summary["linked"]
     with gzip.open(linked_tape.linked_path(linked), "rt", encoding="utf-8") as f:
         text = f.read()
     assert "\n'=HYPERLINK(1)," in text and "\n''quoted," in text  # inert in a spreadsheet
-    assert "valuation: expected recovery (万元)" in text.splitlines()[0]
+    assert '\n"L,""2"" a",' in text
+    assert "valuation: expected recovery (元)" in text.splitlines()[0]
 
 
 def test_the_link_is_on_a_visible_sheet_and_in_the_intake_report(books):
@@ -85,7 +88,7 @@ def _copy(books, tmp_path):
 def test_a_tampered_file_is_refused_naming_the_cell(books, tmp_path):
     book, csv = _copy(books, tmp_path)
     frame = pd.read_csv(csv, dtype=str)
-    frame.loc[5, "principal (万元)"] = "1"
+    frame.loc[5, "principal (元)"] = "1"
     frame.to_csv(csv, index=False, compression="gzip")
     with pytest.raises(ValueError, match=r"^LoanTape!B4: the linked tape linked.loans.csv.gz has "):
         read_deal_workbook(book)

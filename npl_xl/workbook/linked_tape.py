@@ -17,8 +17,9 @@ its hash). The workbook limits then apply to the workbook only; the linked file 
 ``max_tape_rows`` rows and :data:`BYTES_PER_ROW` bytes a row uncompressed, checked while
 decompressing.
 
-Text that spreadsheet software would read as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab,
-CR) or that starts with an apostrophe is written with an apostrophe before it, removed on reading.
+Amounts are in 元 whatever the deal's unit (the tape's own figures, read back exactly). Text that
+spreadsheet software would read as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab, CR) or
+that starts with an apostrophe is written with an apostrophe before it, removed on reading.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import os
 import zlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .. import limits
@@ -106,34 +108,67 @@ def linked_frame(sheet_rows: pd.DataFrame, values: pd.DataFrame | None) -> pd.Da
     return pd.concat([sheet_rows.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
 
 
-def _inert(col: pd.Series) -> pd.Series:
-    """Text cells that a spreadsheet would read as a formula get a leading apostrophe."""
-    if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
-        return col
-    text = col.astype(object)
-    risky = text.str.startswith(_TRIGGERS).fillna(False).astype(bool)
-    if not risky.any():
-        return col
-    return text.where(~risky, "'" + text.where(risky, "").astype(str))
+#: rows formatted at a time (bounds the memory of the text being written)
+CSV_ROWS = 100_000
+
+
+def _cells(col: pd.Series) -> np.ndarray:
+    """A column as CSV cell texts (object array): numbers by ``repr`` (they read back exactly),
+    dates ISO, blanks empty; text quoted where it holds a comma, quote or line break, and with an
+    apostrophe before it where a spreadsheet would read a formula."""
+    dtype = col.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return np.where(col.to_numpy(bool), "True", "False").astype(object)
+    if pd.api.types.is_numeric_dtype(dtype):
+        values = col.to_numpy(float)
+        out = np.array(list(map(repr, values.tolist())), dtype=object)
+        out[np.isnan(values)] = ""
+        return out
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        days = col.to_numpy().astype("datetime64[D]")
+        return np.where(np.isnat(days), "", days.astype(str)).astype(object)
+    values = col.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    text = np.where(blank, "", values).astype(str).astype(object)
+    joined = "\n" + "\n".join(text.tolist())
+    if any("\n" + t in joined for t in _TRIGGERS):
+        first = np.array([t[:1] for t in text.tolist()], dtype=object)
+        risky = np.isin(first, list(_TRIGGERS))
+        text[risky] = "'" + text[risky]
+    if any(c in joined[1:] for c in ',"\r') or joined.count("\n") > len(text):
+        special = np.array([any(c in t for c in ',"\r\n') for t in text.tolist()], bool)
+        text[special] = ['"' + t.replace('"', '""') + '"' for t in text[special].tolist()]
+    return text
+
+
+def _write_csv(frame: pd.DataFrame, stream) -> None:
+    """``frame`` as UTF-8 CSV text into the binary ``stream``, :data:`CSV_ROWS` rows at a time,
+    a column at a time (numpy object arithmetic; no per-cell writer)."""
+    header = [c if not any(x in c for x in ',"\r\n') else f'"{c}"' for c in map(str, frame.columns)]
+    stream.write((",".join(header) + "\n").encode("utf-8"))
+    for start in range(0, len(frame), CSV_ROWS):
+        part = frame.iloc[start : start + CSV_ROWS]
+        line = None
+        for name in part.columns:
+            cells = _cells(part[name])
+            line = cells if line is None else line + "," + cells
+        if line is not None and len(line):
+            stream.write(("\n".join(line.tolist()) + "\n").encode("utf-8"))
 
 
 def write_linked(workbook, frame: pd.DataFrame, *, overwrite: bool = False) -> Link:
-    """Write ``frame`` to :func:`linked_path` of ``workbook`` atomically (gzip level 1, no
-    timestamp: the same rows give the same bytes); an existing file is kept unless
+    """Write ``frame`` to :func:`linked_path` of ``workbook`` atomically (gzip level 1, no name
+    or timestamp inside: the same rows give the same bytes); an existing file is kept unless
     ``overwrite``."""
     path = linked_path(workbook)
-    out = frame.copy()
-    for c in out.columns:
-        out[c] = _inert(out[c])
     digest: list[str] = []
 
     def writer(tmp: str) -> None:
         with (
             open(tmp, "wb") as raw,
             gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0) as gz,
-            io.TextIOWrapper(gz, encoding="utf-8", newline="") as text,
         ):
-            out.to_csv(text, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+            _write_csv(frame, gz)
         h = hashlib.sha256()
         with open(tmp, "rb") as f:
             while chunk := f.read(1 << 22):

@@ -304,7 +304,7 @@ def new_deal(
         terms = kept.terms | {"scorecard": kept.scorecard, "rating_basis": kept.rating_basis}
     link = None
     if use_linked(len(tape), linked):
-        link = _write_link(out, tape, valuation, deal_unit, overwrite)
+        link = _write_link(out, tape, valuation, overwrite)
         report.derived.append(link.describe())
         tape.attrs["linked"] = link
     lines = report.lines()
@@ -343,10 +343,10 @@ def new_deal(
     }
 
 
-def _write_link(out, tape, valuation: Valuation, deal_unit: str, overwrite: bool) -> Link:
-    """Write the LoanTape and Valuation rows beside the workbook ``out``."""
+def _write_link(out, tape, valuation: Valuation, overwrite: bool) -> Link:
+    """Write the LoanTape and Valuation rows beside the workbook ``out`` (amounts in 元)."""
     from .pool_sheets import loan_values
     from .tape import sheet_frame
 
-    frame = linked_frame(sheet_frame(tape, deal_unit), loan_values(tape, valuation, deal_unit))
+    frame = linked_frame(sheet_frame(tape, "元"), loan_values(tape, valuation, "元"))
     return write_linked(out, frame, overwrite=overwrite)

@@ -233,7 +233,7 @@ def read_tape(
     name = os.path.basename(path)
     if not os.path.exists(path):
         raise TapeError(f"loan tape: no such file {path!r}")
-    sheets, how = read_raw(path, encoding=encoding)
+    sheets, how = read_raw(path, encoding=encoding, columnar=True)
     if sheet is not None:
         match = [s for s in sheets if s.name == sheet]
         if not match:
@@ -271,7 +271,7 @@ def read_tape(
     header = chosen.rows[i]
     tape = normalise_rows(
         header,
-        chosen.rows[i + 1 :],
+        chosen.data(i + 1),
         first_row=i + 2,
         name=name,
         sheet=chosen.name,
@@ -353,7 +353,7 @@ NON_NEGATIVE = (
 
 def normalise_rows(
     header: list,
-    rows: list[list],
+    rows: list[list] | pd.DataFrame,
     *,
     first_row: int = 2,
     name: str = "loan tape",
@@ -425,8 +425,13 @@ def _map_header(header: list, report: IntakeReport, where: str):
 def _loan_rows(header, rows, cols, first_row, report) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the loans, the totals rows) in canonical columns, indexed by file row; blank and totals rows
     are reported as dropped."""
-    width = max([len(header)] + [len(r) for r in rows[:1]])
-    grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
+    if isinstance(rows, pd.DataFrame):  # a columnar CSV (intake.sources)
+        width = max(len(header), rows.shape[1])
+        grid = rows.copy()
+        grid.columns = range(rows.shape[1])
+    else:
+        width = max([len(header)] + [len(r) for r in rows[:1]])
+        grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
     for j in range(grid.shape[1], width):  # short rows: the missing cells are blank
         grid[j] = ""
     grid.index = np.arange(len(grid)) + first_row
