@@ -248,8 +248,14 @@ def read_linked(book) -> pd.DataFrame | None:
     text = _gunzip(data, cap, name)
     del data
     try:
+        header = pd.read_csv(io.BytesIO(text), nrows=0).columns
+        numbers = {h: float for h in header if _kind(h) == "number"}
         frame = pd.read_csv(
-            io.BytesIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c"
+            io.BytesIO(text),
+            dtype={h: (float if h in numbers else object) for h in header},
+            keep_default_na=False,
+            na_values=[""],
+            engine="c",
         )
     except (ValueError, pd.errors.ParserError) as exc:
         raise ValueError(f"{name}: cannot read the linked tape ({str(exc)[:120]})") from None
@@ -264,6 +270,36 @@ def read_linked(book) -> pd.DataFrame | None:
     return tape
 
 
+def _kind(header: str) -> str:
+    """What a linked-file column holds: number, date, text, value (a Valuation column) or
+    unknown."""
+    if header.startswith(VALUE_PREFIX):
+        return "value"
+    canon, _, unit = header.partition(" (")
+    if canon in AMOUNT_COLUMNS and unit.rstrip(")") in UNITS:
+        return "number"
+    if canon in NUMBER_COLUMNS and not unit:
+        return "number"
+    if canon in DATE_COLUMNS and not unit:
+        return "date"
+    if canon in TEXT_COLUMNS and not unit:
+        return "text"
+    return "unknown"
+
+
+def _unquote(col: pd.Series) -> pd.Series:
+    """Texts (None for blanks) with the apostrophe :func:`_cells` put before risky text removed."""
+    values = col.to_numpy(dtype=object)
+    blank = pd.isna(values)
+    text = np.where(blank, "", values)
+    if "\n'" in "\n" + "\n".join(map(str, text.tolist())):
+        quoted = np.array([str(t).startswith("'") for t in text.tolist()], bool)
+        text[quoted] = [str(t)[1:] for t in text[quoted].tolist()]
+    out = text.astype(object)
+    out[blank] = None
+    return pd.Series(out, index=col.index, dtype=object)
+
+
 def _canonical(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """The normalised tape from the linked file's LoanTape columns (the inverse of
     :func:`npl_xl.workbook.tape.sheet_frame`)."""
@@ -273,23 +309,20 @@ def _canonical(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     mapping: dict[str, str] = {}
     units: dict[str, tuple[str, str]] = {}
     for h in frame.columns:
-        if h.startswith(VALUE_PREFIX):
+        kind = _kind(h)
+        if kind == "value":
             continue
         col = frame[h]
         canon, _, unit = h.partition(" (")
-        unit = unit.rstrip(")")
-        if canon in AMOUNT_COLUMNS and unit in UNITS:
-            out[canon] = pd.to_numeric(col) * UNITS[unit]
-            units[h] = (unit, "header")
-        elif canon in NUMBER_COLUMNS:
-            out[canon] = pd.to_numeric(col)
-        elif canon in DATE_COLUMNS:
+        if kind == "number":
+            unit = unit.rstrip(")")
+            out[canon] = col * UNITS[unit] if unit else col
+            if unit:
+                units[h] = (unit, "header")
+        elif kind == "date":
             out[canon] = pd.to_datetime(col, format="%Y-%m-%d")
-        elif canon in TEXT_COLUMNS:
-            text = col.astype(object)
-            quoted = text.str.startswith("'").fillna(False).astype(bool)
-            text = text.where(~quoted, text.str.slice(1))
-            out[canon] = text.where(text.notna(), None)
+        elif kind == "text":
+            out[canon] = _unquote(col)
         else:
             raise ValueError(f"{name}: column {h!r} is not one new-deal writes; run new-deal again")
         mapping[h] = canon

@@ -536,10 +536,11 @@ def _texts(tape) -> None:
         if col not in tape:
             continue
         cells = tape[col]
-        other = cells.map(type).ne(str) & cells.notna()
-        text = cells.where(~other, cells[other].map(_text)) if other.any() else cells
-        text = text.astype(object).where(~N.is_blank(text), None)
-        tape[col] = text.str.normalize("NFKC").str.strip().astype(object).where(text.notna(), None)
+        if not N.all_text(cells.to_numpy(dtype=object)):
+            other = cells.map(type).ne(str) & cells.notna()
+            cells = cells.where(~other, cells[other].map(_text)) if other.any() else cells
+        text = cells.astype(object).where(~N.is_blank(cells), None)
+        tape[col] = N.clean_texts(text)
 
 
 def _fill_defaults(tape, report) -> None:
