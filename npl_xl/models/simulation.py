@@ -107,7 +107,7 @@ def noise_moments(a: float) -> tuple[float, float]:
     return math.expm1(a * a), third - 2.0 * third_below
 
 
-def pooled_noise(amounts: np.ndarray, a: float, tolerance: float = POOLED_TOLERANCE) -> PooledNoise:
+def pooled_noise(amounts: np.ndarray, a: float, tolerance: float | None = None) -> PooledNoise:
     """Split the loans into those drawn one by one and those whose summed noise is drawn at once.
 
     The pooled sum S = sum a_i (Y_i - 1) of independent loan noises (``a``: their log standard
@@ -119,8 +119,9 @@ def pooled_noise(amounts: np.ndarray, a: float, tolerance: float = POOLED_TOLERA
     (mean 1) carries it to the pool recovery unchanged. So the mean of any function of the pool
     recovery that moves by at most one unit per unit of recovery (a tranche's loss, for instance)
     moves by at most ``bound``. The largest loans are drawn exactly until the bound of the rest is
-    within ``tolerance`` x the expected recovery.
+    within ``tolerance`` (default :data:`POOLED_TOLERANCE`) x the expected recovery.
     """
+    tolerance = POOLED_TOLERANCE if tolerance is None else tolerance
     total = float(amounts.sum())
     v, r3 = noise_moments(a)
     if v == 0.0 or total == 0.0:

@@ -148,12 +148,10 @@ def _write_csv(frame: pd.DataFrame, stream) -> None:
     stream.write((",".join(header) + "\n").encode("utf-8"))
     for start in range(0, len(frame), CSV_ROWS):
         part = frame.iloc[start : start + CSV_ROWS]
-        line = None
-        for name in part.columns:
-            cells = _cells(part[name])
-            line = cells if line is None else line + "," + cells
-        if line is not None and len(line):
-            stream.write(("\n".join(line.tolist()) + "\n").encode("utf-8"))
+        columns = [_cells(part[name]).tolist() for name in part.columns]
+        lines = list(map(",".join, zip(*columns)))
+        if lines:
+            stream.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def write_linked(workbook, frame: pd.DataFrame, *, overwrite: bool = False) -> Link:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -436,13 +437,21 @@ def _loan_rows(header, rows, cols, first_row, report) -> tuple[pd.DataFrame, pd.
         grid[j] = ""
     grid.index = np.arange(len(grid)) + first_row
     blank = np.ones(len(grid), bool)
-    for j in grid.columns:
-        blank &= N.is_blank(grid[j]).to_numpy()
+    for j in grid.columns:  # each column only where every column before it is blank
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = N.is_blank(grid[j].iloc[rows]).to_numpy()
     report.dropped += [(int(r), "blank") for r in grid.index[blank]]
     grid = grid[~blank]
     is_total = pd.Series(False, index=grid.index)  # a total word in one of the first three cells
     for j in list(grid.columns)[:3]:
         cells = grid[j]
+        values = cells.to_numpy(dtype=object)
+        if N.all_text(values):  # no total word anywhere in the column: no totals row there
+            joined = re.sub(r"[\s:：]+", "", "\n".join(values.tolist())).lower()
+            if not any(w.lower() in joined for w in V.TOTAL_WORDS):
+                continue
         text = (
             cells.where(cells.map(type).eq(str))
             .str.replace(r"[\s:：]+", "", regex=True)

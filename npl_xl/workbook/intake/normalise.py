@@ -230,6 +230,11 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     if not all_text(cells.to_numpy(dtype=object)):
         cells = cells.map(lambda v: repr(v) if isinstance(v, float) else str(v))
     text = clean_texts(cells)
+    # the common form first, in C: an ISO date is never a number, so nothing below changes
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if iso.notna().any():
+        out[iso[iso.notna()].index] = iso[iso.notna()]
+        text = text[iso.isna()]
     number = pd.to_numeric(text, errors="coerce")
     serial = (
         number.notna()
@@ -241,10 +246,6 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         days = np.floor(number[serial].to_numpy(float)).astype("int64")
         out[serial[serial].index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
     rest_text = text[~serial]
-    iso = pd.to_datetime(rest_text, format="%Y-%m-%d", errors="coerce")  # the common form, in C
-    if iso.notna().any():
-        out[iso[iso.notna()].index] = iso[iso.notna()]
-        rest_text = rest_text[iso.isna()]
     parts = rest_text.str.extract(
         r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
         r"(?:[\sT].*)?$"
