@@ -116,10 +116,15 @@ def test_a_missing_file_is_refused(books, tmp_path):
 
 def test_a_file_bigger_than_its_rows_allow_is_refused(books, tmp_path, monkeypatch):
     book, _ = _copy(books, tmp_path)
-    monkeypatch.setattr(linked_tape, "BYTES_PER_ROW", 10)
-    monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", "400")
-    with pytest.raises(ValueError, match=r"unpacks to more than 4,000 bytes"):
+    size = os.path.getsize(linked_tape.linked_path(book))
+    monkeypatch.setattr(linked_tape, "BYTES_PER_ROW", 1)
+    monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", str(size + 1))
+    with pytest.raises(ValueError, match=rf"unpacks to more than {size + 1:,} bytes"):
         read_deal_workbook(book)
+    monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", str(size - 1))
+    with pytest.raises(ValueError, match=rf"LoanTape!B3: the linked tape .* is {size:,} bytes"):
+        read_deal_workbook(book)
+    monkeypatch.setattr(linked_tape, "BYTES_PER_ROW", 4096)
     monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", "100")
     with pytest.raises(ValueError, match=r"LoanTape!B5: linked tape rows: 300 exceeds the limit"):
         read_deal_workbook(book)

@@ -234,6 +234,12 @@ def read_linked(book) -> pd.DataFrame | None:
             f"{ref}: the linked tape {name} is not beside the workbook (in "
             f"{os.path.dirname(path)}); keep the two files together"
         )
+    cap = limits.get("max_tape_rows") * BYTES_PER_ROW
+    if os.path.getsize(path) > cap:
+        raise ValueError(
+            f"{ref}: the linked tape {name} is {os.path.getsize(path):,} bytes, over "
+            f"{cap:,.0f} ({BYTES_PER_ROW:,} a row of max_tape_rows); not a file new-deal wrote"
+        )
     with open(path, "rb") as f:
         data = f.read()
     got = hashlib.sha256(data).hexdigest()
@@ -242,7 +248,6 @@ def read_linked(book) -> pd.DataFrame | None:
             f"{hash_ref}: the linked tape {name} has changed since new-deal wrote it (SHA-256 "
             f"{got[:16]}..., the workbook says {str(expected)[:16]}...); run new-deal again"
         )
-    cap = limits.get("max_tape_rows") * BYTES_PER_ROW
     text = _gunzip(data, cap, name)
     del data
     try:
