@@ -135,6 +135,35 @@ def bench_deal():
     return deal, one, np.random.default_rng(0).uniform(0.3, 1.5, (10_000, 120)) * one
 
 
+def bench_triggered(deal):
+    """The benchmark deal with two triggers (a collections-ratio turbo and a clean-up call), a
+    liquidity facility and a floating senior coupon (issue 12's budget; also used by
+    engine_before_after.py)."""
+    return deal.with_changes(
+        tranches=[
+            {
+                "name": "Senior",
+                "balance": 41000,
+                "seniority": 1,
+                "coupon": {"index": "L", "spread": 0.01},
+            },
+            {"name": "Sub", "balance": 10400, "seniority": 2, "issue_price": 110},
+        ],
+        rates={"L": {"level": 0.023}},
+        liquidity_facility={"limit": 500, "covers": ["senior_interest"], "fee_rate": 0.005},
+        recovery={"total": 82416.68, "cumulative": (np.arange(1, 121) / 120).tolist()},
+        triggers=[
+            {
+                "name": "perf",
+                "test": "cumulative_collections_ratio",
+                "threshold": 0.8,
+                "effect": "sequential_turbo",
+            },
+            {"name": "call", "test": "notes_below", "threshold": 0.1, "effect": "clean_up_call"},
+        ],
+    )
+
+
 def main() -> None:
     deal, one, many = bench_deal()
 
@@ -165,31 +194,7 @@ def main() -> None:
         "10,000 scenarios x 120 periods:                  "
         f"{best(lambda: run_waterfall(deal, many), 1, 3):8.3f} s"
     )
-    # issue 12's budget: two triggers (a collections-ratio turbo and a clean-up call), a liquidity
-    # facility and a floating coupon
-    trig = deal.with_changes(
-        tranches=[
-            {
-                "name": "Senior",
-                "balance": 41000,
-                "seniority": 1,
-                "coupon": {"index": "L", "spread": 0.01},
-            },
-            {"name": "Sub", "balance": 10400, "seniority": 2, "issue_price": 110},
-        ],
-        rates={"L": {"level": 0.023}},
-        liquidity_facility={"limit": 500, "covers": ["senior_interest"], "fee_rate": 0.005},
-        recovery={"total": 82416.68, "cumulative": (np.arange(1, 121) / 120).tolist()},
-        triggers=[
-            {
-                "name": "perf",
-                "test": "cumulative_collections_ratio",
-                "threshold": 0.8,
-                "effect": "sequential_turbo",
-            },
-            {"name": "call", "test": "notes_below", "threshold": 0.1, "effect": "clean_up_call"},
-        ],
-    )
+    trig = bench_triggered(deal)
     print(
         "same, two triggers, a facility, a floater:       "
         f"{best(lambda: run_waterfall(trig, one), 100) * 1e3:8.3f} ms"

@@ -202,6 +202,36 @@ class Gen:
             out.append((key, self.scalar() if value is None else value))
         return tuple(out)
 
+    def structures(self) -> list:
+        """The Rates, Triggers, Supports and PaymentOrder blocks (each omitted, near-valid or
+        broken in one cell), as the deal workbook's Results sheet passes them."""
+        blocks = [
+            [("Index", "Level", "Path", "Source"), ("L", 0.03, None, "LPR"), ("M", 0.02, None, "")],
+            [
+                ("Name", "Test", "Threshold", "Effect"),
+                ("t1", "senior_interest_unpaid", 0.0, "post_default_order"),
+                ("t2", "notes_below", 0.3, "clean_up_call"),
+                ("t3", "cumulative_collections_ratio", 0.8, "sequential_turbo"),
+            ],
+            [
+                ("Kind", "Name", "Limit", "Covers", "Fee rate", "Interest rate", "Rating"),
+                ("liquidity_facility", "LF", 2.0, "senior_interest", 0.005, 0.04, None),
+                ("guarantee", "G", 5.0, "senior_interest", 0.0, 0.0, "AAA"),
+            ],
+            [("Pre-default order", "Post-default order"), ("interest:T0", "interest:T0")],
+        ]
+        out = []
+        for block in blocks:
+            if self.r.random() < 0.4:
+                out.append(MISSING)
+                continue
+            rows = [list(r) for r in block[: 1 + int(self.r.integers(0, len(block)))]]
+            if self.r.random() < 0.3:
+                i, j = int(self.r.integers(0, len(rows))), int(self.r.integers(0, len(rows[0])))
+                rows[i][j] = self.scalar()
+            out.append(tuple(tuple(r) for r in rows))
+        return out
+
 
 DEAL_FUNCTIONS = {
     "WATERFALL",
@@ -230,7 +260,8 @@ def args_for(name: str, g: Gen) -> list:
                 g.pick([None, g.block()]),
             ],
         }
-        return [g.collections(), g.tranches(), g.fees(), *extra.get(name, []), g.options()][:n_args]
+        blocks = [g.collections(), g.tranches(), g.fees(), *extra.get(name, []), g.options()]
+        return [*blocks, *g.structures()][:n_args]
     if (
         g.r.random() < 0.5
     ):  # numbers of every magnitude in every position: exercises the maths, not the parsing

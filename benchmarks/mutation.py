@@ -8,7 +8,7 @@ counts as killed). Prints killed / survived per file and every survivor, so the 
 (mutants that cannot change any result) can be listed with their reason in benchmarks/README.md.
 
     python benchmarks/mutation.py --per-file 40 --seed 1              # all core files
-    python benchmarks/mutation.py --files waterfall --per-file 10     # one file
+    python benchmarks/mutation.py --files waterfall/steps --per-file 10     # one file
 """
 
 from __future__ import annotations
@@ -27,17 +27,18 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: target module -> the tests that cover it
 TARGETS = {
-    "waterfall": [
+    "waterfall/steps": [
         "tests/test_worked_examples.py",
         "tests/test_waterfall.py",
         "tests/test_structures.py",
         "tests/test_analysis.py",
     ],
-    "_scalar": [
+    "waterfall/compile": [
         "tests/test_worked_examples.py",
         "tests/test_waterfall.py",
         "tests/test_structures.py",
     ],
+    "waterfall/result": ["tests/test_waterfall.py", "tests/test_structures.py"],
     "bet": ["tests/test_worked_examples.py", "tests/test_bet.py", "tests/test_analysis.py"],
     "kmv": ["tests/test_worked_examples.py", "tests/test_kmv.py", "tests/test_analysis.py"],
     "diversity": ["tests/test_worked_examples.py", "tests/test_diversity.py"],

@@ -40,27 +40,27 @@ failed:
     BET_LOSS = Err.Description
 End Function
 
-Function BREAKEVEN(collections, tranches, fees, tranche, variable, Optional first_loss, Optional options)
+Function BREAKEVEN(collections, tranches, fees, tranche, variable, Optional first_loss, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options), ActiveWorkbook, Application.Caller)
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options, rates, triggers, supports, orders), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options))
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options, rates, triggers, supports, orders))
         Exit Function
     #End If
 failed:
     BREAKEVEN = Err.Description
 End Function
 
-Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options)
+Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options), ActiveWorkbook, Application.Caller)
+        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options, rates, triggers, supports, orders), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options))
+        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options, rates, triggers, supports, orders))
         Exit Function
     #End If
 failed:
@@ -120,14 +120,14 @@ failed:
     KMV_SOLVE = Err.Description
 End Function
 
-Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional stress_table, Optional options)
+Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional stress_table, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options), ActiveWorkbook, Application.Caller)
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options, rates, triggers, supports, orders), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options))
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options, rates, triggers, supports, orders))
         Exit Function
     #End If
 failed:
@@ -211,40 +211,40 @@ failed:
     RATING_FROM_PD = Err.Description
 End Function
 
-Function TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, Optional options)
+Function TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options), ActiveWorkbook, Application.Caller)
+        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options, rates, triggers, supports, orders), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options))
+        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options, rates, triggers, supports, orders))
         Exit Function
     #End If
 failed:
     TRANCHE_KMV = Err.Description
 End Function
 
-Function WATERFALL(collections, tranches, fees, Optional options)
+Function WATERFALL(collections, tranches, fees, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options), ActiveWorkbook, Application.Caller)
+        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options, rates, triggers, supports, orders), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options))
+        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options, rates, triggers, supports, orders))
         Exit Function
     #End If
 failed:
     WATERFALL = Err.Description
 End Function
 
-Function WATERFALL_SUMMARY(collections, tranches, fees, Optional options)
+Function WATERFALL_SUMMARY(collections, tranches, fees, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options), ActiveWorkbook, Application.Caller)
+        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options, rates, triggers, supports, orders), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options))
+        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options, rates, triggers, supports, orders))
         Exit Function
     #End If
 failed:

@@ -436,9 +436,16 @@ class Deal(_Model):
     def _within_limits(cls, data):
         """Size limits (npl_xl.limits), checked before the fields are validated one by one."""
         if isinstance(data, dict):
-            for key, limit in (("tranches", "max_tranches"), ("fees", "max_fees")):
+            for key, limit in (
+                ("tranches", "max_tranches"),
+                ("fees", "max_fees"),
+                ("triggers", "max_triggers"),
+                ("rates", "max_rates"),
+                ("pre_default_order", "max_order_steps"),
+                ("post_default_order", "max_order_steps"),
+            ):
                 items = data.get(key)
-                if isinstance(items, (list, tuple)):
+                if isinstance(items, (list, tuple, dict)):
                     limits.check(limit, len(items), key)
             n = data.get("legal_maturity_periods")
             if isinstance(n, (int, float)) and not isinstance(n, bool):

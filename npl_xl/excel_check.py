@@ -5,7 +5,9 @@ Checks: the workbook can hold macros (.xlsm) or relies on the add-in; its VBA pr
 ``xlwings_udfs`` module (the OLE directory names it, uncompressed UTF-16); the module's Subs
 (NPLXL_RATE ...) are in it; xlwings is installed at the tested version; on Windows, the xlwings
 add-in sits in Excel's start-up folder and Excel trusts access to the VBA project object model
-(needed by "Import Functions"). Nothing is changed.
+(needed by "Import Functions"); the deal workbook's Results sheet passes the whole deal (a sheet
+written before the structures reached the functions passes only the Deal sheet's options). Nothing
+is changed.
 """
 
 from __future__ import annotations
@@ -126,6 +128,46 @@ def _trust_check() -> Check:  # pragma: no cover - Windows only
     )
 
 
+#: the deal functions a Results sheet calls, and what each call must pass to see the whole deal
+_DEAL_FUNCTIONS = ("BREAKEVEN_HAIRCUT", "WATERFALL_SUMMARY", "TRANCHE_KMV")
+
+
+def _results_check(path: str) -> list[Check]:
+    """Whether the Results sheet's deal functions pass the structures (none for a workbook
+    without a Results sheet)."""
+    from openpyxl import load_workbook
+
+    from .workbook.results_sheet import DEAL_TAIL
+
+    with zipfile.ZipFile(path) as z:
+        if "xl/workbook.xml" not in z.namelist():
+            return []
+    wb = load_workbook(path, read_only=True)
+    try:
+        if "Results" not in wb.sheetnames:
+            return []
+        old = []
+        for row in wb["Results"].iter_rows():
+            for cell in row:
+                text = str(getattr(cell.value, "text", cell.value) or "")
+                calls = any(f"{f}(" in text.upper() for f in _DEAL_FUNCTIONS)
+                if calls and DEAL_TAIL.upper() not in text.upper().replace(" ", ""):
+                    old.append(f"Results!{cell.coordinate}")
+    finally:
+        wb.close()
+    if old:
+        return [
+            Check(
+                False,
+                f"results: {', '.join(old)} {'passes' if len(old) == 1 else 'pass'} only part of "
+                "the deal (written by an older "
+                "npl-xl: rates, triggers, supports and orders do not reach them); copy the "
+                "Results sheet's formulas from a new template (npl-xl templates)",
+            )
+        ]
+    return [Check(True, "results: the Results sheet passes the whole deal")]
+
+
 def check_workbook(path, macros: tuple[str, ...] | None = None) -> list[Check]:
     """The checks for the workbook at ``path`` and this machine (see the module docstring);
     ``macros`` default to those of :mod:`npl_xl.xl`."""
@@ -136,7 +178,7 @@ def check_workbook(path, macros: tuple[str, ...] | None = None) -> list[Check]:
     if not os.path.isfile(path):
         raise ValueError(f"workbook: no such file {path!r}")
     try:
-        items = _workbook_checks(path, macros)
+        items = _workbook_checks(path, macros) + _results_check(path)
     except zipfile.BadZipFile:
         raise ValueError(f"workbook: {os.path.basename(path)} is not an Excel workbook") from None
     return items + _machine_checks()

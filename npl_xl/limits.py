@@ -36,6 +36,10 @@ LIMITS = {
         Limit("max_periods", 1_200, "payment periods", "periods of a deal, 100 years paid monthly"),
         Limit("max_tranches", 100, "tranches", "tranches of a deal"),
         Limit("max_fees", 200, "fees", "fees of a deal"),
+        Limit("max_triggers", 100, "triggers", "triggers of a deal"),
+        Limit("max_rates", 100, "rates", "floating-rate indexes of a deal"),
+        Limit("max_order_steps", 2_000, "steps", "steps of one written priority of payments"),
+        Limit("max_table_rows", 10_000, "rows", "rows of one input table of a deal workbook"),
         Limit("max_paths", 10_000_000, "scenarios", "Monte Carlo scenarios or paths of one run"),
         Limit(
             "max_memory_share",

@@ -85,7 +85,17 @@ _NUMERIC = {
     "amount",
     "cap",
 }
-_ZERO_MEANS_DEFAULT = {"seniority", "issue_price", "cap", "reset_periods"}
+#: text columns too: xlwings Lite delivers a blank cell as 0 (a basis or an index is never 0)
+_ZERO_MEANS_DEFAULT = {
+    "seniority",
+    "issue_price",
+    "cap",
+    "reset_periods",
+    "index",
+    "fixed_return_base",
+    "rating_basis",
+    "position",
+}
 
 
 def _norm(text) -> str:
@@ -235,9 +245,10 @@ def _coupons(rows: list[dict]) -> None:
     for i, t in enumerate(rows, start=2):
         floating = {k: t.pop(k) for k in FLOATING_COLUMNS if k in t}
         if "index" not in t:
-            if floating:
+            given = [k for k, v in floating.items() if v != 0]  # 0: a blank cell in Lite
+            if given:
                 raise ValueError(
-                    f"tranches row {i} ({t.get('name')}): {next(iter(floating))}: a floating "
+                    f"tranches row {i} ({t.get('name')}): {given[0]}: a floating "
                     "coupon needs an index"
                 )
             continue

@@ -50,7 +50,7 @@ kmv = _Lazy("npl_xl.models.kmv")
 portfolio = _Lazy("npl_xl.models.portfolio")
 rating = _Lazy("npl_xl.models.rating")
 _waterfall = _Lazy("npl_xl.models.waterfall")
-_tables = _Lazy("npl_xl.tables")
+_ranges = _Lazy("npl_xl.workbook.ranges")
 sizing = _Lazy("npl_xl.models.sizing")
 pd = _Lazy("pandas")
 
@@ -146,6 +146,10 @@ _TABLE_ARGS = {
     "asset_vol": 2,
     "default_point": 2,
     "stress_table": 2,
+    "rates": 2,
+    "triggers": 2,
+    "supports": 2,
+    "orders": 2,
 }
 
 
@@ -422,6 +426,17 @@ _DEAL_DOCS = {
     "options": "Optional two-column key/value range: payments_per_year, reserve_multiple, "
     "incentive_fee_share, ...",
 }
+#: the deal's structures: optional tables with their header rows (the deal workbook's own tables)
+_STRUCTURE_DOCS = {
+    "rates": "Optional Rates table with a header: Index, Level, [Path], [Source] (Rates[#All])",
+    "triggers": "Optional Triggers table with a header: Name, Test, Threshold, Effect "
+    "(Triggers[#All])",
+    "supports": "Optional Supports table with a header: Kind, [Name], Limit, [Covers], [Fee rate], "
+    "[Interest rate], [Rating] (Supports[#All])",
+    "orders": "Optional payment-order table with a header: Pre-default order, Post-default order "
+    "(PaymentOrder[#All])",
+}
+_DEAL_DOCS |= _STRUCTURE_DOCS
 
 
 def _empty(block) -> bool:
@@ -431,22 +446,25 @@ def _empty(block) -> bool:
     return block is None or block == "" or block == 0
 
 
-def _deal(collections, tranches, fees, options):
-    c = _vector(collections, "collections", blank=0.0)
-    d, extra = _tables.deal_from_tables(
+def _deal(collections, tranches, fees, options, rates, triggers, supports, orders):
+    """(deal, collections padded to the legal maturity, options that are not deal fields)."""
+    given = {"rates": rates, "triggers": triggers, "supports": supports, "orders": orders}
+    return _ranges.deal_from_ranges(
+        _vector(collections, "collections", blank=0.0),
         tranches,
         None if _empty(fees) else fees,
         None if _empty(options) else options,
-        n_periods=len(c),
+        {k: None if _empty(v) else v for k, v in given.items()},
     )
-    return d, c, extra
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
-def WATERFALL(collections, tranches, fees, options=None):
+def WATERFALL(
+    collections, tranches, fees, options=None, rates=None, triggers=None, supports=None, orders=None
+):
     """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each
     tranche, residual)."""
-    d, c, _ = _deal(collections, tranches, fees, options)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
     header, rows = _waterfall.run_waterfall(d, c).table()
     return [header] + rows
 
@@ -470,10 +488,12 @@ SUMMARY_METRICS = (
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
-def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
+def WATERFALL_SUMMARY(
+    collections, tranches, fees, options=None, rates=None, triggers=None, supports=None, orders=None
+):
     """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV
     loss."""
-    d, c, extra = _deal(collections, tranches, fees, options)
+    d, c, extra = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
     m = _waterfall.run_waterfall(d, c).metrics(extra.get("discount_rate"))
     rows = [
         [t.name, t.balance] + [getattr(m, k)[i] for k in SUMMARY_METRICS]
@@ -494,9 +514,20 @@ def WATERFALL_SUMMARY(collections, tranches, fees, options=None):
     recovery_vol="Recovery-value volatility (decimal, e.g. 0.25)",
     discount_rate="Discount rate for the present value of collections (decimal)",
 )
-def TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, options=None):
+def TRANCHE_KMV(
+    collections,
+    tranches,
+    fees,
+    recovery_vol,
+    discount_rate,
+    options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+):
     """Modified KMV per tranche: V0, default point, horizon, distance to default and PD."""
-    d, c, _ = _deal(collections, tranches, fees, options)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
     k = analysis.tranche_kmv(
         d,
         c,
@@ -540,10 +571,20 @@ def _tranche_index(d, tranche) -> int:
 
 
 @_udf(heavy=True, **_DEAL_DOCS, tranche=_TRANCHE_DOC)
-def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
+def BREAKEVEN_HAIRCUT(
+    collections,
+    tranches,
+    fees,
+    tranche,
+    options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+):
     """Largest recovery haircut at which the tranche is still paid in full by legal maturity
     (option: delay)."""
-    d, c, extra = _deal(collections, tranches, fees, options)
+    d, c, extra = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
     k = _tranche_index(d, tranche)
     h = analysis.breakeven_haircut(d, c, delay=extra.get("delay", 0))[k]
     if np.isnan(h):
@@ -560,10 +601,22 @@ def BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, options=None):
     variable='"haircut" (0-1), "delay" (periods) or "issue_rate_shift" (decimal)',
     first_loss="TRUE: the smallest stress at which the tranche loses 1 unit (default FALSE)",
 )
-def BREAKEVEN(collections, tranches, fees, tranche, variable, first_loss=False, options=None):
+def BREAKEVEN(
+    collections,
+    tranches,
+    fees,
+    tranche,
+    variable,
+    first_loss=False,
+    options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+):
     """Largest stress the tranche survives paid in full, or with first_loss the smallest at which
     it loses 1 currency unit."""
-    d, c, _ = _deal(collections, tranches, fees, options)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
     k = _tranche_index(d, tranche)
     name = str(variable).strip().lower()
     if name not in analysis.BREAKEVEN_VARIABLES:
@@ -603,10 +656,22 @@ def _stress_frame(block):
     stress_table="Optional stress table with a header (rating, haircut_<class>, delay_<class> "
     "...); blank: the packaged illustrative one",
 )
-def MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, stress_table=None, options=None):
+def MAX_TRANCHE_SIZE(
+    collections,
+    tranches,
+    fees,
+    tranche,
+    rating,
+    stress_table=None,
+    options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+):
     """Largest balance of the tranche paid in full under the rating's stress, to 1 currency unit
     (option asset_mix: class=share pairs)."""
-    d, c, extra = _deal(collections, tranches, fees, options)
+    d, c, extra = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
     k = _tranche_index(d, tranche)
     table = None if _empty(stress_table) else _stress_frame(stress_table)
     name = d.ordered_tranches[k].name

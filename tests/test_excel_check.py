@@ -49,3 +49,22 @@ def test_other_files_are_one_line(tmp_path):
     assert r.exit_code == 1 and "no such file" in r.output
     xlsm(tmp_path / "b.ods", None)
     assert not check_workbook(tmp_path / "b.ods")[0].ok
+
+
+def test_the_results_sheet_is_checked(tmp_path):
+    from openpyxl import load_workbook
+
+    from npl_xl.workbook.template import write_deal_workbook
+
+    path = tmp_path / "deal.xlsx"
+    write_deal_workbook(path)
+    checks = check_workbook(path)
+    assert "results: the Results sheet passes the whole deal" in [c.line for c in checks if c.ok]
+    wb = load_workbook(path)  # a Results sheet written before the structures reached it
+    ws = wb["Results"]
+    ws["B5"] = (
+        "=BREAKEVEN_HAIRCUT(RecoveryCurve[Collections],Tranches[#All],Fees[#All],1,DealOptions)"
+    )
+    wb.save(path)
+    (old,) = [c for c in check_workbook(path) if c.line.startswith("results")]
+    assert not old.ok and old.line.startswith("results: Results!B5 passes only part of the deal")

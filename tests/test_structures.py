@@ -553,7 +553,7 @@ def test_bad_rate_paths_at_run_time():
         run_waterfall(d, np.ones(4), rate_shift=np.nan)
 
 
-# --- the generated one-scenario loop ----------------------------------------------------------
+# --- the two dialects of the generated loop -------------------------------------------------------
 
 
 @settings(max_examples=200, deadline=None)
@@ -563,17 +563,18 @@ def test_bad_rate_paths_at_run_time():
     zeros=st.integers(0, 6),
     shift=st.floats(-0.02, 0.05),
 )
-def test_generated_loop_is_the_engine_bit_for_bit(d, scale, zeros, shift):
-    # one scenario runs a loop generated from the deal (npl_xl.models._scalar); the engine's own
-    # one-scenario branch is the reference: every record identical, not merely close
+def test_one_scenario_on_floats_is_the_vector_run_bit_for_bit(d, scale, zeros, shift):
+    # one scenario runs the deal's loop written on Python floats (npl_xl.models.waterfall.compile);
+    # the same steps written on numpy vectors, run on a batch of that one scenario, are the
+    # reference: every record identical, not merely close
     c = d.base_collections() * scale
     c[:zeros] = 0.0
     c, plan = waterfall._prepared(d, c, None, shift)
-    fast, ref = waterfall._run(plan, c), waterfall._Engine(plan, c).run()
-    for name in waterfall._Engine.RECORDS:
-        np.testing.assert_array_equal(fast[name], ref[name], err_msg=name)
+    fast, ref = waterfall._run(plan, c), waterfall._run(plan, c[None, :])
+    for name in waterfall.RECORDS:
+        np.testing.assert_array_equal(fast[name], ref[name][0], err_msg=name)
     last = waterfall._run(plan, c, last_only=True)
-    np.testing.assert_array_equal(last["balance"], ref["balance"][-1:])
+    np.testing.assert_array_equal(last["balance"], ref["balance"][0, -1:])
 
 
 # --- facility, guarantee, excess-spread account ---------------------------------------------------
@@ -854,3 +855,11 @@ def test_a_call_releases_the_reserve_in_its_period():
     for field in ("reserve_balance", "reserve_release", "residual", "call_proceeds", "balance"):
         np.testing.assert_allclose(getattr(batch, field)[0], getattr(one, field), atol=1e-12)
     np.testing.assert_allclose(cash_in(batch), cash_out(batch), atol=1e-12)
+
+
+def test_every_step_kind_has_one_template():
+    # each kind of step a deal's order may hold is written once, for both dialects
+    from npl_xl.deal import STEP_KINDS
+    from npl_xl.models.waterfall.steps import STEPS
+
+    assert sorted(STEPS) == sorted(STEP_KINDS)

@@ -164,7 +164,7 @@ def test_a_reserve_target_is_kept_per_scenario_by_hand():
     assert alone.trigger_states[:, 0].tolist() == [False, False, True]
     many = run_waterfall(d, np.array([a, b]))
     assert many.default_event[0].tolist() == [False, True, True]
-    for name in waterfall._Engine.RECORDS:
+    for name in waterfall.RECORDS:
         np.testing.assert_array_equal(getattr(many, name)[1], getattr(alone, name), err_msg=name)
 
 
@@ -185,7 +185,7 @@ def test_a_batch_gives_the_numbers_of_its_scenarios_run_one_by_one(d, scales, ze
     many = run_waterfall(d, c, rate_shift=shift)
     for s in range(len(c)):
         one = run_waterfall(d, c[s], rate_shift=shift)
-        for name in waterfall._Engine.RECORDS:
+        for name in waterfall.RECORDS:
             np.testing.assert_allclose(
                 getattr(many, name)[s], getattr(one, name), rtol=0, atol=1e-9, err_msg=name
             )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .. import limits
 from ..assumptions import DEAL_UNITS, Assumptions
 from ..deal import Deal
 from ..models.analysis import load_stress_table
@@ -118,6 +119,7 @@ def _table(book: Book, key: str, formulas: tuple[str, ...] = ()) -> Table:
     """The table of ``key`` (layout.TABLES), refused when a cell holds an Excel error (columns
     ``formulas`` excepted) or a row was typed directly under it without growing it."""
     t = book.table(L.TABLES.get(key, key))
+    limits.check("max_table_rows", len(t.rows), f"{t.sheet}!{t.name}: rows")
     t.header = [L.header_key(h) for h in t.header]
     for i, j in t.errors:
         if j < len(t.header) and t.header[j] not in formulas:
@@ -198,22 +200,8 @@ def read_deal_workbook(path) -> WorkbookInputs:
         digest = hashlib.sha256(f.read()).hexdigest()
     defaults = _Defaults()
     options, unit, notes = _deal_terms(book, defaults)
-    tranches, fees = _table(book, "Tranches"), _table(book, "Fees")
-    t_rows, basis = _tranche_rows(tranches, defaults)
-    f_rows = _fee_rows(fees)
+    deal, triggers, basis, located = _tables_deal(book, options, defaults)
     recovery, assumptions = _assumptions(book, defaults)
-    structures = _structures(book)
-    # triggers may compare with the base case: they join with the recovery below
-    triggers = {k: structures.pop(k) for k in ("triggers",) if k in structures}
-    try:
-        deal, _ = deal_from_tables(
-            [tranches.header] + tranches.rows,
-            [fees.header] + fees.rows,
-            options,
-            structures=structures,
-        )
-    except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
     _record_deal_defaults(book, deal, options, defaults)
     extra = {
         key: _named_value(book, f"Deal_{key}", kind, label)
@@ -236,16 +224,15 @@ def read_deal_workbook(path) -> WorkbookInputs:
         t.model_dump() | ({"rating_basis": basis[t.name]} if t.name in basis else {})
         for t in deal.tranches
     ]
-    try:
-        deal = deal.with_changes(
+    deal = located(
+        lambda: deal.with_changes(
             recovery=recovery,
             notes=str(notes),
             tranches=tranches_with_basis,
-            **triggers,
+            **({"triggers": triggers} if triggers else {}),
             **_orders(book, deal),
         )
-    except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
+    )
     _check_units(book, deal, unit)
     tape = _tape(book, deal, unit)
     language = _choice(book, "language", ("en", "zh"), defaults)
@@ -276,6 +263,39 @@ def read_deal_workbook(path) -> WorkbookInputs:
         closing_date=extra.get("closing_date"),
         rating_basis=basis,
     )
+
+
+def _tables_deal(book: Book, options: list, defaults: _Defaults, *, blank_balances=False):
+    """The deal of the Tranches, Fees and Structures tables, checked cell by cell: ``(deal,
+    triggers, rating bases, located)``. Triggers come apart (they may compare with the base case,
+    joined later); ``located(build)`` runs ``build`` and names the cell of a ``ValueError``. With
+    ``blank_balances`` (a template) a blank balance is a placeholder: new-deal sizes the tranche."""
+    tranches, fees = _table(book, "Tranches"), _table(book, "Fees")
+    jb = _column(tranches, TRANCHE_COLUMNS, "balance")
+    if blank_balances and jb is not None:
+        for row in tranches.rows:
+            if not all(_blank(v) for v in row) and _blank(row[jb]):
+                row[jb] = 1.0
+    t_rows, basis = _tranche_rows(tranches, defaults)
+    f_rows = _fee_rows(fees)
+    structures = _structures(book)
+    triggers = structures.pop("triggers", [])
+
+    def located(build):
+        try:
+            return build()
+        except ValueError as exc:
+            raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
+
+    deal, _ = located(
+        lambda: deal_from_tables(
+            [tranches.header] + tranches.rows,
+            [fees.header] + fees.rows,
+            options,
+            structures=structures,
+        )
+    )
+    return deal, triggers, basis, located
 
 
 def _column(t: Table, columns: dict[str, tuple[str, ...]], key: str) -> int | None:
@@ -851,29 +871,8 @@ def read_template(path) -> TemplateInputs:
     book = Book(path)
     defaults = _Defaults()
     options, unit, _notes = _deal_terms(book, defaults)
-    tranches, fees = _table(book, "Tranches"), _table(book, "Fees")
-    jb = _column(tranches, TRANCHE_COLUMNS, "balance")
-    if jb is not None:  # a placeholder for the blank balances: new-deal sizes every tranche
-        for row in tranches.rows:
-            if not all(_blank(v) for v in row) and _blank(row[jb]):
-                row[jb] = 1.0
-    t_rows, basis = _tranche_rows(tranches, defaults)
-    f_rows = _fee_rows(fees)
-    structures = _structures(book)
-    triggers = structures.pop("triggers", [])
-    try:
-        deal, _ = deal_from_tables(
-            [tranches.header] + tranches.rows,
-            [fees.header] + fees.rows,
-            options,
-            structures=structures,
-        )
-    except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
-    try:
-        deal = deal.with_changes(**_orders(book, deal))
-    except ValueError as exc:
-        raise ValueError(_locate(str(exc), tranches, fees, t_rows, f_rows, book)) from None
+    deal, triggers, basis, located = _tables_deal(book, options, defaults, blank_balances=True)
+    deal = located(lambda: deal.with_changes(**_orders(book, deal)))
     assumptions = {}
     for name, (label, kind, _default, _help) in L.ASSUMPTION_FIELDS.items():
         v = _named_value(book, name, kind, label) if name in book.names else None

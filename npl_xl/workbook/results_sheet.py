@@ -3,11 +3,17 @@ the Excel add-in; ``npl-xl rate`` writes values to the memo instead)."""
 
 from __future__ import annotations
 
+from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 
-from .xlsx import BOLD, FORMULA, PCT, TITLE, formula, put, spill
+from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, formula, put, spill
 
-__all__ = ["results_sheet"]
+__all__ = ["results_sheet", "DEAL_ARGS", "DEAL_TAIL"]
+
+#: the deal's inputs every Results function takes first: collections, tranches, fees
+DEAL_ARGS = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
+#: and last: the Deal sheet's options, then the structures (rates, triggers, supports, orders)
+DEAL_TAIL = "DealOptions,Rates[#All],Triggers[#All],Supports[#All],PaymentOrder[#All]"
 
 
 def results_sheet(ws, n_tranches: int) -> None:
@@ -21,15 +27,23 @@ def results_sheet(ws, n_tranches: int) -> None:
         "Excel 365 spills each block to fit the tranches. Excel 2016/2019 show a fixed block: "
         "after adding a tranche select the block one row deeper and press Ctrl+Shift+Enter."
     )
-    args = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
+    ws["A4"] = (
+        "The rating memo's base case, break-even and waterfall, from the whole deal (structures "
+        "and orders included); the memo fits the timing instead when the Deal sheet gives an "
+        "expected senior maturity or collections before closing."
+    )
+    args, tail = DEAL_ARGS, DEAL_TAIL
     put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
-    formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,DealOptions)", PCT).fill = FORMULA
+    formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,{tail})", PCT).fill = FORMULA
     put(ws["A6"], "npl-xl version", font=BOLD)
     formula(ws["B6"], "=NPLXL_VERSION()").fill = FORMULA
+    put(ws["A7"], "KMV asset volatility (type the memo's to match its KMV table)", font=BOLD)
+    kmv_vol = formula(ws["B7"], "=RecoveryVolatility", PCT)
+    kmv_vol.fill, kmv_vol.protection = INPUT, Protection(locked=False)
     k = n_tranches
     blocks = [  # side by side, so each can grow downwards
-        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},DealOptions)", 1, 11),
-        ("Tranche KMV", f"=TRANCHE_KMV({args},RecoveryVolatility,DiscountRate,DealOptions)", 13, 6),
+        ("Waterfall summary", f"=WATERFALL_SUMMARY({args},{tail})", 1, 11),
+        ("Tranche KMV", f"=TRANCHE_KMV({args},B7,DiscountRate,{tail})", 13, 6),
     ]
     for title, text, col, width in blocks:
         put(ws.cell(row=8, column=col), title, font=BOLD)
