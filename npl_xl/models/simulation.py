@@ -147,17 +147,17 @@ def planned_bytes(
     exact: int | None = None,
     triggers: int = 0,
 ) -> float:
-    """Bytes a rating's Monte Carlo step plans for at its peak, the larger of its two phases
+    """Bytes a rating's Monte Carlo step plans for at its peak, the largest of its three phases
     (measured with tracemalloc on the example deals and on deals of 2-10 tranches, 2-20 fees,
     0-10 triggers; tests/test_scale_memory.py keeps the plan within 1.5x of the peak):
 
     - :func:`simulate_collections`: the loans' sort and tail sums (7 floats a loan), one block of
       exact draws per thread working (``exact``: loans drawn one by one, default all), the
       per-scenario totals and delays and the (scenarios x periods) collections;
-    - :func:`tranche_statistics` after it: the collections twice (the rating adds the cash
-      collected before closing), the per-scenario results (losses, unpaid flags, WAL, maturity,
-      PV loss per tranche, concatenated) and one waterfall chunk of ``WATERFALL_CHUNK``
-      scenarios: 14 + 11.5 per tranche + 3.2 per fee + 0.5 per trigger floats a scenario and
+    - the rating adding the cash collected before closing: the collections twice;
+    - :func:`tranche_statistics`: the collections, the per-scenario results (losses, unpaid flags,
+      WAL, maturity, PV loss per tranche) and one waterfall chunk of ``WATERFALL_CHUNK``
+      scenarios: 10 + 7.5 per tranche + 1.5 per fee + 0.5 per trigger floats a scenario and
       period.
     """
     chunk = min(scenarios, WATERFALL_CHUNK)
@@ -166,10 +166,11 @@ def planned_bytes(
     tasks = -(-scenarios // (8 * block))  # _chunks.run gives a task 8 blocks
     threads = max(1, min(_cores(), tasks))
     simulate = min(block, scenarios) * (exact + 4) * threads + scenarios * (periods + 6) + 7 * loans
-    rate = scenarios * (3 * periods + 6 + 12 * tranches) + chunk * periods * (
-        14 + 11.5 * tranches + 3.2 * fees + 0.5 * triggers
+    copy = 2 * scenarios * periods
+    rate = scenarios * (periods + 6 + 3 * tranches) + chunk * periods * (
+        10 + 7.5 * tranches + 1.5 * fees + 0.5 * triggers
     )
-    return 8.0 * max(simulate, rate)
+    return 8.0 * max(simulate, copy, rate)
 
 
 def check_run_size(
