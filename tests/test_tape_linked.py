@@ -50,6 +50,7 @@ def test_round_trip_reads_the_same_tape_as_the_sheet(books):
     assert a.attrs["linked"] == summary["linked"]
     with gzip.open(linked_tape.linked_path(linked), "rt", encoding="utf-8") as f:
         text = f.read()
+    assert text.startswith("\ufeffloan_id,")  # Excel reads the Chinese text as UTF-8
     assert "\n'=HYPERLINK(1)," in text and "\n''quoted," in text  # inert in a spreadsheet
     assert '\n"L,""2"" a",' in text
     assert "valuation: expected recovery (元)" in text.splitlines()[0]

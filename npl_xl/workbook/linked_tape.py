@@ -142,10 +142,11 @@ def _cells(col: pd.Series) -> np.ndarray:
 
 
 def _write_csv(frame: pd.DataFrame, stream) -> None:
-    """``frame`` as UTF-8 CSV text into the binary ``stream``, :data:`CSV_ROWS` rows at a time,
-    a column at a time (numpy object arithmetic; no per-cell writer)."""
+    """``frame`` as UTF-8 CSV text (with a byte-order mark) into the binary ``stream``,
+    :data:`CSV_ROWS` rows at a time, a column of cell texts at a time, joined row by row."""
     header = [c if not any(x in c for x in ',"\r\n') else f'"{c}"' for c in map(str, frame.columns)]
-    stream.write((",".join(header) + "\n").encode("utf-8"))
+    # a byte-order mark: Excel then opens the CSV as UTF-8 (Chinese text readable)
+    stream.write(("\ufeff" + ",".join(header) + "\n").encode("utf-8"))
     for start in range(0, len(frame), CSV_ROWS):
         part = frame.iloc[start : start + CSV_ROWS]
         columns = [_cells(part[name]).tolist() for name in part.columns]
@@ -203,6 +204,9 @@ def _gunzip(data: bytes, cap: float, what: str) -> bytes:
             buf = d.unconsumed_tail
             if d.eof:
                 break
+        parts.append(d.flush())
+        if size + len(parts[-1]) > cap:
+            raise ValueError(f"{what}: unpacks to more than {cap:,.0f} bytes")
     except zlib.error as exc:
         raise ValueError(f"{what}: not a gzip file ({exc})") from None
     return b"".join(parts)
