@@ -1,16 +1,20 @@
 """Tapes at scale: ``npl-xl new-deal`` then ``npl-xl rate`` on synthetic mortgage tapes, wall time,
-CPU time and peak memory (max RSS) of each command, and the fitted exponent of time in loans.
+CPU time (user + sys) and peak memory (max RSS) of each command, and the fitted exponent of CPU
+time in loans; then, on the smallest tape's workbook, ``rate``'s CPU against reading every cell
+of that workbook with openpyxl (goal <= 1.5x).
 
     python benchmarks/bench_tape.py [--loans 20000,100000,300000,1000000] [--kind mortgage]
 
-Each command runs in its own process (os.wait4 gives its own peak RSS); tapes are written first and
-not timed. Figures and the machine go in benchmarks/README.md.
+Each command runs in its own process (os.wait4 gives its own CPU time and peak RSS); tapes are
+written first and not timed. Above 100,000 loans new-deal keeps the loans in a linked
+``.loans.csv.gz`` beside the workbook. Figures and the machine go in benchmarks/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -43,9 +47,14 @@ def main() -> None:
     sizes = [int(x) for x in a.loans.split(",")]
     cli = os.path.join(BIN, "npl-xl")
     rows = []
+    books = []
     with tempfile.TemporaryDirectory() as d:
-        print(f"{'loans':>9} {'new-deal s':>10} {'rate s':>8} {'total s':>8} {'CPU s':>7} "
-              f"{'peak GB':>8}")  # fmt: skip
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}; CPU s = user + sys of each command"
+        )
+        print(f"{'loans':>9} {'new-deal CPU s':>14} {'rate CPU s':>10} {'total CPU s':>11} "
+              f"{'wall s':>7} {'peak GB':>8}")  # fmt: skip
         for n in sizes:
             tape = os.path.join(d, f"tape_{n}.csv")
             book = os.path.join(d, f"deal_{n}.xlsx")
@@ -65,16 +74,35 @@ def main() -> None:
             if second is None:
                 continue
             w2, c2, m2 = second
-            rows.append((n, w1 + w2))
+            rows.append((n, c1 + c2))
+            books.append((n, book, c2))
             print(
-                f"{n:>9,} {w1:>10.1f} {w2:>8.1f} {w1 + w2:>8.1f} {c1 + c2:>7.1f} "
+                f"{n:>9,} {c1:>14.1f} {c2:>10.1f} {c1 + c2:>11.1f} {w1 + w2:>7.1f} "
                 f"{max(m1, m2):>8.2f}",
                 flush=True,
             )
-    if len(rows) > 1:
-        x, y = np.log([r[0] for r in rows]), np.log([r[1] for r in rows])
-        slope = np.polyfit(x, y, 1)[0]
-        print(f"fitted exponent (total time ~ loans^b): b = {slope:.2f}")
+        if len(rows) > 1:
+            x, y = np.log([r[0] for r in rows]), np.log([r[1] for r in rows])
+            slope = np.polyfit(x, y, 1)[0]
+            print(f"fitted exponent (new-deal + rate CPU ~ loans^b): b = {slope:.2f}")
+        if books:
+            n, book, rate_cpu = books[0]
+            read = run([sys.executable, "-c", READ_ALL, book])
+            if read is not None:
+                print(
+                    f"{n:,}-loan workbook: rate {rate_cpu:.2f} s CPU, reading every cell with "
+                    f"openpyxl {read[1]:.2f} s CPU: {rate_cpu / read[1]:.2f}x (goal <= 1.5x)"
+                )
+
+
+#: read every cell of a workbook with openpyxl (read-only mode, values), the reference for rate
+READ_ALL = """
+import sys
+from openpyxl import load_workbook
+wb = load_workbook(sys.argv[1], read_only=True, data_only=True)
+n = sum(1 for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row)
+print(n)
+"""
 
 
 if __name__ == "__main__":

@@ -290,8 +290,15 @@ def size(workbook, tranche, rating):
     show_default=True,
     help="Language of the workbook's labels, headers and prompts (rate reads either).",
 )
+@click.option(
+    "--linked-tape/--inline-tape",
+    "linked",
+    default=None,
+    help="Keep the loans (LoanTape, Valuation rows) in a .loans.csv.gz beside the workbook, or "
+    "in it (default: beside it above 100,000 loans).",
+)
 def new_deal_cmd(
-    tape, out, template, sheet, encoding, unit, cutoff, closing, deal_unit, force, lang
+    tape, out, template, sheet, encoding, unit, cutoff, closing, deal_unit, force, lang, linked
 ):
     """Fill a deal workbook from a loan TAPE (CSV or XLSX; English or Chinese headers)."""
     from .workbook.actions import new_deal_workbook
@@ -308,6 +315,7 @@ def new_deal_cmd(
         closing=closing.date() if closing else None,
         deal_unit=deal_unit,
         lang=lang,
+        linked=linked,
     )
     for line in result.lines:
         click.echo(line)

@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-from scipy.stats import t as student_t
+from scipy.special import stdtrit  # Student t quantile, without importing scipy.stats
 
 from . import _checks as chk
 
@@ -114,7 +114,7 @@ class RecoveryModel:
         x = self.design(X)
         mean = x @ self.coef
         k = len(self.coef)
-        half = student_t.ppf(0.5 + level / 2, max(self.n - k, 1)) * np.sqrt(
+        half = stdtrit(max(self.n - k, 1), 0.5 + level / 2) * np.sqrt(
             self.resid_var + np.einsum("ij,jk,ik->i", x, self.cov, x)
         )
         return mean, mean - half, mean + half

@@ -227,11 +227,13 @@ def value_loans(
         slowest = max(t.disposal_months.values())
         mu = np.array([t.disposal_months.get(s, slowest) for s in stage[k]])
         shape = 1.0 / TIMING_CV**2
-        cdf = gammainc(shape, months[None, :] * shape / mu[:, None])  # (loans, months)
+        # one timing curve per distinct mean (a handful of legal stages), not one per loan
+        mu_u, inv = np.unique(mu, return_inverse=True)
+        cdf = gammainc(shape, months[None, :] * shape / mu_u[:, None])  # (means, months)
         per_month = np.diff(cdf, prepend=0.0, axis=1)
-        expected[k] = net * cdf[:, -1]
+        expected[k] = net * cdf[inv, -1]
         mean[k] = mu
-        monthly += net @ per_month
+        monthly += np.bincount(inv, weights=net, minlength=len(mu_u)) @ per_month
         method[k] = "collateral"
     # curves: from the loan's current month since default on
     curve_loans = ~has_collateral
@@ -240,25 +242,35 @@ def value_loans(
         kind = np.where(secured[k], "secured", "unsecured")
         buckets, bands = _bucket(m[k]), _band(c[k])
         factor = np.array([t.balance_factor.get(b, 1.0) for b in bands])
-        share = np.zeros((len(k), horizon))
-        for key in {(a, b) for a, b in zip(kind, buckets)}:  # a handful of (class, bucket) groups
-            sel = (kind == key[0]) & (buckets == key[1])
+        extra = np.where(guar[k] & ~secured[k], t.guarantor_share, 0.0)
+        # one share curve per distinct (class, months overdue, balance factor, guarantor share):
+        # a few hundred rows for a million loans, not a (loans x months) matrix
+        rows, inv = np.unique(
+            np.column_stack([secured[k], m[k], factor, extra]), axis=0, return_inverse=True
+        )
+        inv = inv.ravel()
+        first = np.zeros(len(rows), np.int64)
+        first[inv[::-1]] = np.arange(len(inv))[::-1]  # a loan of each row
+        u_kind, u_bucket = kind[first], buckets[first]
+        share = np.zeros((len(rows), horizon))
+        for key in {(a, b) for a, b in zip(u_kind, u_bucket)}:  # a handful of (class, bucket)
+            sel = (u_kind == key[0]) & (u_bucket == key[1])
             curve = t.curves[key]
-            start = m[k][sel][:, None]
+            start = rows[sel, 1][:, None]
             share[sel] = _curve_at(curve, start + months[None, :]) - _curve_at(
                 curve, start + months[None, :] - 1
             )
-        share *= factor[:, None]
-        extra = np.where(guar[k] & ~secured[k], t.guarantor_share, 0.0)
+        share *= rows[:, 2][:, None]
         total_share = share.sum(axis=1)
         scale = np.where(
-            total_share > 0, (total_share + extra) / np.maximum(total_share, 1e-300), 0.0
+            total_share > 0, (total_share + rows[:, 3]) / np.maximum(total_share, 1e-300), 0.0
         )
-        share *= scale[:, None]
-        flows = c[k][:, None] * np.minimum(share, 1.0)
-        expected[k] = flows.sum(axis=1)
-        mean[k] = np.where(expected[k] > 0, flows @ months / np.maximum(expected[k], 1e-300), 0.0)
-        monthly += flows.sum(axis=0)
+        share = np.minimum(share * scale[:, None], 1.0)
+        per_unit = share.sum(axis=1)  # recovery per unit of claim
+        expected[k] = c[k] * per_unit[inv]
+        timing = np.where(per_unit > 0, share @ months / np.maximum(per_unit, 1e-300), 0.0)
+        mean[k] = np.where(expected[k] > 0, timing[inv], 0.0)
+        monthly += np.bincount(inv, weights=c[k], minlength=len(rows)) @ share
         method[k[secured[k]]] = "secured curve (no collateral data)"
     by_class = {str(x): float(expected[cls == x].sum()) for x in np.unique(cls)}
     return Valuation(

@@ -198,8 +198,17 @@ def monte_carlo(
     paths, seed = _paths_seed(a, paths, seed)
     base_c, fixed = analysis.split_unstressed(deal, deal.base_collections())
     weights = pool.weights() if pool is not None else np.full(1000, 1e-3)
-    simulation.check_run_size(paths, len(base_c), len(weights), len(deal.tranches), len(deal.fees))
     sigma, _ = recovery_sigma(deal, a)
+    exact = simulation.pooled_noise(weights, sigma * np.sqrt(1.0 - a.recovery_correlation)).exact
+    simulation.check_run_size(
+        paths,
+        len(base_c),
+        len(weights),
+        len(deal.tranches),
+        len(deal.fees),
+        exact=len(exact),
+        triggers=len(deal.triggers),
+    )
     sims = simulation.simulate_collections(
         base_c.sum() * weights,  # net of collection costs, as the base case
         base_c / base_c.sum(),

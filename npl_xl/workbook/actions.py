@@ -214,11 +214,13 @@ def new_deal_workbook(
     lang: str = "en",
     cutoff=None,
     closing=None,
+    linked: bool | None = None,
 ) -> ActionResult:
     """Fill a deal workbook ``out`` (.xlsx, never replacing a file unless ``force``) from a loan
     tape (CSV or XLSX), labelled in ``lang`` ("en" or "zh"). ``unit``: the unit of amount columns
     that state none, or "COLUMN=UNIT" texts; ``cutoff`` and ``closing``: dates (the tape's
-    cut-off date otherwise)."""
+    cut-off date otherwise); ``linked``: the loans beside the workbook (True), in it (False), or
+    by size (None, :mod:`npl_xl.workbook.linked_tape`)."""
     from .new_deal import new_deal
 
     check_extension(out, (".xlsx",), "--out")
@@ -234,6 +236,7 @@ def new_deal_workbook(
         lang=lang,
         cutoff=cutoff,
         closing=closing,
+        linked=linked,
     )
     u = s["unit"]
     lines = [

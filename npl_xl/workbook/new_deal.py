@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from ..assumptions import DEAL_UNITS
+from ..atomic import OutputExistsError
 from ..deal import load_example
 from ..models.valuation import Valuation, ValuationTables, tables_from_frames, value_loans
 from .intake.classes import CLASS_RULES, classify, rules_from_frame
+from .linked_tape import Link, linked_frame, linked_path, use_linked, write_linked
 from .tape import pool_tables, read_tape
 from .template import write_deal_workbook
 
@@ -184,12 +186,21 @@ def new_deal(
     lang: str = "en",
     cutoff: dt.date | None = None,
     closing: dt.date | None = None,
+    linked: bool | None = None,
 ) -> dict:
     """Read and normalise the tape, value it loan by loan, then write the deal workbook ``out``;
     returns a short summary (loans, pool and recovery in ``deal_unit``, the intake report lines, the
-    path). ``lang`` (en or zh) is the language of the workbook's labels and prompts."""
+    path, the linked tape or None). ``lang`` (en or zh) is the language of the workbook's labels and
+    prompts. ``linked``: keep the per-loan rows beside the workbook (True), in it (False), or
+    beside it above :data:`~.linked_tape.LINKED_TAPE_LOANS` loans (None; see
+    :mod:`npl_xl.workbook.linked_tape`); an existing linked file is replaced only with
+    ``overwrite``."""
     if deal_unit not in DEAL_UNITS:
         raise ValueError(f"--deal-unit: expected 万元 or 元, got {deal_unit!r}")
+    if os.path.exists(os.fspath(out)) and not overwrite:
+        raise OutputExistsError(
+            f"output: {os.fspath(out)} exists; pass --force (overwrite=True) to replace it"
+        )
     tape = read_tape(
         tape_path,
         sheet=sheet,
@@ -291,22 +302,32 @@ def new_deal(
         }
         stress, rating_table = kept.stress, kept.rating_table
         terms = kept.terms | {"scorecard": kept.scorecard, "rating_basis": kept.rating_basis}
+    link = None
+    if use_linked(len(tape), linked):
+        link = _write_link(out, tape, valuation, overwrite)
+        report.derived.append(link.describe())
+        tape.attrs["linked"] = link
     lines = report.lines()
-    write_deal_workbook(
-        out,
-        deal,
-        tape=tape,
-        pool_tables=pool_tables(tape, deal_unit),
-        stress=stress,
-        rating_table=rating_table,
-        overwrite=overwrite,
-        assumptions=assumptions,
-        unit=deal_unit,
-        terms=terms,
-        intake=lines,
-        valuation=(valuation, tables, rules),
-        lang=lang,
-    )
+    try:
+        write_deal_workbook(
+            out,
+            deal,
+            tape=tape,
+            pool_tables=pool_tables(tape, deal_unit),
+            stress=stress,
+            rating_table=rating_table,
+            overwrite=overwrite,
+            assumptions=assumptions,
+            unit=deal_unit,
+            terms=terms,
+            intake=lines,
+            valuation=(valuation, tables, rules),
+            lang=lang,
+        )
+    except BaseException:
+        if link is not None and not overwrite:  # the file this run made, without its workbook
+            os.unlink(linked_path(out))
+        raise
     return {
         "loans": len(tape),
         "pool": total * scale,
@@ -318,4 +339,14 @@ def new_deal(
         "principal": float(tape["principal"].sum()) * scale,
         "interest": float(tape["interest"].sum()) * scale,
         "fees": float(tape["fees"].sum()) * scale,
+        "linked": link,
     }
+
+
+def _write_link(out, tape, valuation: Valuation, overwrite: bool) -> Link:
+    """Write the LoanTape and Valuation rows beside the workbook ``out`` (amounts in 元)."""
+    from .pool_sheets import loan_values
+    from .tape import sheet_frame
+
+    frame = linked_frame(sheet_frame(tape, "元"), loan_values(tape, valuation, "元"))
+    return write_linked(out, frame, overwrite=overwrite)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 
 from . import layout as L
-from .sheet_tools import add_table, header_row
+from .sheet_tools import add_table, define_name, header_row
 from .xlsx import AMT as AMOUNT
 from .xlsx import BOLD, PCT, TITLE, bulk_rows, put
 
@@ -19,6 +19,7 @@ __all__ = [
     "sheet_valuation_tables",
     "sheet_valuation",
     "CLASS_TABLE",
+    "loan_values",
 ]
 
 #: the editable asset-class rules' table on the ValuationTables sheet
@@ -49,7 +50,10 @@ def sheet_pool(wb, ws, c: Any) -> None:
 
 
 def sheet_loan_tape(wb, ws, c: Any) -> None:
-    if c.tape is not None and len(c.tape):
+    link = _link(c)
+    if link is not None:
+        _link_cells(wb, ws, link)
+    elif c.tape is not None and len(c.tape):
         from .tape import sheet_frame
 
         frame = sheet_frame(c.tape, c.unit)
@@ -76,6 +80,55 @@ def sheet_loan_tape(wb, ws, c: Any) -> None:
         bulk_rows(ws, frame.iloc[1:], first_row=3)  # the rest straight into the sheet XML (fast)
     else:
         put(ws["A1"], "Loan tape: npl-xl new-deal fills this sheet from a CSV or XLSX tape")
+
+
+def _link(c: Any):
+    """The linked tape of the workbook being written (:mod:`.linked_tape`), or None."""
+    return c.tape.attrs.get("linked") if c.tape is not None else None
+
+
+def _link_cells(wb, ws, link) -> None:
+    """The link to the loans kept beside the workbook: file, SHA-256 and rows in named cells."""
+    from .linked_tape import NAMES, VALUE_PREFIX
+
+    put(ws["A1"], "Loan tape (linked): the loans are kept beside this workbook", font=TITLE)
+    rows = (
+        ("file", "Linked tape file (in this workbook's folder)", link.file),
+        ("sha256", "SHA-256 of the file", link.sha256),
+        ("rows", "Loans (rows)", link.rows),
+    )
+    for r, (key, label, value) in enumerate(rows, start=3):
+        put(ws.cell(row=r, column=1), label, font=BOLD)
+        put(ws.cell(row=r, column=2), value)
+        define_name(wb, NAMES[key], f"{quote_sheetname(ws.title)}!$B${r}")
+    put(ws["A7"], link.describe())
+    put(
+        ws["A8"],
+        "The file is a gzip-compressed CSV (UTF-8): the LoanTape columns, then the Valuation "
+        f"columns headed '{VALUE_PREFIX}...'; rate reads it, checking the hash and the rows.",
+    )
+    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["B"].width = 70
+
+
+def loan_values(tape, valuation, unit: str):
+    """The Valuation sheet's rows: loan id, class, method, claim and expected recovery in
+    ``unit``, mean months to collect."""
+    import pandas as pd
+
+    from ..assumptions import DEAL_UNITS
+
+    scale = 1.0 / DEAL_UNITS[unit]
+    return pd.DataFrame(
+        {
+            "loan_id": tape["loan_id"].to_numpy(),
+            "asset_class": valuation.asset_class,
+            "method": valuation.method,
+            f"claim ({unit})": tape["total"].to_numpy() * scale,
+            f"expected recovery ({unit})": valuation.expected * scale,
+            "mean months": valuation.mean_months,
+        }
+    )
 
 
 def sheet_valuation_tables(wb, ws, c: Any) -> None:
@@ -133,22 +186,15 @@ def sheet_valuation(wb, ws, c: Any) -> None:
     if c.valuation is None:
         put(ws["A1"], "Loan-level values: npl-xl new-deal fills this sheet from a tape")
         return
-    import pandas as pd
-
-    from ..assumptions import DEAL_UNITS
-
-    v = c.valuation[0]
-    scale = 1.0 / DEAL_UNITS[c.unit]
-    frame = pd.DataFrame(
-        {
-            "loan_id": c.tape["loan_id"].to_numpy(),
-            "asset_class": v.asset_class,
-            "method": v.method,
-            f"claim ({c.unit})": c.tape["total"].to_numpy() * scale,
-            f"expected recovery ({c.unit})": v.expected * scale,
-            "mean months": v.mean_months,
-        }
-    )
+    link = _link(c)
+    if link is not None:
+        put(
+            ws["A1"],
+            f"Loan-level values: in the linked tape {link.file} beside this workbook (its "
+            "columns headed 'valuation: ...'), with the loans",
+        )
+        return
+    frame = loan_values(c.tape, c.valuation[0], c.unit)
     header = [str(h) for h in frame.columns]
     add_table(
         ws,

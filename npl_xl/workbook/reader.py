@@ -641,18 +641,25 @@ def _idealised_el(book: Book) -> pd.DataFrame | None:
 
 
 def _tape(book: Book, deal: Deal, unit: str) -> pd.DataFrame | None:
-    """The LoanTape sheet through the tape intake; a recovery above the pool means mixed units."""
-    if not book.has_table(L.TABLES["LoanTape"]):
-        return None
-    from .tape import normalise_rows
+    """The LoanTape sheet through the tape intake, or the tape linked beside the workbook
+    (:mod:`.linked_tape`); a recovery above the pool means mixed units."""
+    from .linked_tape import read_linked
 
-    t = book.table(L.TABLES["LoanTape"])
-    if t.errors:
-        i, j = t.errors[0]
-        raise ValueError(
-            f"{t.ref(i, j)}: {t.header[j]}: the cell holds the Excel error {t.rows[i][j]}"
+    tape = read_linked(book)
+    if tape is None:
+        if not book.has_table(L.TABLES["LoanTape"]):
+            return None
+        from .tape import normalise_rows
+
+        t = book.table(L.TABLES["LoanTape"])
+        if t.errors:
+            i, j = t.errors[0]
+            raise ValueError(
+                f"{t.ref(i, j)}: {t.header[j]}: the cell holds the Excel error {t.rows[i][j]}"
+            )
+        tape = normalise_rows(
+            t.header, t.rows, first_row=t.first_row, name=book.file, sheet=t.sheet
         )
-    tape = normalise_rows(t.header, t.rows, first_row=t.first_row, name=book.file, sheet=t.sheet)
     pool = tape["total"].sum() / DEAL_UNITS[unit]
     total = deal.require_recovery().total
     if total > 1.5 * pool:

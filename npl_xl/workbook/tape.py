@@ -122,9 +122,9 @@ def pool_tables(
         summary["secured share (mortgage or pledge)"] = float(w[tape["secured"].astype(bool)].sum())
     if "guaranteed" in tape:
         summary["share with a guarantee"] = float(w[tape["guaranteed"].astype(bool)].sum())
-    by_borrower = tape.groupby("borrower_id")["total"].sum().sort_values(ascending=False)
-    summary["largest borrower share"] = float(by_borrower.iloc[0] / total)
-    summary["top-10 borrowers share"] = float(by_borrower.iloc[:10].sum() / total)
+    top = _top_borrowers(tape)
+    summary["largest borrower share"] = float(top[0] / total)
+    summary["top-10 borrowers share"] = float(top.sum() / total)
     tables = {"Pool totals": pd.DataFrame({"item": list(summary), "value": list(summary.values())})}
     edges = [0, 1e4, 5e4, 1e5, 5e5, np.inf]
     tables["By balance (元)"] = _by(
@@ -198,7 +198,7 @@ def pool_facts(tape: pd.DataFrame) -> PoolFacts:
     """Concentration, overdue period and collateral of a normalised tape."""
     total = tape["total"].sum()
     w = tape["total"] / total
-    top10 = float(tape.groupby("borrower_id")["total"].sum().nlargest(10).sum() / total)
+    top10 = float(_top_borrowers(tape).sum() / total)
     region = (
         float(tape.groupby("region")["total"].sum().max() / total) if "region" in tape else None
     )
@@ -297,7 +297,7 @@ def pool_statistics(tape: pd.DataFrame, *, cutoff: dt.date | None = None) -> Poo
     claim = tape["total"]
     total = float(claim.sum())
     w = claim / total
-    by_borrower = claim.groupby(tape["borrower_id"]).sum().sort_values(ascending=False)
+    top = _top_borrowers(tape)
     hhi = largest = None
     if "region" in tape:
         regions = _shares(tape, "region", total)
@@ -330,8 +330,8 @@ def pool_statistics(tape: pd.DataFrame, *, cutoff: dt.date | None = None) -> Poo
         loans=len(tape),
         borrowers=int(tape["borrower_id"].nunique()),
         balance=total,
-        top1_share=float(by_borrower.iloc[0] / total),
-        top10_share=float(by_borrower.iloc[:10].sum() / total),
+        top1_share=float(top[0] / total),
+        top10_share=float(top.sum() / total),
         region_hhi=hhi,
         largest_region=largest,
         wa_months_overdue=(
@@ -353,24 +353,41 @@ def pool_statistics(tape: pd.DataFrame, *, cutoff: dt.date | None = None) -> Poo
     )
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """(integer code of each value, number of distinct values); blanks are one value."""
+    codes, uniques = pd.factorize(values.astype(object).where(values.notna(), "(blank)"))
+    return codes, len(uniques)
+
+
+def _top_borrowers(tape: pd.DataFrame, k: int = 10) -> np.ndarray:
+    """The ``k`` largest borrower claims (principal + interest + fees), largest first."""
+    codes, n = _codes(tape["borrower_id"].astype(str))
+    sums = np.bincount(codes, weights=tape["total"].to_numpy(float), minlength=n)
+    top = np.partition(sums, max(n - k, 0))[max(n - k, 0) :] if n > k else sums
+    return np.sort(top)[::-1]
+
+
 def diversity_inputs(tape: pd.DataFrame) -> PoolDiversity:
     """Moody's diversity score with regions as groups and borrowers as obligors.
 
-    A borrower with loans in several regions counts in the region holding most of its balance.
+    A borrower with loans in several regions counts in the region holding most of its balance
+    (the first such region in the tape on a tie). Integer codes throughout: no sort of texts.
     """
-    borrower = tape["borrower_id"].astype(str)
-    region = tape["region"].astype(str) if "region" in tape else pd.Series("pool", index=tape.index)
-    by = (
-        pd.DataFrame({"b": borrower, "r": region, "v": tape["total"]})
-        .groupby(["b", "r"])["v"]
-        .sum()
-        .reset_index()
-    )
-    main = by.sort_values("v", ascending=False).drop_duplicates("b").set_index("b")["r"]
-    score = diversity_score(
-        tape["total"].to_numpy(float), borrower.map(main).to_numpy(), borrower.to_numpy()
-    )
-    return PoolDiversity(int(borrower.nunique()), int(region.nunique()), float(score))
+    b, n_b = _codes(tape["borrower_id"].astype(str))
+    if "region" in tape:
+        r, n_r = _codes(tape["region"].astype(str))
+    else:
+        r, n_r = np.zeros(len(tape), np.int64), 1
+    amounts = tape["total"].to_numpy(float)
+    pair, first = np.unique(b.astype(np.int64) * n_r + r, return_index=True)
+    sums = np.bincount(np.searchsorted(pair, b.astype(np.int64) * n_r + r), weights=amounts)
+    # per borrower the region of its largest balance; ties go to the pair seen first in the tape
+    order = np.lexsort((first, -sums, pair // n_r))
+    best = order[np.r_[True, np.diff(pair[order] // n_r) != 0]]
+    main = np.empty(n_b, np.int64)
+    main[pair[best] // n_r] = pair[best] % n_r
+    score = diversity_score(amounts, main[b], b)
+    return PoolDiversity(n_b, n_r, float(score))
 
 
 PROVINCES = [

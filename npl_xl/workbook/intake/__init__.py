@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -233,7 +234,7 @@ def read_tape(
     name = os.path.basename(path)
     if not os.path.exists(path):
         raise TapeError(f"loan tape: no such file {path!r}")
-    sheets, how = read_raw(path, encoding=encoding)
+    sheets, how = read_raw(path, encoding=encoding, columnar=True)
     if sheet is not None:
         match = [s for s in sheets if s.name == sheet]
         if not match:
@@ -271,7 +272,7 @@ def read_tape(
     header = chosen.rows[i]
     tape = normalise_rows(
         header,
-        chosen.rows[i + 1 :],
+        chosen.data(i + 1),
         first_row=i + 2,
         name=name,
         sheet=chosen.name,
@@ -353,7 +354,7 @@ NON_NEGATIVE = (
 
 def normalise_rows(
     header: list,
-    rows: list[list],
+    rows: list[list] | pd.DataFrame,
     *,
     first_row: int = 2,
     name: str = "loan tape",
@@ -425,19 +426,32 @@ def _map_header(header: list, report: IntakeReport, where: str):
 def _loan_rows(header, rows, cols, first_row, report) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the loans, the totals rows) in canonical columns, indexed by file row; blank and totals rows
     are reported as dropped."""
-    width = max([len(header)] + [len(r) for r in rows[:1]])
-    grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
+    if isinstance(rows, pd.DataFrame):  # a columnar CSV (intake.sources)
+        width = max(len(header), rows.shape[1])
+        grid = rows.copy()
+        grid.columns = range(rows.shape[1])
+    else:
+        width = max([len(header)] + [len(r) for r in rows[:1]])
+        grid = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=range(width))
     for j in range(grid.shape[1], width):  # short rows: the missing cells are blank
         grid[j] = ""
     grid.index = np.arange(len(grid)) + first_row
     blank = np.ones(len(grid), bool)
-    for j in grid.columns:
-        blank &= N.is_blank(grid[j]).to_numpy()
+    for j in grid.columns:  # each column only where every column before it is blank
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            break
+        blank[rows] = N.is_blank(grid[j].iloc[rows]).to_numpy()
     report.dropped += [(int(r), "blank") for r in grid.index[blank]]
     grid = grid[~blank]
     is_total = pd.Series(False, index=grid.index)  # a total word in one of the first three cells
     for j in list(grid.columns)[:3]:
         cells = grid[j]
+        values = cells.to_numpy(dtype=object)
+        if N.all_text(values):  # no total word anywhere in the column: no totals row there
+            joined = re.sub(r"[\s:：]+", "", "\n".join(values.tolist())).lower()
+            if not any(w.lower() in joined for w in V.TOTAL_WORDS):
+                continue
         text = (
             cells.where(cells.map(type).eq(str))
             .str.replace(r"[\s:：]+", "", regex=True)
@@ -531,10 +545,11 @@ def _texts(tape) -> None:
         if col not in tape:
             continue
         cells = tape[col]
-        other = cells.map(type).ne(str) & cells.notna()
-        text = cells.where(~other, cells[other].map(_text)) if other.any() else cells
-        text = text.astype(object).where(~N.is_blank(text), None)
-        tape[col] = text.str.normalize("NFKC").str.strip().astype(object).where(text.notna(), None)
+        if not N.all_text(cells.to_numpy(dtype=object)):
+            other = cells.map(type).ne(str) & cells.notna()
+            cells = cells.where(~other, cells[other].map(_text)) if other.any() else cells
+        text = cells.astype(object).where(~N.is_blank(cells), None)
+        tape[col] = N.clean_texts(text)
 
 
 def _fill_defaults(tape, report) -> None:

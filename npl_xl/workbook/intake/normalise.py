@@ -159,12 +159,48 @@ def is_blank(values: pd.Series) -> pd.Series:
     return pd.Series(blank, index=values.index)
 
 
+def all_text(arr: np.ndarray) -> bool:
+    """True when every cell of an object array is a str (a CSV column), checked in C."""
+    from pandas.api.types import infer_dtype
+
+    return len(arr) > 0 and infer_dtype(arr, skipna=False) == "string"
+
+
+def clean_texts(values: pd.Series) -> pd.Series:
+    """Texts in NFKC, stripped: a column of plain ASCII without surrounding spaces unchanged
+    (checked on the joined column), else once per distinct value."""
+    arr = values.to_numpy(dtype=object)
+    filled = pd.notna(arr)
+    texts = arr[filled] if not filled.all() else arr
+    if all_text(texts):
+        joined = "\n" + "\n".join(texts.tolist()) + "\n"
+        if joined.isascii() and not any(w in joined for w in _EDGE_SPACE):
+            out = arr.copy()
+            out[~filled] = None
+            return pd.Series(out, index=values.index, dtype=object)
+    codes, uniques = pd.factorize(values)
+    clean = np.array([unicodedata.normalize("NFKC", str(u)).strip() for u in uniques], object)
+    out = np.empty(len(arr), dtype=object)
+    ok = codes >= 0
+    out[ok] = clean[codes[ok]]
+    out[~ok] = None
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+#: what shows an ASCII space at the start or end of a cell of a newline-joined column
+_EDGE_SPACE = ("\n ", " \n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+
+
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers from numbers or text with thousands separators, currency signs and full-width digits.
 
     Returns (floats with NaN for blanks and failures, True where a non-blank cell failed).
     """
-    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_)))
+    arr = values.to_numpy(dtype=object) if values.dtype == object else None
+    if arr is not None and not all_text(arr):
+        is_bool = values.map(type).isin((bool, np.bool_))
+    else:
+        is_bool = pd.Series(False, index=values.index)
     out = pd.to_numeric(values.where(~is_bool), errors="coerce").astype(float)
     blank = is_blank(values)
     todo = out.isna() & ~blank
@@ -190,12 +226,15 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     if is_date.any():
         out[is_date] = pd.to_datetime(values[is_date].map(lambda v: pd.Timestamp(v).normalize()))
     rest = ~is_date & ~is_blank(values)
-    text = (
-        values[rest]
-        .map(lambda v: repr(v) if isinstance(v, float) else str(v))
-        .str.normalize("NFKC")
-        .str.strip()
-    )
+    cells = values[rest]
+    if not all_text(cells.to_numpy(dtype=object)):
+        cells = cells.map(lambda v: repr(v) if isinstance(v, float) else str(v))
+    text = clean_texts(cells)
+    # the common form first, in C: an ISO date is never a number, so nothing below changes
+    iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    if iso.notna().any():
+        out[iso[iso.notna()].index] = iso[iso.notna()]
+        text = text[iso.isna()]
     number = pd.to_numeric(text, errors="coerce")
     serial = (
         number.notna()
@@ -207,10 +246,6 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         days = np.floor(number[serial].to_numpy(float)).astype("int64")
         out[serial[serial].index] = pd.Timestamp(EXCEL_EPOCH) + pd.to_timedelta(days, unit="D")
     rest_text = text[~serial]
-    iso = pd.to_datetime(rest_text, format="%Y-%m-%d", errors="coerce")  # the common form, in C
-    if iso.notna().any():
-        out[iso[iso.notna()].index] = iso[iso.notna()]
-        rest_text = rest_text[iso.isna()]
     parts = rest_text.str.extract(
         r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
         r"(?:[\sT].*)?$"
