@@ -69,8 +69,21 @@ def _has_report_sheet(path: str) -> bool:
 
 #: issuance ratings already computed in this process: (workbook sha256, paths, seed) -> ratings
 _ISSUANCE: dict[tuple[str, int | None, int | None], dict[str, str]] = {}
-#: deal workbooks already read in this process: sha256 of the file -> inputs
-_INPUTS: dict[str, object] = {}
+#: deal workbooks already read in this process: sha256 of the file -> (inputs, linked tape stamp)
+_INPUTS: dict[str, tuple[object, tuple | None]] = {}
+
+
+def _linked_stamp(path: str, inputs) -> tuple | None:
+    """Size and modification time of the linked tape beside ``path`` (None without one), so a
+    changed linked file is read again although the workbook is the same."""
+    link = getattr(inputs, "tape", None) is not None and inputs.tape.attrs.get("linked")
+    if not link:
+        return None
+    try:
+        st = os.stat(os.path.join(os.path.dirname(os.path.abspath(path)), link.file))
+    except OSError:
+        return ()
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _read(path: str):
@@ -80,9 +93,11 @@ def _read(path: str):
 
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
-    if digest not in _INPUTS:
-        _INPUTS[digest] = read_deal_workbook(path)
-    return _INPUTS[digest]
+    cached = _INPUTS.get(digest)
+    if cached is None or _linked_stamp(path, cached[0]) != cached[1]:
+        inputs = read_deal_workbook(path)
+        cached = _INPUTS[digest] = (inputs, _linked_stamp(path, inputs))
+    return cached[0]
 
 
 def surveil_file(

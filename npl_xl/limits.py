@@ -49,6 +49,12 @@ LIMITS = {
         ),
         Limit("max_tape_rows", 2_000_000, "rows", "rows of a loan tape"),
         Limit(
+            "max_linked_row_bytes",
+            4_096,
+            "bytes",
+            "uncompressed bytes a row of a linked tape may take (new-deal writes about 300)",
+        ),
+        Limit(
             "max_workbook_bytes",
             400_000_000,
             "bytes",

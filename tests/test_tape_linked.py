@@ -118,14 +118,14 @@ def test_a_missing_file_is_refused(books, tmp_path):
 def test_a_file_bigger_than_its_rows_allow_is_refused(books, tmp_path, monkeypatch):
     book, _ = _copy(books, tmp_path)
     size = os.path.getsize(linked_tape.linked_path(book))
-    monkeypatch.setattr(linked_tape, "BYTES_PER_ROW", 1)
-    monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", str(size + 1))
-    with pytest.raises(ValueError, match=rf"unpacks to more than {size + 1:,} bytes"):
+    per_row = size // 301 + 1  # 300 rows and the header: the file fits, its content does not
+    monkeypatch.setenv("NPL_XL_MAX_LINKED_ROW_BYTES", str(per_row))
+    with pytest.raises(ValueError, match=rf"unpacks to more than {301 * per_row:,} bytes"):
         read_deal_workbook(book)
-    monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", str(size - 1))
+    monkeypatch.setenv("NPL_XL_MAX_LINKED_ROW_BYTES", "1")
     with pytest.raises(ValueError, match=rf"LoanTape!B3: the linked tape .* is {size:,} bytes"):
         read_deal_workbook(book)
-    monkeypatch.setattr(linked_tape, "BYTES_PER_ROW", 4096)
+    monkeypatch.delenv("NPL_XL_MAX_LINKED_ROW_BYTES")
     monkeypatch.setenv("NPL_XL_MAX_TAPE_ROWS", "100")
     with pytest.raises(ValueError, match=r"LoanTape!B5: linked tape rows: 300 exceeds the limit"):
         read_deal_workbook(book)
@@ -164,3 +164,27 @@ def test_the_threshold_and_the_options(tape, tmp_path, monkeypatch):
     rated = run(main, ["rate", str(tmp_path / "a.xlsx"), "--out", str(tmp_path / "m.xlsx")])
     assert rated.exit_code == 0, rated.output
     assert linked_tape.use_linked(201, None) and not linked_tape.use_linked(201, False)
+
+
+def test_the_memo_names_the_linked_file_and_a_batch_notices_it_changed(books, tmp_path):
+    from npl_xl import batch
+    from npl_xl.workbook.memo import build_memo
+    from npl_xl.workbook.run import rate_inputs
+
+    linked, _, summary = books
+    inputs = read_deal_workbook(linked)
+    run = rate_inputs(inputs, paths=200, seed=1)
+    for lang, sheet, label in (
+        ("en", "Provenance", "Linked loan tape"),
+        ("zh", "数据来源", "关联资产清单文件"),
+    ):
+        ws = build_memo(run, inputs, lang)[sheet]
+        rows = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r[0]}
+        link = summary["linked"]
+        assert rows[label].startswith(link.file) and link.sha256 in rows[label]
+    book, csv = _copy(books, tmp_path)
+    assert batch._read(str(book)).tape.attrs["linked"].rows == 300
+    with open(csv, "ab") as f:  # the same workbook, a changed linked file: read again, refused
+        f.write(b"\0")
+    with pytest.raises(ValueError, match=r"LoanTape!B4: "):
+        batch._read(str(book))

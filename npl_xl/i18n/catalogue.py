@@ -386,6 +386,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # provenance
     "pv_workbook": {"en": "Input workbook", "zh": "输入工作簿"},
     "pv_sha": {"en": "SHA-256 of the input", "zh": "输入文件 SHA-256"},
+    "pv_linked_tape": {"en": "Linked loan tape", "zh": "关联资产清单文件"},
+    "pv_linked_value": {
+        "en": "{file} (SHA-256 {sha256}, {rows:,} loans; checked against the workbook)",
+        "zh": "{file}（SHA-256 {sha256}，{rows:,} 笔贷款；已与工作簿核对）",
+    },
     "pv_run_at": {"en": "Run at", "zh": "运行时间"},
     "pv_paths": {"en": "Monte Carlo scenarios", "zh": "蒙特卡洛情景数"},
     "pv_seed": {"en": "Seed", "zh": "随机种子"},

@@ -14,8 +14,8 @@ fit Excel's rows at all. The CSV costs about 60 bytes a loan compressed and is r
 checks its SHA-256 and row count (one line naming the cell when missing or changed) and rebuilds
 the normalised tape without the per-cell intake (the file is the tool's own output, verified by
 its hash). The workbook limits then apply to the workbook only; the linked file has its own:
-``max_tape_rows`` rows and :data:`BYTES_PER_ROW` bytes a row uncompressed, checked while
-decompressing.
+``max_tape_rows`` rows and ``max_linked_row_bytes`` bytes for each row the workbook declares
+(uncompressed, checked on the file's size and while decompressing).
 
 Amounts are in 元 whatever the deal's unit (the tape's own figures, read back exactly). Text that
 spreadsheet software would read as a formula (a leading ``=``, ``+``, ``-``, ``@``, tab, CR) or
@@ -58,8 +58,6 @@ SUFFIX = ".loans.csv.gz"
 NAMES = {"file": "LoanTape_File", "sha256": "LoanTape_SHA256", "rows": "LoanTape_Rows"}
 #: headers of the Valuation sheet's columns in the linked file start with this
 VALUE_PREFIX = "valuation: "
-#: largest uncompressed size a linked file may have per row (ours: about 300 bytes)
-BYTES_PER_ROW = 4096
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
@@ -197,8 +195,8 @@ def _gunzip(data: bytes, cap: float, what: str) -> bytes:
             size += len(part)
             if size > cap:
                 raise ValueError(
-                    f"{what}: unpacks to more than {cap:,.0f} bytes ({BYTES_PER_ROW:,} a row of "
-                    "max_tape_rows); not a linked tape new-deal wrote"
+                    f"{what}: unpacks to more than {cap:,.0f} bytes (max_linked_row_bytes for "
+                    "each row the workbook declares); not a linked tape new-deal wrote"
                 )
             parts.append(part)
             buf = d.unconsumed_tail
@@ -238,11 +236,12 @@ def read_linked(book) -> pd.DataFrame | None:
             f"{ref}: the linked tape {name} is not beside the workbook (in "
             f"{os.path.dirname(path)}); keep the two files together"
         )
-    cap = limits.get("max_tape_rows") * BYTES_PER_ROW
+    cap = (rows + 1) * limits.get("max_linked_row_bytes")  # the rows and the header
     if os.path.getsize(path) > cap:
         raise ValueError(
             f"{ref}: the linked tape {name} is {os.path.getsize(path):,} bytes, over "
-            f"{cap:,.0f} ({BYTES_PER_ROW:,} a row of max_tape_rows); not a file new-deal wrote"
+            f"{cap:,.0f} (max_linked_row_bytes for each of its {rows:,} rows and the header); "
+            "not a file new-deal wrote"
         )
     with open(path, "rb") as f:
         data = f.read()

@@ -88,6 +88,9 @@ def provenance_sheet(ws, run, inputs, lang: str) -> set[int]:
         [t("pv_unit"), unit_label(inp.unit)],
         [t("pv_versions"), ", ".join(f"{k} {v}" for k, v in run.versions.items())],
     ]
+    link = inp.tape.attrs.get("linked") if inp.tape is not None else None
+    if link:
+        rows.insert(2, [t("pv_linked_tape"), t("pv_linked_value", **vars(link))])
 
     def used(c):  # the value the run used: the Monte Carlo's volatility may be the dataset's
         if c.field == "recovery_vol":
