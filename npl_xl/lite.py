@@ -43,6 +43,11 @@ MACROS = ("NPLXL_RATE", "NPLXL_NEW_DEAL", "NPLXL_SIZE")
 SCRIPTS = (
     ("NPLXL_RATE", "lite_rate", "Rate this deal workbook; the memo's sheets are added to it."),
     (
+        "NPLXL_NEW_DEAL",
+        "lite_new_deal",
+        "Fill this book as a deal workbook from the loan tape pasted into the active sheet.",
+    ),
+    (
         "NPLXL_SIZE",
         "lite_size",
         "Size the tranche named in the selected cell (else the most senior), every level.",

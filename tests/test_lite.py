@@ -182,3 +182,102 @@ def test_the_lite_size_script_reports_in_a_message_box():
     book = open_in_lite(CARD)
     run_script(module, "NPLXL_SIZE", book)
     assert book.app.alerts[-1][0].splitlines() == list(actions.size_tranche(CARD).lines)
+
+
+class LiveSheet:
+    """A Lite sheet that keeps what a script writes: used range, tables and the order of writes."""
+
+    def __init__(self, name, log):
+        self.name, self.cells, self.log = name, {}, log
+        sheet = self
+
+        class Tables(list):
+            def add(self, source, name):
+                log.append(("table", sheet.name, name))
+                self.append(type("T", (), {"name": name, "range": source})())
+
+        self.tables = Tables()
+
+    def __getitem__(self, address):
+        from openpyxl.utils import range_boundaries
+
+        c0, r0, c1, r1 = range_boundaries(address.replace("$", ""))
+        sheet = self
+
+        class Cells:
+            address = f"${_letters(c0)}${r0}:${_letters(c1 or c0)}${r1 or r0}"
+
+            @property
+            def value(self):
+                return sheet.cells.get((r0, c0))
+
+            @value.setter
+            def value(self, v):
+                rows = v if isinstance(v, list) else [[v]]
+                for i, row in enumerate(rows):
+                    for j, x in enumerate(row):
+                        sheet.cells[(r0 + i, c0 + j)] = x
+                if isinstance(v, str) and v.startswith("="):
+                    sheet.log.append(("formula", sheet.name, address))
+
+        return Cells()
+
+    @property
+    def used_range(self):
+        filled = [k for k, v in self.cells.items() if v is not None] or [(1, 1)]
+        r1, c1 = max(r for r, _ in filled), max(c for _, c in filled)
+        grid = [[self.cells.get((r, c)) for c in range(1, c1 + 1)] for r in range(1, r1 + 1)]
+        return Range(f"$A$1:${_letters(c1)}${r1}", grid)
+
+
+def test_the_lite_new_deal_script_fills_the_book_as_new_deal_fills_a_file(tmp_path):
+    """The tape pasted into the active sheet; the deal's sheets, tables and names added, then its
+    formulas (tables first, so structured references resolve); the book then reads as the deal
+    workbook new-deal writes from the same tape."""
+    from npl_xl.workbook.tape import synthetic_tape
+
+    frame = synthetic_tape(300, seed=3, kind="mortgage")
+    log: list = []
+    tape = LiveSheet("Tape", log)
+    tape["A1"].value = [list(frame.columns)] + frame.astype(object).values.tolist()
+
+    class LiveSheets(list):
+        active = tape
+
+        def add(self, name, after=None):
+            sheet = LiveSheet(name, log)
+            self.insert(self.index(after) + 1, sheet)
+            return sheet
+
+    class Names(list):
+        def add(self, name, refers_to):
+            log.append(("name", name))
+            self.append(Name(name, refers_to))
+
+    book = type("LiteBook", (), {})()
+    book.name, book.sheets, book.names, book.app = "Tape.xlsx", LiveSheets([tape]), Names(), App()
+    log.clear()
+    run_script(lite_main(), "NPLXL_NEW_DEAL", book)
+    text, mode = book.app.alerts[-1]
+    assert mode is None, text
+    assert text.splitlines()[-1].startswith("deal sheets added to this book")
+    assert text.splitlines()[0].startswith("300 loans: principal")
+    names = [s.name for s in book.sheets]
+    assert names[0] == "Tape" and {"Deal", "Tranches", "Recovery", "Results"} <= set(names)
+    kinds = [e[0] for e in log]
+    assert kinds.index("formula") > max(i for i, k in enumerate(kinds) if k in ("table", "name"))
+    assert ("formula", "Results", "B5") in log  # the Results sheet's functions, entered by Excel
+    # the filled book reads as the file new-deal writes from the same tape
+    csv = tmp_path / "tape.csv"
+    frame.to_csv(csv, index=False)
+    actions.new_deal_workbook(csv, tmp_path / "deal.xlsx")
+    want = read_deal_workbook(tmp_path / "deal.xlsx")
+    path = snapshot_file(book)
+    try:
+        got = read_deal_workbook(path)
+    finally:
+        import shutil
+
+        shutil.rmtree(pathlib.Path(path).parent)
+    assert got.deal.tranches == want.deal.tranches and got.unit == want.unit
+    assert len(got.tape) == len(want.tape) == 300

@@ -36,6 +36,12 @@ def NPLXL_RATE(book: xw.Book):
 
 
 @xw.script
+def NPLXL_NEW_DEAL(book: xw.Book):
+    """Fill this book as a deal workbook from the loan tape pasted into the active sheet."""
+    macros.lite_new_deal(book)
+
+
+@xw.script
 def NPLXL_SIZE(book: xw.Book):
     """Size the tranche named in the selected cell (else the most senior), every level."""
     macros.lite_size(book)

@@ -252,3 +252,67 @@ def lite_size(book):
         return _on_snapshot(book, lambda path: _size_selected(book, selected, path))
 
     return run_macro(book, "sizing", job)
+
+
+def lite_new_deal(book):
+    """Lite script: fill this book as a deal workbook from the loan tape pasted into its active
+    sheet (Lite has no file dialog): the deal workbook's sheets, tables and names are added to the
+    book, its formulas (Recovery, Results) entered by Excel itself, so they calculate in Lite."""
+    sheet = book.sheets.active
+
+    def job(progress):
+        from openpyxl import load_workbook
+
+        from .open_book import remove_snapshot, sheet_file
+
+        progress("reading the tape")
+        taken = {s.name.lower() for s in book.sheets} - {sheet.name.lower()}
+        tape = sheet_file(sheet)
+        try:
+            out = os.path.join(os.path.dirname(tape), "deal.xlsx")
+            result = actions.new_deal_workbook(tape, out, sheet=sheet.name, linked=False)
+            progress("writing the deal sheets")
+            wb = load_workbook(out)
+            clash = [ws.title for ws in wb.worksheets if ws.title.lower() in taken]
+            if clash:
+                raise ValueError(
+                    f"this book already has a sheet {clash[0]}: paste the tape into a new "
+                    "workbook and run NPLXL_NEW_DEAL there"
+                )
+            write_workbook(book, wb)
+        finally:
+            remove_snapshot(tape)
+        summary = result.lines[-2]  # loans, pool and base case (the intake report: Pool sheet)
+        return actions.ActionResult(
+            (summary, "deal sheets added to this book; the intake report is on the Pool sheet"), ()
+        )
+
+    return run_macro(book, "new deal", job)
+
+
+def write_workbook(book, wb) -> None:
+    """Add the sheets of the openpyxl workbook ``wb`` to the open ``book``: values (text kept as
+    text), then its tables and defined names, then its formulas, entered last so that Excel
+    stores them in its own form once the tables and names they use exist."""
+    formulas = []
+    for ws in wb.worksheets:
+        target = book.sheets.add(ws.title, after=book.sheets[len(book.sheets) - 1])
+        rows = []
+        for row in ws.iter_rows():
+            values: list = []
+            for c in row:
+                if c.data_type == "f":  # a spill block's formula goes in its top-left cell
+                    text = str(getattr(c.value, "text", c.value))
+                    formulas.append((target, c.coordinate, "=" + text.lstrip("=")))
+                    values.append(None)
+                else:
+                    values.append(inert(c.value))
+            rows.append(values)
+        if rows:
+            target["A1"].value = rows
+        for table in ws.tables.values():
+            target.tables.add(source=target[table.ref], name=table.displayName)
+    for name, dn in wb.defined_names.items():
+        book.names.add(name, "=" + dn.attr_text)
+    for target, address, formula in formulas:
+        target[address].value = formula

@@ -16,7 +16,7 @@ from openpyxl.utils import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
 
-__all__ = ["remove_snapshot", "snapshot", "snapshot_file"]
+__all__ = ["remove_snapshot", "sheet_file", "snapshot", "snapshot_file"]
 
 _ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
@@ -38,21 +38,25 @@ def _rows(value) -> list[list]:
     return [r if isinstance(r, list) else [r] for r in value] if value else []
 
 
+def _copy_values(sheet, ws) -> None:
+    """The values of the open ``sheet``'s used range into the openpyxl sheet ``ws``."""
+    used = sheet.used_range
+    r0, c0 = _top_left(used.address)
+    for i, row in enumerate(_rows(used.options(ndim=2).value)):
+        for j, v in enumerate(row):
+            if v is not None and v != "":
+                cell = ws.cell(row=r0 + i, column=c0 + j, value=v)
+                if isinstance(v, str):
+                    cell.data_type = "s"  # text, even when it starts with '='
+
+
 def snapshot(book) -> Workbook:
     """The values, defined names and tables of an open xlwings ``book`` as an openpyxl workbook."""
     wb = Workbook()
     wb.remove(wb.active)
     for sheet in book.sheets:
         ws = wb.create_sheet(sheet.name)
-        used = sheet.used_range
-        r0, c0 = _top_left(used.address)
-        for i, row in enumerate(_rows(used.options(ndim=2).value)):
-            for j, v in enumerate(row):
-                if v is not None and v != "":
-                    cell = ws.cell(row=r0 + i, column=c0 + j, value=v)
-                    if isinstance(v, str):
-                        cell.data_type = "s"  # text, even when it starts with '='
-
+        _copy_values(sheet, ws)
         for table in getattr(sheet, "tables", []):
             ref = table.range.address.replace("$", "")
             if ":" not in ref:
@@ -86,6 +90,22 @@ def snapshot_file(book, folder=None) -> str:
     path = os.path.join(tempfile.mkdtemp(prefix="npl-xl-", dir=folder), f"{stem}.xlsx")
     try:
         snapshot(book).save(path)
+    except BaseException:
+        remove_snapshot(path)
+        raise
+    return path
+
+
+def sheet_file(sheet, folder=None) -> str:
+    """The values of one open ``sheet`` (a pasted loan tape) as an xlsx in a new temporary folder,
+    the sheet under its own name; removed with :func:`remove_snapshot`."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet.name
+    _copy_values(sheet, ws)
+    path = os.path.join(tempfile.mkdtemp(prefix="npl-xl-", dir=folder), "tape.xlsx")
+    try:
+        wb.save(path)
     except BaseException:
         remove_snapshot(path)
         raise
