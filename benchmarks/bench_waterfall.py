@@ -170,6 +170,13 @@ def main() -> None:
     def best(fn, n, r=7):
         return min(timeit.repeat(fn, number=n, repeat=r)) / n
 
+    def best_of_pair(fa, fb, n, r=15):
+        a, b = [], []
+        for _ in range(r):
+            a.append(timeit.timeit(fa, number=n))
+            b.append(timeit.timeit(fb, number=n))
+        return min(a) / n, min(b) / n
+
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, "
@@ -184,8 +191,10 @@ def main() -> None:
     ref, res = plain_loop(one.tolist(), frac), run_waterfall(deal, one)
     assert np.allclose(ref[:, 8:10], res.balance) and np.allclose(ref[:, 10:18], res.fees_paid)
     assert np.allclose(ref[:, 18], res.reserve_balance) and np.allclose(ref[:, 22], res.residual)
-    t_loop = best(lambda: plain_loop(one.tolist(), frac), 100)
-    t_one = best(lambda: run_waterfall(deal, one), 100)
+    # alternated in one set of repeats, so a noisy neighbour slows both alike
+    t_loop, t_one = best_of_pair(
+        lambda: plain_loop(one.tolist(), frac), lambda: run_waterfall(deal, one), 100
+    )
     print(
         "same, plain Python loop of the same steps:      "
         f"{t_loop * 1e3:8.3f} ms  (engine / loop {t_one / t_loop:.2f})"
