@@ -577,6 +577,22 @@ def test_one_scenario_on_floats_is_the_vector_run_bit_for_bit(d, scale, zeros, s
     np.testing.assert_array_equal(last["balance"], ref["balance"][0, -1:])
 
 
+def test_fees_that_sum_to_the_cash_leave_no_negative_cash_on_floats():
+    # 0 + 65.508 + 79.084 + 10.292 == 154.884 in floats, but 154.884 - 65.508 - 79.084 - 10.292
+    # is -1.2e-14: the one-scenario shortcut once paid every fee in full and then paid that
+    # negative cash as interest (-1.2e-14 a period), where the vector run pays 0 (found in review)
+    fees = [
+        {"name": f"F{i}", "basis": "fixed", "amount": a}
+        for i, a in enumerate((65.508, 79.084, 10.292))
+    ]
+    d = annual([{"name": "A", "balance": 100, "coupon": 0.05, "seniority": 1}], fees=fees)
+    c, plan = waterfall._prepared(d, np.full(3, 0 + 65.508 + 79.084 + 10.292), None, 0.0)
+    one, batch = waterfall._run(plan, c), waterfall._run(plan, c[None, :])
+    assert (one["interest_paid"] >= 0).all()
+    for name in waterfall.RECORDS:
+        np.testing.assert_array_equal(one[name], batch[name][0], err_msg=name)
+
+
 # --- facility, guarantee, excess-spread account ---------------------------------------------------
 
 

@@ -47,7 +47,10 @@ def senior_fees(w, cx: Context, _name: str) -> None:
     which = [i for i in cx.senior if i not in cx.named]
     every = len(which) == len(cx.senior)
     if every and not w.vector:  # one scenario with cash for every fee: pay them all at once
-        with w.block(f"if {total(f'fdue{i}' for i in range(len(p.fees)))} <= cash:"):
+        # tested as paid (cash less each fee in turn, >= 0), not as a sum: 0 + a + b + c <= cash
+        # can hold while cash - a - b - c is -1e-14, which the vector run never pays
+        rest = " - ".join(["cash", *(f"fdue{i}" for i in range(len(p.fees)))])
+        with w.block(f"if {rest} >= 0.0:"):
             for i in range(len(p.fees)):
                 w(f"cash -= fdue{i}")
                 w(f"fpaid{i} = fpaid{i} + fdue{i}")
