@@ -230,6 +230,40 @@ class LiveSheet:
         return Range(f"$A$1:${_letters(c1)}${r1}", grid)
 
 
+def live_book(frame, sheet_name="Tape", fail_names=False):
+    """A Lite book whose active sheet holds ``frame`` pasted (header row first); sheets and names
+    added by a script are kept (a duplicate sheet name refused, as Excel does) and can be
+    deleted; ``fail_names``: adding a defined name fails (an error half-way through)."""
+    log: list = []
+    tape = LiveSheet(sheet_name, log)
+    tape["A1"].value = [list(frame.columns)] + frame.astype(object).values.tolist()
+
+    class LiveSheets(list):
+        active = tape
+
+        def add(self, name, after=None):
+            if name.lower() in {s.name.lower() for s in self}:
+                raise ValueError(f"a sheet named {name} exists")  # Excel refuses it too
+            sheet = LiveSheet(name, log)
+            sheet.delete = lambda: self.remove(sheet)
+            self.insert(self.index(after) + 1, sheet)
+            return sheet
+
+    class Names(list):
+        def add(self, name, refers_to):
+            if fail_names:
+                raise RuntimeError("the add-in lost its connection")
+            log.append(("name", name))
+            n = Name(name, refers_to)
+            n.delete = lambda: self.remove(n)
+            self.append(n)
+            return n
+
+    book = type("LiteBook", (), {})()
+    book.name, book.sheets, book.names, book.app = "Tape.xlsx", LiveSheets([tape]), Names(), App()
+    return book, log
+
+
 def test_the_lite_new_deal_script_fills_the_book_as_new_deal_fills_a_file(tmp_path):
     """The tape pasted into the active sheet; the deal's sheets, tables and names added, then its
     formulas (tables first, so structured references resolve); the book then reads as the deal
@@ -237,26 +271,7 @@ def test_the_lite_new_deal_script_fills_the_book_as_new_deal_fills_a_file(tmp_pa
     from npl_xl.workbook.tape import synthetic_tape
 
     frame = synthetic_tape(300, seed=3, kind="mortgage")
-    log: list = []
-    tape = LiveSheet("Tape", log)
-    tape["A1"].value = [list(frame.columns)] + frame.astype(object).values.tolist()
-
-    class LiveSheets(list):
-        active = tape
-
-        def add(self, name, after=None):
-            sheet = LiveSheet(name, log)
-            self.insert(self.index(after) + 1, sheet)
-            return sheet
-
-    class Names(list):
-        def add(self, name, refers_to):
-            log.append(("name", name))
-            self.append(Name(name, refers_to))
-
-    book = type("LiteBook", (), {})()
-    book.name, book.sheets, book.names, book.app = "Tape.xlsx", LiveSheets([tape]), Names(), App()
-    log.clear()
+    book, log = live_book(frame)
     run_script(lite_main(), "NPLXL_NEW_DEAL", book)
     text, mode = book.app.alerts[-1]
     assert mode is None, text
@@ -281,3 +296,20 @@ def test_the_lite_new_deal_script_fills_the_book_as_new_deal_fills_a_file(tmp_pa
         shutil.rmtree(pathlib.Path(path).parent)
     assert got.deal.tranches == want.deal.tranches and got.unit == want.unit
     assert len(got.tape) == len(want.tape) == 300
+
+
+def test_the_lite_new_deal_script_adds_nothing_when_it_cannot_finish():
+    """A tape pasted into a sheet named like a deal sheet is refused before anything is added; an
+    error half-way through removes what was added (no half-filled book)."""
+    from npl_xl.workbook.tape import synthetic_tape
+
+    frame = synthetic_tape(200, seed=4, kind="mortgage")
+    for sheet_name, fail_names, said in (
+        ("Pool", False, "this book already has a sheet named Pool"),
+        ("Tape", True, "the add-in lost its connection"),
+    ):
+        book, _ = live_book(frame, sheet_name, fail_names)
+        run_script(lite_main(), "NPLXL_NEW_DEAL", book)
+        text, mode = book.app.alerts[-1]
+        assert mode == "critical" and said in text and "\n" not in text, text
+        assert [s.name for s in book.sheets] == [sheet_name] and not book.names

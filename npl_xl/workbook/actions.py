@@ -33,10 +33,12 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class ActionResult:
     """What an action did: ``lines`` to show the user, ``paths`` written (absolute where the
-    action chose the name)."""
+    action chose the name), ``summary``: its result in one line where the lines are long (a
+    message box shows it instead)."""
 
     lines: tuple[str, ...]
     paths: tuple[str, ...] = ()
+    summary: str = ""
 
     def __post_init__(self):  # tape and deal text may hold terminal escapes: never echoed
         object.__setattr__(self, "lines", tuple(cell_text(line) for line in self.lines))
@@ -239,12 +241,11 @@ def new_deal_workbook(
         linked=linked,
     )
     u = s["unit"]
-    lines = [
-        *s["intake"],
+    summary = (
         f"{s['loans']:,} loans: principal {s['principal']:,.2f} + interest {s['interest']:,.2f} + "
         f"fees {s['fees']:,.2f} = {s['pool']:,.2f} {u}; secured {s['secured_share']:.1%}; assumed "
         f"base-case recovery {s['expected_recovery']:,.2f} {u} (replace it on the Assumptions "
-        "sheet)",
-        f"deal workbook written to {s['out']}",
-    ]
-    return ActionResult(tuple(lines), (os.path.abspath(s["out"]),))
+        "sheet)"
+    )
+    lines = [*s["intake"], summary, f"deal workbook written to {s['out']}"]
+    return ActionResult(tuple(lines), (os.path.abspath(s["out"]),), summary)

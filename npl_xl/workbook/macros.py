@@ -266,7 +266,7 @@ def lite_new_deal(book):
         from .open_book import remove_snapshot, sheet_file
 
         progress("reading the tape")
-        taken = {s.name.lower() for s in book.sheets} - {sheet.name.lower()}
+        taken = {s.name.lower() for s in book.sheets}
         tape = sheet_file(sheet)
         try:
             out = os.path.join(os.path.dirname(tape), "deal.xlsx")
@@ -276,15 +276,17 @@ def lite_new_deal(book):
             clash = [ws.title for ws in wb.worksheets if ws.title.lower() in taken]
             if clash:
                 raise ValueError(
-                    f"this book already has a sheet {clash[0]}: paste the tape into a new "
-                    "workbook and run NPLXL_NEW_DEAL there"
+                    f"this book already has a sheet named {clash[0]}, which the deal workbook "
+                    "uses: paste the tape into a sheet of another name in a new workbook"
                 )
             write_workbook(book, wb)
         finally:
             remove_snapshot(tape)
-        summary = result.lines[-2]  # loans, pool and base case (the intake report: Pool sheet)
         return actions.ActionResult(
-            (summary, "deal sheets added to this book; the intake report is on the Pool sheet"), ()
+            (
+                result.summary,
+                "deal sheets added to this book; the intake report is on the Pool sheet",
+            )
         )
 
     return run_macro(book, "new deal", job)
@@ -294,9 +296,21 @@ def write_workbook(book, wb) -> None:
     """Add the sheets of the openpyxl workbook ``wb`` to the open ``book``: values (text kept as
     text), then its tables and defined names, then its formulas, entered last so that Excel
     stores them in its own form once the tables and names they use exist."""
+    added: list = []
+    try:
+        _write_workbook(book, wb, added)
+    except BaseException:  # nothing half-written: what was added goes again
+        for item in reversed(added):
+            with contextlib.suppress(Exception):
+                item.delete()
+        raise
+
+
+def _write_workbook(book, wb, added: list) -> None:
     formulas = []
     for ws in wb.worksheets:
         target = book.sheets.add(ws.title, after=book.sheets[len(book.sheets) - 1])
+        added.append(target)
         rows = []
         for row in ws.iter_rows():
             values: list = []
@@ -313,6 +327,6 @@ def write_workbook(book, wb) -> None:
         for table in ws.tables.values():
             target.tables.add(source=target[table.ref], name=table.displayName)
     for name, dn in wb.defined_names.items():
-        book.names.add(name, "=" + dn.attr_text)
+        added.append(book.names.add(name, "=" + dn.attr_text))
     for target, address, formula in formulas:
         target[address].value = formula
