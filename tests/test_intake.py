@@ -477,3 +477,15 @@ def test_a_deal_with_mixed_units_is_refused(tmp_path):
         ValueError, match=r"the notes add up to 514,000,000.00, 6,237 times the expected recovery"
     ):
         read_deal_workbook(path)
+
+
+def test_a_line_break_at_a_cells_edge_is_stripped_whatever_the_other_cells():
+    # the all-ASCII shortcut once missed "abc\n" (kept) while the same cell beside a non-ASCII one
+    # was stripped: the same loan id cleaned two ways (found in review)
+    import pandas as pd
+
+    from npl_xl.workbook.intake.normalise import clean_texts
+
+    assert clean_texts(pd.Series(["abc\n", "x"])).tolist() == ["abc", "x"]
+    assert clean_texts(pd.Series(["abc\n", "é"])).tolist() == ["abc", "é"]
+    assert clean_texts(pd.Series(["\nabc", "a\nb"])).tolist() == ["abc", "a\nb"]

@@ -188,3 +188,28 @@ def test_the_memo_names_the_linked_file_and_a_batch_notices_it_changed(books, tm
         f.write(b"\0")
     with pytest.raises(ValueError, match=r"LoanTape!B4: "):
         batch._read(str(book))
+
+
+def test_a_fractional_row_count_and_a_parser_error_are_one_clear_line(books, tmp_path):
+    book, csv = _copy(books, tmp_path)
+    wb = load_workbook(book)
+    wb["LoanTape"]["B5"] = 300.7
+    wb.save(book)
+    with pytest.raises(ValueError, match=r"^LoanTape!B5: .*not a whole number: 300.7$"):
+        read_deal_workbook(book)
+    (tmp_path / "other").mkdir()
+    book, csv = _copy(books, tmp_path / "other")
+    with gzip.open(csv, "rb") as f:
+        lines = f.read().split(b"\n")
+    lines[5] = lines[5] + b",1,2,3"  # a row with more fields than the header: pandas says so
+    with open(csv, "wb") as f:
+        f.write(gzip.compress(b"\n".join(lines), mtime=0))
+    wb = load_workbook(book)
+    import hashlib
+
+    with open(csv, "rb") as f:
+        wb["LoanTape"]["B4"] = hashlib.sha256(f.read()).hexdigest()
+    wb.save(book)
+    with pytest.raises(ValueError, match=r"cannot read the linked tape") as err:
+        read_deal_workbook(book)
+    assert "\n" not in str(err.value)

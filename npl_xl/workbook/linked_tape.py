@@ -226,9 +226,12 @@ def read_linked(book) -> pd.DataFrame | None:
     if os.path.basename(name) != name or name in ("", ".", ".."):
         raise ValueError(f"{ref}: the linked tape must be a file name beside the workbook")
     try:
-        rows = int(rows)
-    except (TypeError, ValueError):
-        raise ValueError(f"{rows_ref}: the linked tape's row count is not a number") from None
+        whole = float(rows) == int(float(rows))
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole or isinstance(rows, bool):
+        raise ValueError(f"{rows_ref}: the linked tape's row count is not a whole number: {rows!r}")
+    rows = int(float(rows))
     limits.check("max_tape_rows", rows, f"{rows_ref}: linked tape rows")
     path = os.path.join(os.path.dirname(os.path.abspath(book.path)), name)
     if not os.path.isfile(path):
@@ -264,7 +267,8 @@ def read_linked(book) -> pd.DataFrame | None:
             engine="c",
         )
     except (ValueError, pd.errors.ParserError) as exc:
-        raise ValueError(f"{name}: cannot read the linked tape ({str(exc)[:120]})") from None
+        said = " ".join(str(exc).split())[:120]  # pandas' messages end in a line break
+        raise ValueError(f"{name}: cannot read the linked tape ({said})") from None
     del text
     if len(frame) != rows:
         raise ValueError(

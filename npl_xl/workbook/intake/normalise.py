@@ -187,8 +187,9 @@ def clean_texts(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, dtype=object)
 
 
-#: what shows an ASCII space at the start or end of a cell of a newline-joined column
-_EDGE_SPACE = ("\n ", " \n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+#: what shows ASCII white space at the start or end of a cell of a newline-joined column (a
+#: line break at a cell's edge shows as two in a row)
+_EDGE_SPACE = ("\n ", " \n", "\n\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
