@@ -213,3 +213,24 @@ def test_a_fractional_row_count_and_a_parser_error_are_one_clear_line(books, tmp
     with pytest.raises(ValueError, match=r"cannot read the linked tape") as err:
         read_deal_workbook(book)
     assert "\n" not in str(err.value)
+
+
+def test_a_failed_forced_run_keeps_the_previous_workbook_and_its_linked_file(
+    tape, tmp_path, monkeypatch
+):
+    from npl_xl.workbook import new_deal as nd
+
+    out = tmp_path / "deal.xlsx"
+    new_deal(tape, out, linked=True)
+    csv = linked_tape.linked_path(out)
+    before = (out.read_bytes(), Path(csv).read_bytes())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(nd, "write_deal_workbook", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        new_deal(tape, out, linked=True, overwrite=True)
+    assert (out.read_bytes(), Path(csv).read_bytes()) == before
+    assert read_deal_workbook(out).tape.attrs["linked"].rows == 300  # still a working pair
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deal.loans.csv.gz", "deal.xlsx"]

@@ -12,6 +12,7 @@ again to revalue). Every amount written is in ``deal_unit``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 
@@ -211,6 +212,11 @@ def new_deal(
         closing=closing,
     )
     report = tape.attrs["intake"]
+    beside = linked_path(out) if use_linked(len(tape), linked) else None
+    if beside is not None and os.path.exists(beside) and not overwrite:  # before the valuation
+        raise OutputExistsError(
+            f"output: {beside} exists; pass --force (overwrite=True) to replace it"
+        )
     scale = 1.0 / DEAL_UNITS[deal_unit]
     total = float(tape["total"].sum())
     secured = float(tape.loc[tape["secured"], "total"].sum() / total) if "secured" in tape else 0.0
@@ -302,13 +308,12 @@ def new_deal(
         }
         stress, rating_table = kept.stress, kept.rating_table
         terms = kept.terms | {"scorecard": kept.scorecard, "rating_basis": kept.rating_basis}
-    link = None
-    if use_linked(len(tape), linked):
-        link = _write_link(out, tape, valuation, overwrite)
-        report.derived.append(link.describe())
-        tape.attrs["linked"] = link
-    lines = report.lines()
-    try:
+    with _replacing(beside) as made:
+        if beside is not None:
+            made.append(_write_link(out, tape, valuation, overwrite))
+            report.derived.append(made[0].describe())
+            tape.attrs["linked"] = made[0]
+        lines = report.lines()
         write_deal_workbook(
             out,
             deal,
@@ -324,10 +329,6 @@ def new_deal(
             valuation=(valuation, tables, rules),
             lang=lang,
         )
-    except BaseException:
-        if link is not None and not overwrite:  # the file this run made, without its workbook
-            os.unlink(linked_path(out))
-        raise
     return {
         "loans": len(tape),
         "pool": total * scale,
@@ -339,8 +340,33 @@ def new_deal(
         "principal": float(tape["principal"].sum()) * scale,
         "interest": float(tape["interest"].sum()) * scale,
         "fees": float(tape["fees"].sum()) * scale,
-        "linked": link,
+        "linked": tape.attrs.get("linked"),
     }
+
+
+@contextlib.contextmanager
+def _replacing(beside: str | None):
+    """Write the linked file ``beside`` (None: no link) and its workbook as one: an existing file
+    (replaced with --force) is kept aside until the block ends; on an error the file this run
+    made (appended to the yielded list) goes and the previous one comes back."""
+    if beside is None:
+        yield []
+        return
+    previous = None
+    if os.path.exists(beside):
+        previous = beside + ".previous"
+        os.replace(beside, previous)
+    made: list = []
+    try:
+        yield made
+    except BaseException:
+        if made:
+            os.unlink(beside)
+        if previous is not None:
+            os.replace(previous, beside)
+        raise
+    if previous is not None:
+        os.unlink(previous)
 
 
 def _write_link(out, tape, valuation: Valuation, overwrite: bool) -> Link:
