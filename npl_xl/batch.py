@@ -71,6 +71,8 @@ def _has_report_sheet(path: str) -> bool:
 _ISSUANCE: dict[tuple[str, int | None, int | None], dict[str, str]] = {}
 #: deal workbooks already read in this process: sha256 of the file -> (inputs, linked tape stamp)
 _INPUTS: dict[str, tuple[object, tuple | None]] = {}
+#: workbooks kept read (each may hold a loan tape of a million rows)
+_KEPT = 8
 
 
 def _linked_stamp(path: str, inputs) -> tuple | None:
@@ -93,10 +95,13 @@ def _read(path: str):
 
     with open(path, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
-    cached = _INPUTS.get(digest)
+    cached = _INPUTS.pop(digest, None)
     if cached is None or _linked_stamp(path, cached[0]) != cached[1]:
         inputs = read_deal_workbook(path)
-        cached = _INPUTS[digest] = (inputs, _linked_stamp(path, inputs))
+        cached = (inputs, _linked_stamp(path, inputs))
+    _INPUTS[digest] = cached  # the most recent last; a batch of big tapes keeps only a few
+    while len(_INPUTS) > _KEPT:
+        _INPUTS.pop(next(iter(_INPUTS)))
     return cached[0]
 
 
