@@ -204,3 +204,23 @@ def test_a_trigger_at_a_ratio_of_one_is_not_hit_in_the_base_case():
         without = xlharness.call("WATERFALL_SUMMARY", c, tranches, None, None)
         for got, want in zip(with_trigger[1:], without[1:]):  # equal to within rounding
             assert got[0] == want[0] and got[1:] == pytest.approx(want[1:], rel=1e-12)
+
+
+def test_only_a_collections_trigger_makes_the_collections_a_base_case():
+    """A notes_below trigger needs no base case: zero collections run (the sub is not paid); a
+    cumulative_collections_ratio trigger does, and negative or zero collections are named."""
+    zero = tuple((0.0,) for _ in COLL)
+    call = zero, TRANCHES, None, None, RATES
+    notes = (TRIGGERS, ("t", "notes_below", 0.1, "clean_up_call"))
+    ratio = (TRIGGERS, ("t", "cumulative_collections_ratio", 0.8, "post_default_order"))
+    got = xlharness.call("WATERFALL_SUMMARY", *call, notes)
+    assert got == xlharness.call("WATERFALL_SUMMARY", *call)
+    assert not str(got).startswith("#npl-xl")
+    assert xlharness.call("WATERFALL_SUMMARY", *call, ratio) == (
+        "#npl-xl: collections: all zero; a cumulative_collections_ratio trigger compares with "
+        "them as the base case"
+    )
+    negative = ((-1.0,),) + COLL[1:]
+    assert xlharness.call("WATERFALL_SUMMARY", negative, TRANCHES, None, None, RATES, ratio) == (
+        "#npl-xl: collections: must not be negative (they are the base case of the trigger)"
+    )

@@ -99,10 +99,18 @@ class _RangeBook:
 
 
 def _recovery(c: np.ndarray) -> dict:
-    """Base-case recovery equal to the collections (a trigger compares with the base case)."""
+    """Base-case recovery equal to the collections (a cumulative_collections_ratio trigger
+    compares with the base case)."""
+    if (c < 0).any():
+        raise ValueError(
+            "collections: must not be negative (they are the base case of the trigger)"
+        )
     total = float(c.sum())
     if not total > 0:
-        raise ValueError("collections: all zero; a trigger compares with the base case")
+        raise ValueError(
+            "collections: all zero; a cumulative_collections_ratio trigger compares with them as "
+            "the base case"
+        )
     return {"total": total, "cumulative": (np.cumsum(c) / total).clip(0, 1).tolist()}
 
 
@@ -113,8 +121,9 @@ def deal_from_ranges(
 
     ``structures`` maps rates / triggers / supports / orders to their ranges (None: not given).
     Collections shorter than the legal maturity are padded with zero periods, as the rating's
-    base case is; with triggers the collections are the deal's base case (its recovery is built
-    from them, and the collections returned are its base case, equal to within rounding).
+    base case is; with a cumulative_collections_ratio trigger the collections are the deal's base
+    case (its recovery is built from them, and the collections returned are its base case, equal
+    to within rounding).
     """
     book = _RangeBook(
         {
@@ -135,9 +144,12 @@ def deal_from_ranges(
         )
     c = np.pad(collections, (0, n - len(collections)))
     changes: dict = _orders(book, deal)  # type: ignore[arg-type]
+    ratio = any(t["test"] == "cumulative_collections_ratio" for t in triggers or ())
     if triggers:
-        changes |= {"triggers": triggers, "recovery": _recovery(c)}
+        changes["triggers"] = triggers
+    if ratio:
+        changes["recovery"] = _recovery(c)
     deal = deal.with_changes(**changes) if changes else deal
-    if triggers:  # the base case rebuilt from its curve, to the last bit: a trigger comparing
+    if ratio:  # the base case rebuilt from its curve, to the last bit: a trigger comparing
         c = deal.base_collections()  # with it at a ratio of 1 is not hit by rounding
     return deal, c, extra
