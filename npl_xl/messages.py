@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CELL_CHARS", "cell_text", "one_line"]
+__all__ = ["CELL_CHARS", "FORMULA_STARTS", "cell_text", "one_line"]
 
 #: the most characters an Excel cell holds
 CELL_CHARS = 32_767
+#: what makes spreadsheet software read a text starting with it as a formula or a command
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: C0 and C1 control characters and DEL (a line break and a tab are kept as a space)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _MARK = " ... (cut)"

@@ -36,6 +36,7 @@ import pandas as pd
 
 from .. import limits
 from ..atomic import write_with
+from ..messages import FORMULA_STARTS
 from .intake.vocabulary import AMOUNT_COLUMNS, DATE_COLUMNS, NUMBER_COLUMNS, TEXT_COLUMNS, UNITS
 
 __all__ = [
@@ -58,7 +59,8 @@ SUFFIX = ".loans.csv.gz"
 NAMES = {"file": "LoanTape_File", "sha256": "LoanTape_SHA256", "rows": "LoanTape_Rows"}
 #: headers of the Valuation sheet's columns in the linked file start with this
 VALUE_PREFIX = "valuation: "
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+#: texts written with an apostrophe before them: a formula's starts, and an apostrophe itself
+_TRIGGERS = (*FORMULA_STARTS, "'")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import contextlib
 import os
 from collections.abc import Callable
 
-from ..messages import cell_text, one_line
+from ..messages import FORMULA_STARTS, cell_text, one_line
 from . import actions
 
 __all__ = [
@@ -27,7 +27,7 @@ __all__ = [
 
 TITLE = "npl-xl"
 #: text starting with these would be read as a formula when written to a cell: written as text
-TEXT_PREFIXES = ("=", "+", "-", "@")
+TEXT_PREFIXES = FORMULA_STARTS
 #: the most characters a message box shows (Excel's MsgBox prompt limit is about 1,024)
 MESSAGE_CHARS = 1000
 #: Excel's longest sheet name

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import limits
 from ..atomic import check_extension, write_with
+from ..messages import FORMULA_STARTS
 
 __all__ = [
     "put",
@@ -54,8 +55,6 @@ INPUT = PatternFill("solid", fgColor="FFF2CC")
 FORMULA = PatternFill("solid", fgColor="EDEDED")
 PCT, PCT4, AMT, NUM = "0.00%", "0.0000%", "#,##0.00", "0.0000"
 
-#: characters that make spreadsheet software read a text as a formula or a command
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: characters an xlsx (XML 1.0) cannot hold
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: the project's own formulas, per workbook (id -> set of (sheet, coordinate))
@@ -87,7 +86,7 @@ def put(cell, value, fmt: str | None = None, *, font=None, fill=None, unlocked: 
         v = inert_text(v)
         cell.value = v
         cell.data_type = "s"
-        if v.startswith(_TRIGGERS):
+        if v.startswith(FORMULA_STARTS):
             cell.quotePrefix = True
     else:
         cell.value = v
