@@ -173,20 +173,13 @@ def planned_bytes(
     return 8.0 * max(simulate, copy, rate)
 
 
-def check_run_size(
-    scenarios: int,
-    periods: int,
-    loans: int = 1,
-    tranches: int = 2,
-    fees: int = 8,
-    exact: int | None = None,
-    triggers: int = 0,
-) -> None:
+def check_run_size(scenarios: int, periods: int, *sizes, **named) -> None:
     """Refuse a Monte Carlo run beyond ``max_paths`` or ``max_periods``, or whose
-    :func:`planned_bytes` exceed the share of available memory allowed by ``max_memory_share``."""
+    :func:`planned_bytes` (the other arguments are its own) exceed the share of available memory
+    allowed by ``max_memory_share``."""
     limits.check("max_paths", scenarios, "paths")
     limits.check("max_periods", periods, "periods")
-    planned = planned_bytes(scenarios, periods, loans, tranches, fees, exact, triggers)
+    planned = planned_bytes(scenarios, periods, *sizes, **named)
     limits.check_memory(planned, f"{scenarios:,} scenarios x {periods:,} periods")
 
 
