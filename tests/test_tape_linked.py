@@ -120,7 +120,9 @@ def test_a_file_bigger_than_its_rows_allow_is_refused(books, tmp_path, monkeypat
     size = os.path.getsize(linked_tape.linked_path(book))
     per_row = size // 301 + 1  # 300 rows and the header: the file fits, its content does not
     monkeypatch.setenv("NPL_XL_MAX_LINKED_ROW_BYTES", str(per_row))
-    with pytest.raises(ValueError, match=rf"unpacks to more than {301 * per_row:,} bytes"):
+    with pytest.raises(
+        ValueError, match=rf"^linked.loans.csv.gz: unpacks to more than {301 * per_row:,} b"
+    ):
         read_deal_workbook(book)
     monkeypatch.setenv("NPL_XL_MAX_LINKED_ROW_BYTES", "1")
     with pytest.raises(ValueError, match=rf"LoanTape!B3: the linked tape .* is {size:,} bytes"):
@@ -234,3 +236,18 @@ def test_a_failed_forced_run_keeps_the_previous_workbook_and_its_linked_file(
     assert (out.read_bytes(), Path(csv).read_bytes()) == before
     assert read_deal_workbook(out).tape.attrs["linked"].rows == 300  # still a working pair
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deal.loans.csv.gz", "deal.xlsx"]
+
+
+def test_a_linked_file_that_is_not_gzip_is_one_clear_line(books, tmp_path):
+    import hashlib
+
+    book, csv = _copy(books, tmp_path)
+    with open(csv, "wb") as f:
+        f.write(b"loan_id,principal\nL1,1\n")  # plain text where a gzip file belongs
+    wb = load_workbook(book)
+    with open(csv, "rb") as f:
+        wb["LoanTape"]["B4"] = hashlib.sha256(f.read()).hexdigest()
+    wb.save(book)
+    with pytest.raises(ValueError, match=r"^linked.loans.csv.gz: not a gzip file \(") as err:
+        read_deal_workbook(book)
+    assert "\n" not in str(err.value)

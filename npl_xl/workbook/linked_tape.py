@@ -186,30 +186,40 @@ def _named(book, key: str):
     return value, ref
 
 
-def _gunzip(data: bytes, cap: float, what: str) -> bytes:
-    """The uncompressed bytes of a gzip file, refused as soon as they pass ``cap``."""
-    d = zlib.decompressobj(wbits=31)
-    parts, size = [], 0
-    buf = data
-    try:
-        while buf:
-            part = d.decompress(buf, 1 << 24)
-            size += len(part)
-            if size > cap:
-                raise ValueError(
-                    f"{what}: unpacks to more than {cap:,.0f} bytes (max_linked_row_bytes for "
-                    "each row the workbook declares); not a linked tape new-deal wrote"
-                )
-            parts.append(part)
-            buf = d.unconsumed_tail
-            if d.eof:
-                break
-        parts.append(d.flush())
-        if size + len(parts[-1]) > cap:
-            raise ValueError(f"{what}: unpacks to more than {cap:,.0f} bytes")
-    except zlib.error as exc:
-        raise ValueError(f"{what}: not a gzip file ({exc})") from None
-    return b"".join(parts)
+class _TooBigError(ValueError):
+    """A linked file that unpacks to more than its rows allow."""
+
+
+class _Capped(io.RawIOBase):
+    """The unpacked bytes of a gzip file, read as a stream; refused as soon as they pass ``cap``
+    (never held whole in memory)."""
+
+    def __init__(self, path: str, cap: float, what: str):
+        self._gz = gzip.open(path, "rb")  # noqa: SIM115 - closed by close(), this stream's own
+        self._cap, self._what, self._n = cap, what, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        data = self._gz.read(len(b))
+        self._n += len(data)
+        if self._n > self._cap:
+            raise _TooBigError(
+                f"{self._what}: unpacks to more than {self._cap:,.0f} bytes (max_linked_row_bytes "
+                "for each row the workbook declares); not a linked tape new-deal wrote"
+            )
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._gz.close()
+        super().close()
+
+
+def _csv(path: str, cap: float, what: str, **options) -> pd.DataFrame:
+    with io.BufferedReader(_Capped(path, cap, what), 1 << 20) as stream:
+        return pd.read_csv(stream, **options)
 
 
 def read_linked(book) -> pd.DataFrame | None:
@@ -248,30 +258,35 @@ def read_linked(book) -> pd.DataFrame | None:
             f"{cap:,.0f} (max_linked_row_bytes for each of its {rows:,} rows and the header); "
             "not a file new-deal wrote"
         )
+    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        data = f.read()
-    got = hashlib.sha256(data).hexdigest()
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    got = digest.hexdigest()
     if got != str(expected).strip().lower():
         raise ValueError(
             f"{hash_ref}: the linked tape {name} has changed since new-deal wrote it (SHA-256 "
             f"{got[:16]}..., the workbook says {str(expected)[:16]}...); run new-deal again"
         )
-    text = _gunzip(data, cap, name)
-    del data
     try:
-        header = pd.read_csv(io.BytesIO(text), nrows=0).columns
+        header = _csv(path, cap, name, nrows=0).columns
         numbers = {h: float for h in header if _kind(h) == "number"}
-        frame = pd.read_csv(
-            io.BytesIO(text),
+        frame = _csv(
+            path,
+            cap,
+            name,
             dtype={h: (float if h in numbers else object) for h in header},
             keep_default_na=False,
             na_values=[""],
             engine="c",
         )
+    except _TooBigError:
+        raise
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"{name}: not a gzip file ({exc})") from None
     except (ValueError, pd.errors.ParserError) as exc:
         said = " ".join(str(exc).split())[:120]  # pandas' messages end in a line break
         raise ValueError(f"{name}: cannot read the linked tape ({said})") from None
-    del text
     if len(frame) != rows:
         raise ValueError(
             f"{rows_ref}: the linked tape {name} has {len(frame):,} rows, the workbook says "
