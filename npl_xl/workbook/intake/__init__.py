@@ -638,15 +638,10 @@ def _stages_and_tiers(tape: pd.DataFrame, report: IntakeReport) -> None:
                 str(k): int(v) for k, v in unknown.value_counts().items()
             }
     if "remarks" in tape:
-        found, _ = C.legal_stages(tape["remarks"])
-        blank = tape["legal_stage"].isna() if "legal_stage" in tape else True
-        fill = found.notna() & blank
-        if fill.any():
-            if "legal_stage" not in tape:
-                tape["legal_stage"] = pd.Series(None, index=tape.index, dtype=object)
-            tape.loc[fill, "legal_stage"] = found[fill]
+        filled = _fill_blanks(tape, "legal_stage", C.legal_stages(tape["remarks"])[0])
+        if filled:
             report.derived.append(
-                f"legal_stage: {int(fill.sum()):,} loan(s) from a stage named in {label['remarks']}"
+                f"legal_stage: {filled:,} loan(s) from a stage named in {label['remarks']}"
             )
     if "city_tier" in tape:
         words = {N.key(w): t for w, t in V.TIER_WORDS.items()}
@@ -659,16 +654,24 @@ def _stages_and_tiers(tape: pd.DataFrame, report: IntakeReport) -> None:
         tape["city_tier"] = tier.astype(object)
     if "city" in tape:
         tiers, unlisted = C.city_tiers(tape["city"])
-        blank = tape["city_tier"].isna() if "city_tier" in tape else True
-        fill = tiers.notna() & blank
-        if fill.any():
-            if "city_tier" not in tape:
-                tape["city_tier"] = pd.Series(None, index=tape.index, dtype=object)
-            tape.loc[fill, "city_tier"] = tiers[fill]
+        filled = _fill_blanks(tape, "city_tier", tiers)
+        if filled:
             shown = ", ".join(
                 f"{c} ({n:,})" for c, n in sorted(unlisted.items(), key=lambda x: -x[1])[:6]
             )
             report.derived.append(
-                f"city_tier: {int(fill.sum()):,} loan(s) from {label['city']}"
+                f"city_tier: {filled:,} loan(s) from {label['city']}"
                 + (f"; not in the tier-1/2 lists, so tier 3: {shown}" if unlisted else "")
             )
+
+
+def _fill_blanks(tape: pd.DataFrame, column: str, found: pd.Series) -> int:
+    """Fill the blanks of ``column`` (made when the tape has none) where ``found`` has a value;
+    returns the loans filled."""
+    blank = tape[column].isna() if column in tape else True
+    fill = found.notna() & blank
+    if fill.any():
+        if column not in tape:
+            tape[column] = pd.Series(None, index=tape.index, dtype=object)
+        tape.loc[fill, column] = found[fill]
+    return int(fill.sum())
