@@ -36,6 +36,11 @@ def main() -> None:
         ("Other", "fixed", None, 0.5, None),
     )
     options = (("payments_per_year", 12.0), ("incentive_fee_share", 0.2))
+    rng = np.random.default_rng(1)
+    tape = (("loan_id", "principal (元)", "interest (元)", "fees (元)"),) + tuple(
+        (f"L{i:05d}", float(p), float(p) * 0.1, 0.0)
+        for i, p in enumerate(rng.lognormal(11.0, 1.0, 20_000))
+    )
     par = tuple((float(x),) for x in range(1, 51))
     grp = tuple((f"g{x % 5}",) for x in range(50))
     cases = [
@@ -53,6 +58,8 @@ def main() -> None:
         ("WATERFALL_SUMMARY (120 periods)", (coll, tranches, fees, options)),
         ("TRANCHE_KMV (120 periods)", (coll, tranches, fees, 0.25, 0.05, options)),
         ("BREAKEVEN_HAIRCUT (120 periods)", (coll, tranches, fees, "Senior", options)),
+        ("KMV_VOLATILITY (120 periods)", (coll, 0.25, 0.3, 1.0, 0.001, None, options)),
+        ("KMV_VOLATILITY (20,000-loan tape)", (coll, 0.25, 0.3, 1.0, tape, None, options)),
     ]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -62,7 +69,7 @@ def main() -> None:
         name = label.split()[0]
         out = call(name, *args)
         assert not (isinstance(out, str) and out.startswith("#npl-xl")), (label, out)
-        n = 3 if "BREAKEVEN" in name else 20 if "(" in label else 300
+        n = 3 if "BREAKEVEN" in name or "tape" in label else 20 if "(" in label else 300
         t = (
             min(timeit.repeat(lambda name=name, args=args: call(name, *args), number=n, repeat=5))
             / n

@@ -120,6 +120,19 @@ failed:
     KMV_SOLVE = Err.Description
 End Function
 
+Function KMV_VOLATILITY(collections, recovery_vol, correlation, Optional delay_beta, Optional pool, Optional asset_mix, Optional options)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        KMV_VOLATILITY = XLPy.CallUDF("npl_xl.xl", "KMV_VOLATILITY", Array(collections, recovery_vol, correlation, delay_beta, pool, asset_mix, options), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        KMV_VOLATILITY = XLPy.CallUDF("npl_xl.xl", "KMV_VOLATILITY", Array(collections, recovery_vol, correlation, delay_beta, pool, asset_mix, options))
+        Exit Function
+    #End If
+failed:
+    KMV_VOLATILITY = Err.Description
+End Function
+
 Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional stress_table, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then

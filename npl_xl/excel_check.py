@@ -146,17 +146,29 @@ def _results_check(path: str) -> list[Check]:
     try:
         if "Results" not in wb.sheetnames:
             return []
-        old = []
+        old, kmv_vol = [], ""
         for row in wb["Results"].iter_rows():
             for cell in row:
                 text = str(getattr(cell.value, "text", cell.value) or "")
                 calls = any(f"{f}(" in text.upper() for f in _DEAL_FUNCTIONS)
                 if calls and DEAL_TAIL.upper() not in text.upper().replace(" ", ""):
                     old.append(f"Results!{cell.coordinate}")
+                if (getattr(cell, "row", 0), getattr(cell, "column", 0)) == (7, 2):
+                    kmv_vol = text
     finally:
         wb.close()
+    checks = []
+    if kmv_vol.replace(" ", "").upper() == "=RECOVERYVOLATILITY":
+        checks.append(
+            Check(
+                False,
+                "results: Results!B7 is the recovery volatility, not the memo's KMV volatility "
+                "(written by an older npl-xl); copy B7's formula =KMV_VOLATILITY(...) from a new "
+                "template (npl-xl templates)",
+            )
+        )
     if old:
-        return [
+        return checks + [
             Check(
                 False,
                 f"results: {', '.join(old)} {'passes' if len(old) == 1 else 'pass'} only part of "
@@ -165,7 +177,7 @@ def _results_check(path: str) -> list[Check]:
                 "Results sheet's formulas from a new template (npl-xl templates)",
             )
         ]
-    return [Check(True, "results: the Results sheet passes the whole deal")]
+    return checks + [Check(True, "results: the Results sheet passes the whole deal")]
 
 
 def check_workbook(path, macros: tuple[str, ...] | None = None) -> list[Check]:

@@ -10,7 +10,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["PoolSummary"]
+__all__ = ["PoolSummary", "loan_weights", "herfindahl"]
+
+
+def loan_weights(amounts) -> np.ndarray:
+    """Monte Carlo weights per loan (``amounts``, any positive scale) adding up to 1; 1,000 equal
+    units without amounts."""
+    w = np.ones(1000) if amounts is None or not len(amounts) else amounts
+    w = np.asarray(w, float)
+    return w / w.sum()
+
+
+def herfindahl(amounts) -> float:
+    """The loans' Herfindahl index, the sum of their squared :func:`loan_weights` (0.001 without
+    amounts)."""
+    w = loan_weights(amounts)
+    return float(w @ w)
 
 
 @dataclass(frozen=True)
@@ -34,7 +49,5 @@ class PoolSummary:
     amounts: np.ndarray | None = None
 
     def weights(self) -> np.ndarray:
-        """Monte Carlo weights per loan or unit, adding up to 1."""
-        w = np.ones(1000) if self.amounts is None or not len(self.amounts) else self.amounts
-        w = np.asarray(w, float)
-        return w / w.sum()
+        """Monte Carlo weights per loan or unit, adding up to 1 (:func:`loan_weights`)."""
+        return loan_weights(self.amounts)

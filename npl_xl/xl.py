@@ -51,6 +51,7 @@ portfolio = _Lazy("npl_xl.models.portfolio")
 rating = _Lazy("npl_xl.models.rating")
 _waterfall = _Lazy("npl_xl.models.waterfall")
 _ranges = _Lazy("npl_xl.workbook.ranges")
+simulation = _Lazy("npl_xl.models.simulation")
 sizing = _Lazy("npl_xl.models.sizing")
 pd = _Lazy("pandas")
 
@@ -150,13 +151,17 @@ _TABLE_ARGS = {
     "triggers": 2,
     "supports": 2,
     "orders": 2,
+    "pool": 2,
+    "asset_mix": 2,
 }
 
 
 #: functions on the deal workbook's Results sheet keep no function-wizard guard: the guard line
 #: (``If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function``) is
 #: reported to return 0 when a workbook opens (xlwings issue #1574), a wrong value in a result
-ON_RESULTS_SHEET = frozenset({"WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT"})
+ON_RESULTS_SHEET = frozenset(
+    {"WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT", "KMV_VOLATILITY"}
+)
 
 
 def _udf(heavy: bool = False, **docs: str):
@@ -545,6 +550,59 @@ def TRANCHE_KMV(
         ["tranche", *cols],
         [[t.name] + [getattr(k, c)[i] for c in cols] for i, t in enumerate(d.ordered_tranches)],
     )
+
+
+@_udf(
+    heavy=True,
+    collections=_DEAL_DOCS["collections"],
+    recovery_vol="Loan recovery volatility (decimal); blank: the asset mix's figure on the public "
+    "market dataset / sqrt(correlation), as the rating memo",
+    correlation="Systematic share of the recovery log-variance, in [0, 1]",
+    delay_beta="Systematic delay, periods per unit of adverse factor (optional, default 0)",
+    pool="The LoanTape table with its header (LoanTape[#All]), or the loans' Herfindahl index; "
+    "blank: 1,000 equal units, as a rating without a tape",
+    asset_mix="Optional AssetMix table with its header (AssetMix[#All]); blank: unsecured",
+    options=_DEAL_DOCS["options"],
+)
+def KMV_VOLATILITY(
+    collections,
+    recovery_vol,
+    correlation,
+    delay_beta=None,
+    pool=None,
+    asset_mix=None,
+    options=None,
+):
+    """The rating memo's KMV asset volatility (annual): the Monte Carlo's pool recovery
+    dispersion in closed form, spread over the collections' life."""
+    from .pool import herfindahl
+    from .rating.run import market_sigma
+
+    c = _vector(collections, "collections", blank=0.0)
+    rho = _number(correlation, "correlation")
+    if not 0 <= rho <= 1:
+        raise CellError(f"correlation: expected a share in [0, 1], got {rho:g}")
+    times = _ranges.schedule_from_options(None if _empty(options) else options, len(c))
+    c = np.pad(c, (0, len(times) - len(c)))
+    if recovery_vol is None or recovery_vol == "" or recovery_vol == 0:
+        mix = None if _empty(asset_mix) else _ranges.asset_mix_from_range(asset_mix)
+        sigma, _ = market_sigma(mix or {"unsecured": 1.0}, rho)
+    else:
+        sigma = _number(recovery_vol, "recovery_vol", percent_above=3.0)
+    if _empty(pool):  # a blank cell, or "" (the template without a loan tape)
+        h = herfindahl(None)
+    else:
+        one = len(pool) == 1 and len(pool[0]) == 1  # a cell arrives as a 1 x 1 block
+        h = _ranges.herfindahl_from_range(_number(pool[0][0], "pool") if one else pool)
+    vol, _, _ = simulation.kmv_volatility(
+        c,
+        times,
+        rho=rho,
+        sigma=sigma,
+        herfindahl=h,
+        delay_beta=_number(delay_beta, "delay_beta", 0.0),
+    )
+    return vol
 
 
 _TRANCHE_DOC = "Tranche name, or its rank (1 = most senior)"

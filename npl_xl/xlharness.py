@@ -184,6 +184,8 @@ _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _STRUCTURED = re.compile(r"^([A-Za-z_][\w.]*)\[(.+)\]$")
 _CALL = re.compile(r"^=([A-Z][A-Z0-9_]*)\((.*)\)$", re.S)
 _TOKEN = re.compile(r"(?<![\w.$])[A-Za-z_$][\w.$]*")
+#: a defined name passed on blank as "" (a formula of a blank cell shows 0 otherwise)
+_BLANK_AS_TEXT = re.compile(r'^=IF\(ISBLANK\((\w+)\),"",\1\)$')
 
 
 def _split_args(text: str) -> list[str]:
@@ -204,8 +206,8 @@ def _split_args(text: str) -> list[str]:
 
 class _Evaluator:
     """Cells of an openpyxl workbook by sheet and reference, formulas computed: the npl-xl
-    functions through :func:`call` (ranges COM-shaped), anything else as arithmetic on cells and
-    defined names (the Recovery sheet's collections)."""
+    functions through :func:`call` (ranges COM-shaped), ``=IF(ISBLANK(Name),"",Name)``, anything
+    else as arithmetic on cells and defined names (the Recovery sheet's collections)."""
 
     def __init__(self, path, blank, typed: dict[str, object] | None = None):
         from openpyxl import load_workbook
@@ -235,18 +237,28 @@ class _Evaluator:
     def cell(self, ws, row: int, col: int):
         key = (ws.title, row, col)
         if key not in self.memo:
-            v = ws.cell(row=row, column=col).value
-            v = getattr(v, "text", v)  # an array formula: its text
-            if isinstance(v, str) and v.startswith("="):
-                v = self.formula(ws, v)
-            self.memo[key] = self.blank if v is None else v
+            self._computed(ws, row, col, ws.cell(row=row, column=col).value)
         return self.memo[key]
 
+    def _computed(self, ws, row: int, col: int, v):
+        """Store what a cell holding ``v`` shows: a formula computed, a blank as ``blank``."""
+        v = getattr(v, "text", v)  # an array formula: its text
+        if isinstance(v, str) and v.startswith("="):
+            v = self.formula(ws, v)
+        self.memo[(ws.title, row, col)] = self.blank if v is None else v
+
     def block(self, ws, ref: str):
-        """A range as COM delivers it: one value for one cell, else a tuple of row tuples."""
+        """A range as COM delivers it: one value for one cell, else a tuple of row tuples (read
+        row by row: a read-only sheet finds one cell at a time only by scanning)."""
         c0, r0, c1, r1 = self._bounds(ref.replace("$", ""))
+        raw = ws.iter_rows(min_row=r0, max_row=r1, min_col=c0, max_col=c1, values_only=True)
+        for r, values in zip(range(r0, r1 + 1), raw):
+            for c, v in zip(range(c0, c1 + 1), values):
+                if (ws.title, r, c) not in self.memo:
+                    self._computed(ws, r, c, v)
         rows = tuple(
-            tuple(self.cell(ws, r, c) for c in range(c0, c1 + 1)) for r in range(r0, r1 + 1)
+            tuple(self.memo.get((ws.title, r, c), self.blank) for c in range(c0, c1 + 1))
+            for r in range(r0, r1 + 1)
         )
         return rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else rows
 
@@ -270,7 +282,15 @@ class _Evaluator:
             return self.block(self.wb[sheet.strip("'")], ref)
         raise ValueError(f"{ws.title}: cannot evaluate the reference {text!r}")
 
+    def _raw_blank(self, name: str) -> bool:
+        """Whether the cell a defined name points to holds nothing (Excel's ISBLANK)."""
+        sheet, _, ref = self.wb.defined_names[name].attr_text.rpartition("!")
+        c, r, _, _ = self._bounds(ref.replace("$", ""))
+        return self.wb[sheet.strip("'")].cell(row=r, column=c).value is None
+
     def formula(self, ws, text: str):
+        if m := _BLANK_AS_TEXT.match(text):
+            return "" if self._raw_blank(m.group(1)) else self.reference(ws, m.group(1))
         m = _CALL.match(text)
         if m and m.group(1) in load()[0].FUNCTIONS:
             args: list = []

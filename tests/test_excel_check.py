@@ -68,3 +68,23 @@ def test_the_results_sheet_is_checked(tmp_path):
     wb.save(path)
     (old,) = [c for c in check_workbook(path) if c.line.startswith("results")]
     assert not old.ok and old.line.startswith("results: Results!B5 passes only part of the deal")
+
+
+def test_an_old_kmv_volatility_cell_is_named(tmp_path):
+    """Before the memo's KMV volatility had a closed form, Results!B7 was the recovery
+    volatility: the KMV table then differs from the memo's."""
+    from openpyxl import load_workbook
+
+    from npl_xl.workbook.template import write_deal_workbook
+
+    path = tmp_path / "deal.xlsx"
+    write_deal_workbook(path)
+    assert not [c for c in check_workbook(path) if not c.ok and c.line.startswith("results")]
+    wb = load_workbook(path)
+    wb["Results"]["B7"] = "=RecoveryVolatility"
+    wb.save(path)
+    (old,) = [c for c in check_workbook(path) if c.line.startswith("results") and not c.ok]
+    assert old.line.startswith("results: Results!B7 is the recovery volatility")
+    wb["Results"]["B7"] = 0.2  # a volatility typed over it is the analyst's choice
+    wb.save(path)
+    assert not [c for c in check_workbook(path) if not c.ok and c.line.startswith("results")]

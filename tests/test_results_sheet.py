@@ -91,21 +91,24 @@ def test_results_values_equal_the_memos(name, workbooks):
         _same(row[1], run.deal.ordered_tranches[k].balance)
         for column, value in zip(header[2:], row[2:]):
             _same(value, float(getattr(run.metrics, column)[k]))
-    # KMV at the sheet's volatility (the recovery volatility) ...
-    a = run.setup.assumptions
-    assert got["B7"] == inputs.assumptions.recovery_vol
-    kmv = analysis.tranche_kmv(
-        run.deal, run.collections, recovery_vol=got["B7"], discount_rate=a.discount_rate
-    )
+    # the memo's KMV volatility (closed form, from the loan tape's Herfindahl index) and table
+    assert got["B7"] == run.kmv_vol
     for k, row in enumerate(got["M9"][1:]):
-        for j, column in enumerate((*KMV_COLUMNS, "default_probability"), start=1):
-            _same(row[j], float(getattr(kmv, column)[k]))
-    # ... and the memo's KMV table once its volatility is typed in
-    typed = {"Results!B7": run.kmv_vol}
-    table = xlharness.evaluate(path, "Results", ["M9"], typed=typed)["M9"]
-    for k, row in enumerate(table[1:]):
+        assert row[0] == run.deal.ordered_tranches[k].name
         for j, column in enumerate((*KMV_COLUMNS, "default_probability"), start=1):
             _same(row[j], float(getattr(run.kmv, column)[k]))
+    # a volatility typed over B7 reaches the KMV table
+    typed = {"Results!B7": 0.25}
+    table = xlharness.evaluate(path, "Results", ["M9"], typed=typed)["M9"]
+    kmv = analysis.tranche_kmv(
+        run.deal,
+        run.collections,
+        recovery_vol=0.25,
+        discount_rate=run.setup.assumptions.discount_rate,
+    )
+    for k, row in enumerate(table[1:]):
+        for j, column in enumerate((*KMV_COLUMNS, "default_probability"), start=1):
+            _same(row[j], float(getattr(kmv, column)[k]))
 
 
 def test_the_structures_reach_the_results(workbooks):

@@ -9,6 +9,7 @@ import pytest
 
 from npl_xl.deal import Deal
 from npl_xl.models import analysis, simulation
+from npl_xl.pool import loan_weights
 from npl_xl.rating.run import RatingSetup, monte_carlo, recovery_sigma
 from npl_xl.workbook.reader import read_deal_workbook
 from npl_xl.workbook.run import deal_of, setup_of
@@ -18,7 +19,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "workbook_templates"
 
 def _peak_and_plan(deal, setup, paths):
     base_c, _ = analysis.split_unstressed(deal, deal.base_collections())
-    w = setup.pool.weights() if setup.pool is not None else np.full(1000, 1e-3)
+    w = loan_weights(setup.pool.amounts if setup.pool is not None else None)
     sigma, _ = recovery_sigma(deal, setup.assumptions)
     a = sigma * np.sqrt(1 - setup.assumptions.recovery_correlation)
     exact = len(simulation.pooled_noise(w, a).exact)

@@ -95,3 +95,25 @@ def test_unreachable_targets_are_flagged_not_hidden():
         fit_to_senior(deal, curve)
     with pytest.raises(ValueError, match="wal"):
         fit_to_senior(deal, curve, wal=-1)
+
+
+@pytest.mark.parametrize("known", [None, 9_000.0])
+def test_with_collection_costs_the_fit_is_the_memos_base_case(known):
+    """The cash before closing is before collection costs, as the recovery total: the deal built
+    from the fit (npl_xl.workbook.run.deal_of) has the very collections the fit ran, so its senior
+    WAL is the fitted one (before, the cash was netted once in the fit and again in the deal's base
+    case when the cost rate was not 0)."""
+    deal = load_example("credit_card")
+    rec = deal.recovery.model_dump() | {"cost_rate": 0.12}
+    deal = deal.with_changes(recovery=rec)
+    curve = class_curve(12.0, 1.0)
+    fit = fit_to_senior(deal, curve, wal=0.6, months_before_closing=5.7, before_closing=known)
+    fitted = deal.with_changes(
+        recovery=rec
+        | {"cumulative": fit.cumulative.tolist(), "collected_before_closing": fit.before_closing}
+    )
+    base = fitted.base_collections()
+    assert base == pytest.approx(fit.collections(deal.recovery.total, 0.12), rel=1e-12)
+    assert base.sum() == pytest.approx(deal.recovery.total * 0.88, rel=1e-12)
+    assert run_waterfall(fitted, base).metrics().wal[0] == pytest.approx(fit.wal, rel=1e-9)
+    assert fit.exact and fit.wal == pytest.approx(0.6, rel=1e-4)

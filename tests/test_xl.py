@@ -22,6 +22,7 @@ HEAVY = {
     "WATERFALL",
     "WATERFALL_SUMMARY",
     "TRANCHE_KMV",
+    "KMV_VOLATILITY",
     "BREAKEVEN_HAIRCUT",
     "BREAKEVEN",
     "MAX_TRANCHE_SIZE",
@@ -333,7 +334,11 @@ LEGIT_TEXT = {"RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION"}
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(
-        [f for f in module.FUNCTIONS if f not in HEAVY or f in ("KMV_SOLVE", "PORTFOLIO_LOSS")]
+        [
+            f
+            for f in module.FUNCTIONS
+            if f not in HEAVY or f in ("KMV_SOLVE", "PORTFOLIO_LOSS", "KMV_VOLATILITY")
+        ]
     ),
     args=st.lists(raw, min_size=0, max_size=6),
 )
@@ -353,7 +358,7 @@ def test_garbage_returns_a_message_never_raises(name, args):
     collections=rng_,
     tranches=rng_,
     fees=rng_,
-    which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS"})),
+    which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS", "KMV_VOLATILITY"})),
 )
 def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
     extra = {
@@ -422,6 +427,15 @@ VALID = {
     "WATERFALL": (col(COLL), TRANCHES, FEES, OPTIONS),
     "WATERFALL_SUMMARY": (col(COLL), TRANCHES, FEES, OPTIONS),
     "TRANCHE_KMV": (col(COLL), TRANCHES, FEES, 0.25, 0.03, OPTIONS),
+    "KMV_VOLATILITY": (
+        col(COLL),
+        0.25,
+        0.3,
+        1.0,
+        0.01,
+        (("Asset class", "Share of base recovery"), ("unsecured", 1.0)),
+        OPTIONS,
+    ),
     "BREAKEVEN_HAIRCUT": (col(COLL), TRANCHES, FEES, 1.0, OPTIONS),
     "BREAKEVEN": (col(COLL), TRANCHES, FEES, 1.0, "haircut"),
     "MAX_TRANCHE_SIZE": (col(COLL), TRANCHES, FEES, 1.0, "AAAsf"),

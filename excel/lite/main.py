@@ -18,6 +18,7 @@ from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
     KMV_DD,
     KMV_PD,
     KMV_SOLVE,
+    KMV_VOLATILITY,
     MAX_TRANCHE_SIZE,
     NPLXL_VERSION,
     PORTFOLIO_LOSS,

@@ -333,9 +333,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{what}占回收 {share:.0%}，折损 {haircut:.0%}，延迟 {delay:g} 个月",
     },
     "kmv_source": {
-        "en": "log standard deviation {sd} of the simulated pool recovery over a {life}-year "
-        "collection life: {sigma} a year",
-        "zh": "模拟资产池回收的对数标准差 {sd}，按 {life} 年回收期折算为年化 {sigma}",
+        "en": "log standard deviation {sd} of the Monte Carlo's pool recovery (closed form) over "
+        "a {life}-year collection life: {sigma} a year",
+        "zh": "蒙特卡洛资产池回收的对数标准差 {sd}（解析式），按 {life} 年回收期折算为年化 {sigma}",
     },
     "col_v0": {"en": "Asset value V0", "zh": "资产价值 V0"},
     "col_default_point": {"en": "Default point", "zh": "违约点"},

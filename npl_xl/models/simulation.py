@@ -33,6 +33,8 @@ __all__ = [
     "planned_bytes",
     "pooled_noise",
     "noise_moments",
+    "recovery_dispersion",
+    "kmv_volatility",
     "POOLED_TOLERANCE",
     "WATERFALL_CHUNK",
     "TrancheStatistics",
@@ -105,6 +107,111 @@ def noise_moments(a: float) -> tuple[float, float]:
     third = sum(c * m for c, m in zip(binom, moment))
     third_below = sum(c * m for c, m in zip(binom, below))
     return math.expm1(a * a), third - 2.0 * third_below
+
+
+def recovery_dispersion(
+    timing,
+    *,
+    rho: float,
+    sigma: float,
+    herfindahl: float,
+    delay_beta: float = 0.0,
+    max_delay: int = 4,
+    fixed_share: float = 0.0,
+) -> float:
+    """The log standard deviation of the pool recovery :func:`simulate_collections` draws (a
+    share of the base case), in closed form: that of the lognormal with the same mean and
+    variance (Fenton 1960, "The sum of log-normal probability distributions in scatter
+    transmission systems", IRE Trans. Commun. Syst. 8(1), 57-67), sqrt(ln(E R^2 / (E R)^2)).
+
+    R = f + (1 - f) X S (1 - L): ``fixed_share`` f of the base case is known (collected before
+    closing); X = exp(b M - b^2 / 2), b = sigma sqrt(rho), is the systematic factor; S, the
+    loans' noise weighted by their shares (``herfindahl`` = sum of the squared shares), has mean 1
+    and E S^2 = 1 + herfindahl (exp(sigma^2 (1 - rho)) - 1), whether drawn loan by loan or pooled
+    (:func:`pooled_noise` keeps both moments); L is the share of ``timing`` pushed past the last
+    period by the delay of d = min(rint(delay_beta max(-M, 0)), max_delay) periods, constant on
+    intervals of M, over which E[X^k] is exp(k (k - 1) b^2 / 2) (Phi(hi - k b) - Phi(lo - k b)).
+    """
+    from scipy.special import ndtr
+
+    t = chk.nonnegative(chk.vector(timing, "timing"), "timing")
+    if not t.sum() > 0:
+        raise ValueError("timing: expected some collections")
+    r = float(chk.probability(rho, "rho"))
+    s = float(chk.nonnegative(sigma, "sigma"))
+    h = float(chk.probability(herfindahl, "herfindahl"))
+    f = float(chk.probability(fixed_share, "fixed_share"))
+    beta = float(chk.nonnegative(delay_beta, "delay_beta"))
+    cap = int(chk.nonnegative(max_delay, "max_delay")) if beta > 0 else 0
+    b = s * math.sqrt(r)
+    d = np.arange(min(cap, len(t)) + 1)  # whole periods of delay; beyond len(t) all is lost
+    tail = np.concatenate([[0.0], np.cumsum(t[::-1] / t.sum())])
+    kept = 1.0 - tail[d]
+    hi, lo = np.full(len(d), np.inf), np.full(len(d), -np.inf)  # the intervals of M, d = 0..
+    if beta > 0:  # the last d takes every longer delay too (a tiny beta: bounds at -inf)
+        with np.errstate(over="ignore"):
+            hi[1:], lo[:-1] = -(d[1:] - 0.5) / beta, -(d[:-1] + 0.5) / beta
+
+    def moment(k: int) -> float:
+        weight = math.exp(k * (k - 1) * b * b / 2) * (ndtr(hi - k * b) - ndtr(lo - k * b))
+        return float((kept**k * weight).sum())
+
+    m1, m2 = moment(1), moment(2)
+    mean = f + (1.0 - f) * m1
+    second = (
+        f * f
+        + 2.0 * f * (1.0 - f) * m1
+        + (1.0 - f) ** 2 * (1.0 + h * math.expm1(s * s * (1 - r))) * m2
+    )
+    if not mean > 0:
+        return 0.0
+    return math.sqrt(max(math.log(second / (mean * mean)), 0.0))
+
+
+def kmv_volatility(
+    collections,
+    times,
+    *,
+    rho: float,
+    sigma: float,
+    herfindahl: float,
+    delay_beta: float = 0.0,
+    max_delay: int = 4,
+    fixed: float = 0.0,
+) -> tuple[float, float, float]:
+    """(volatility a year, terminal log standard deviation, life in years): the tranche KMV's
+    asset volatility from the deal's own recovery uncertainty. The terminal dispersion of the pool
+    recovery (:func:`recovery_dispersion` of the base-case ``collections``, currency units per
+    period, whose first period holds the ``fixed`` cash collected before closing) spread over the
+    collection-weighted life L = sum(c t) / sum(c) of the ``times`` (years), so that
+    sigma sqrt(L) is the terminal dispersion; at least 0.1 % a year."""
+    c = chk.nonnegative(chk.vector(collections, "collections"), "collections")
+    t = chk.vector(times, "times")
+    if len(t) != len(c):
+        raise ValueError(f"times: {len(t)} values for {len(c)} periods of collections")
+    total = float(c.sum())
+    if not total > 0:
+        raise ValueError("collections: all zero")
+    cash = float(chk.nonnegative(fixed, "fixed"))
+    if cash > c[0] * (1.0 + 1e-12) + 1e-9:
+        raise ValueError(f"fixed: {cash:,.2f} is more than the first period's {c[0]:,.2f}")
+    projected = c.copy()
+    projected[0] = max(projected[0] - cash, 0.0)
+    sd = (
+        recovery_dispersion(
+            projected,
+            rho=rho,
+            sigma=sigma,
+            herfindahl=herfindahl,
+            delay_beta=delay_beta,
+            max_delay=max_delay,
+            fixed_share=min(cash / total, 1.0),
+        )
+        if projected.sum() > 0
+        else 0.0  # all collected before closing: nothing is uncertain
+    )
+    life = float(c @ t / total)
+    return max(sd / math.sqrt(max(life, 1e-6)), 1e-3), sd, life
 
 
 def pooled_noise(amounts: np.ndarray, a: float, tolerance: float | None = None) -> PooledNoise:

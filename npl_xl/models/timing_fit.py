@@ -75,9 +75,10 @@ def class_curve(mean_months: float, cv: float, *, horizon_months: float = 240.0)
 class TimingFit:
     """A fitted timing: ``cumulative`` share of the collections after closing by each period end
     (ends at 1: what the last period's curve leaves is collected in it), ``before_closing`` the
-    collections between the cut-off date and closing (currency units, cash at the first payment
-    date), the time ``factor`` applied to the curve, the senior ``wal`` and ``maturity`` (years) it
-    gives, the ``target`` value and what it is (``"wal"`` or ``"maturity"``), and ``exact``:
+    collections between the cut-off date and closing (currency units, before collection costs,
+    as the recovery total; cash at the first payment date), the time ``factor`` applied to the
+    curve, the senior ``wal`` and ``maturity`` (years) it gives, the ``target`` value and what it
+    is (``"wal"`` or ``"maturity"``), and ``exact``:
     whether the target was reached (False when no speed of the curve reaches it; the nearest is
     returned)."""
 
@@ -90,11 +91,12 @@ class TimingFit:
     what: str
     exact: bool
 
-    def collections(self, total: float) -> np.ndarray:
-        """Base-case collections per period: the cash before closing in the first period plus the
-        rest of ``total`` along :attr:`cumulative`."""
-        out = (total - self.before_closing) * np.diff(self.cumulative, prepend=0.0)
-        out[0] += self.before_closing
+    def collections(self, total: float, cost_rate: float = 0.0) -> np.ndarray:
+        """Base-case collections per period, net of ``cost_rate``: the cash before closing in the
+        first period plus the rest of ``total`` (before costs) along :attr:`cumulative`."""
+        net = 1.0 - cost_rate
+        out = ((total - self.before_closing) * net) * np.diff(self.cumulative, prepend=0.0)
+        out[0] += self.before_closing * net
         return out
 
     def describe(self) -> str:
@@ -135,12 +137,13 @@ def fit_to_senior(
     weighted average life ``wal`` years, or last pays it at ``maturity`` years (give one).
 
     ``months_before_closing``: months from the cut-off date to closing (0: the curve starts at
-    closing). The collections in that gap are ``before_closing`` (currency units) when known, else
-    what the stretched curve collects in it. ``n_periods``: periods to legal maturity (default the
-    deal's). The factor searched spans 1/20 to 20; for the WAL (continuous in the factor) each
-    round runs ``candidates`` factors as one batch and keeps the bracket around the target; the
-    expected maturity moves in whole periods, so one fine grid is run and the factor in the middle
-    of the closest step is kept.
+    closing). The collections in that gap are ``before_closing`` (currency units, before collection
+    costs) when known, else what the stretched curve collects in it; the waterfall runs them net of
+    the recovery's cost rate, as the deal's base case. ``n_periods``: periods to legal maturity
+    (default the deal's). The factor searched spans 1/20 to 20; for the WAL (continuous in the
+    factor) each round runs ``candidates`` factors as one batch and keeps the bracket around the
+    target; the expected maturity moves in whole periods, so one fine grid is run and the factor
+    in the middle of the closest step is kept.
     """
     if (wal is None) == (maturity is None):
         raise ValueError("fit_to_senior: give either wal or maturity (years)")
@@ -148,7 +151,7 @@ def fit_to_senior(
     target = float(chk.positive(target, what))
     gap = float(chk.nonnegative(months_before_closing, "months_before_closing"))
     recovery = deal.require_recovery()
-    total = recovery.total * (1.0 - recovery.cost_rate)
+    total, net = recovery.total, 1.0 - recovery.cost_rate
     known = (
         None if before_closing is None else float(chk.nonnegative(before_closing, "before_closing"))
     )
@@ -163,8 +166,9 @@ def fit_to_senior(
     def measure(log_f: np.ndarray):
         before, shares = _shares(curve, np.exp(log_f), gap, per, n)
         cash = before * total if known is None else np.full(len(log_f), known)
-        c = (total - cash)[:, None] * np.diff(shares, axis=-1, prepend=0.0)
-        c[:, 0] += cash
+        # net of collection costs, as the deal's base case (Deal.base_collections) has them
+        c = ((total - cash) * net)[:, None] * np.diff(shares, axis=-1, prepend=0.0)
+        c[:, 0] += cash * net
         m = run_waterfall(deal, c).metrics()
         w, t = m.wal[:, 0], m.expected_maturity[:, 0]
         finite = np.isfinite

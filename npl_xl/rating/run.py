@@ -25,7 +25,7 @@ from ..models.rating import Rating, rating_from_default_probability, rating_from
 from ..models.simulation import TrancheStatistics
 from ..models.sizing import sizing_grid
 from ..models.waterfall import TrancheMetrics, WaterfallResult, run_waterfall
-from ..pool import PoolSummary
+from ..pool import PoolSummary, herfindahl, loan_weights
 from .proposal import TrancheProposal, propose
 from .rationale import Point, rationale
 from .scorecard import Scorecard
@@ -169,14 +169,19 @@ def recovery_sigma(deal: Deal, a: Assumptions) -> tuple[float, str]:
     pooling, so sigma = v / sqrt(rho) (capped at 3)."""
     if a.recovery_vol is not None:
         return float(a.recovery_vol), "the analyst's recovery volatility"
+    return market_sigma(analysis.asset_mix(deal), a.recovery_correlation)
+
+
+def market_sigma(mix: dict[str, float], rho: float) -> tuple[float, str]:
+    """(sigma, source): the loan recovery volatility that gives a large pool of the asset ``mix``
+    the dispersion v of the public market dataset, sigma = v / sqrt(rho) (capped at 3)."""
     from ..models.recovery_model import recovery_volatility
 
-    v, n, source = recovery_volatility(analysis.asset_mix(deal))
-    rho = max(a.recovery_correlation, 1e-6)
-    sigma = min(v / np.sqrt(rho), 3.0)
+    v, n, source = recovery_volatility(mix)
+    sigma = min(v / np.sqrt(max(rho, 1e-6)), 3.0)
     return sigma, (
         f"{sigma:.4f} = pool dispersion {v:.4f} of the asset class on the public market dataset "
-        f"(n = {n}; {source}) / sqrt(systematic share {a.recovery_correlation:g})"
+        f"(n = {n}; {source}) / sqrt(systematic share {rho:g})"
     )
 
 
@@ -197,7 +202,7 @@ def monte_carlo(
     a, pool = setup.assumptions, setup.pool
     paths, seed = _paths_seed(a, paths, seed)
     base_c, fixed = analysis.split_unstressed(deal, deal.base_collections())
-    weights = pool.weights() if pool is not None else np.full(1000, 1e-3)
+    weights = loan_weights(pool.amounts if pool is not None else None)
     sigma, _ = recovery_sigma(deal, a)
     exact = simulation.pooled_noise(weights, sigma * np.sqrt(1.0 - a.recovery_correlation)).exact
     simulation.check_run_size(
@@ -260,7 +265,7 @@ def rate_deal(
     be, be_delay = matrix.breakeven[0], analysis.breakeven_delay_months(deal, base_c)
 
     tick(STEPS[3])
-    kmv_vol, kmv_source = _kmv_volatility(pool_recovery, base_c, base.period_times)
+    kmv_vol, kmv_source = kmv_volatility(deal, setup, base_c, base.period_times)
     r = a.discount_rate
     kmv = analysis.tranche_kmv(deal, base_c, recovery_vol=kmv_vol, discount_rate=r)
     sens = tuple(
@@ -393,20 +398,27 @@ def recovery_benchmark(
     return rate, lo, hi, deal.require_recovery().total / pool.balance
 
 
-def _kmv_volatility(
-    pool_recovery: np.ndarray, base: np.ndarray, times: np.ndarray
+def kmv_volatility(
+    deal: Deal, setup: RatingSetup, base: np.ndarray, times: np.ndarray
 ) -> tuple[float, str]:
-    """The KMV asset volatility from the deal's own recovery uncertainty: the log standard deviation
-    of the simulated pool recovery, spread over the collection-weighted life L of the base case
-    (sigma = sd(log R) / sqrt(L)), so the terminal dispersion sigma sqrt(L) matches the
-    simulation."""
-    positive = pool_recovery[pool_recovery > 0]
-    sd = float(np.std(np.log(positive), ddof=1)) if len(positive) > 1 else 0.0
-    life = float(base @ times / base.sum())
-    sigma = max(sd / np.sqrt(max(life, 1e-6)), 1e-3)
-    return sigma, (
-        f"log standard deviation {sd:.1%} of the simulated pool recovery over a {life:.2f}-year "
-        f"collection life: {sigma:.1%} a year"
+    """(sigma, source): the KMV asset volatility from the deal's own recovery uncertainty, the
+    Monte Carlo's pool recovery dispersion in closed form
+    (:func:`npl_xl.models.simulation.kmv_volatility`): the same for any paths and seed."""
+    a, pool = setup.assumptions, setup.pool
+    sigma, _ = recovery_sigma(deal, a)
+    _, fixed = analysis.split_unstressed(deal, base)
+    vol, sd, life = simulation.kmv_volatility(
+        base,
+        times,
+        rho=a.recovery_correlation,
+        sigma=sigma,
+        herfindahl=herfindahl(pool.amounts if pool is not None else None),
+        delay_beta=a.delay_beta,
+        fixed=float(fixed.sum()),
+    )
+    return vol, (
+        f"log standard deviation {sd:.1%} of the Monte Carlo's pool recovery (closed form) over a "
+        f"{life:.2f}-year collection life: {vol:.1%} a year"
     )
 
 

@@ -18,9 +18,15 @@ from ..deal import Deal
 from ..tables import deal_from_tables
 from . import layout as L
 from .book import Table
-from .reader import _NUMERIC_COLUMNS, _orders, _structures
+from .reader import _NUMERIC_COLUMNS, _asset_mix, _orders, _structures
 
-__all__ = ["STRUCTURE_ARGS", "deal_from_ranges"]
+__all__ = [
+    "STRUCTURE_ARGS",
+    "deal_from_ranges",
+    "asset_mix_from_range",
+    "herfindahl_from_range",
+    "schedule_from_options",
+]
 
 #: argument name -> (table name the reader looks up, its headers, the headers a range must have)
 STRUCTURE_ARGS: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
@@ -28,6 +34,7 @@ STRUCTURE_ARGS: dict[str, tuple[str, list[str], tuple[str, ...]]] = {
     "triggers": (L.TABLES["Triggers"], L.TRIGGER_HEADERS, tuple(L.TRIGGER_HEADERS)),
     "supports": (L.TABLES["Supports"], L.SUPPORT_HEADERS, ("Kind", "Limit")),
     "orders": (L.TABLES["Waterfall"], L.ORDER_HEADERS, tuple(L.ORDER_HEADERS)),
+    "asset_mix": (L.TABLES["AssetMix"], L.MIX_HEADERS, tuple(L.MIX_HEADERS)),
 }
 
 
@@ -153,3 +160,46 @@ def deal_from_ranges(
     if ratio:  # the base case rebuilt from its curve, to the last bit: a trigger comparing
         c = deal.base_collections()  # with it at a ratio of 1 is not hit by rounding
     return deal, c, extra
+
+
+def asset_mix_from_range(block) -> dict[str, float] | None:
+    """The AssetMix table (with its header row) as the reader reads it: {class: share}, or None
+    when every share is 0."""
+    book = _RangeBook({L.TABLES["AssetMix"]: _range_table("asset_mix", block)})
+    return _asset_mix(book)  # type: ignore[arg-type]  # a Book look-alike over the range
+
+
+def herfindahl_from_range(block) -> float:
+    """The loans' Herfindahl index (sum of squared shares of principal + interest + fees, as the
+    Monte Carlo weighs them) from the LoanTape table with its header row, read by the tape intake
+    as ``rate`` reads the LoanTape sheet; or a number given as the index itself."""
+    if not isinstance(block, (list, tuple)):
+        h = float(block)
+        if not 0 < h <= 1:
+            raise ValueError(
+                f"pool: expected a Herfindahl index in (0, 1] or the LoanTape table, got {h:g}"
+            )
+        return h
+    from ..pool import herfindahl
+    from .intake import normalise_rows
+
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
+    if len(rows) < 2 or not any(isinstance(h, str) and h.strip() for h in rows[0]):
+        raise ValueError("pool: expected the LoanTape table with its header row and loans")
+    tape = normalise_rows(rows[0], rows[1:], first_row=2, name="pool")
+    return herfindahl(tape["total"].to_numpy(float))
+
+
+def schedule_from_options(options, n_periods: int) -> np.ndarray:
+    """The payment times (years from closing) to the legal maturity the option block gives
+    (default ``n_periods``), as the deal of the same options has them (its notes do not matter:
+    one placeholder note)."""
+    deal, _ = deal_from_tables(
+        [["name", "balance"], ["notes", 1.0]], None, options, n_periods=n_periods
+    )
+    n = deal.legal_maturity_periods or n_periods
+    if n_periods > n:
+        raise ValueError(
+            f"collections: {n_periods} periods, beyond the legal maturity ({n} periods)"
+        )
+    return deal.period_times(n)

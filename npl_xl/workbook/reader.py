@@ -796,8 +796,8 @@ def _asset_mix(book: Book) -> dict[str, float] | None:
     mix = {k: v for k, v in mix.items() if v}
     if mix and abs(sum(mix.values()) - 1.0) > 1e-6:
         raise ValueError(
-            f"{t.ref(0, 1)}:{t.ref(len(t.rows) - 1, 1).split('!')[1]}: {t.header[1]}: the shares "
-            f"add up to {sum(mix.values()):.6g}, not 1"
+            f"{t.ref(0, 1)}:{t.ref(len(t.rows) - 1, 1).rpartition('!')[2]}: {t.header[1]}: "
+            f"the shares add up to {sum(mix.values()):.6g}, not 1"
         )
     return mix or None
 

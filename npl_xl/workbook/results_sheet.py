@@ -6,9 +6,10 @@ from __future__ import annotations
 from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 
+from . import layout as L
 from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, formula, put, spill
 
-__all__ = ["results_sheet", "DEAL_ARGS", "DEAL_TAIL"]
+__all__ = ["results_sheet", "pool_argument", "kmv_volatility_formula", "DEAL_ARGS", "DEAL_TAIL"]
 
 #: the deal's inputs every Results function takes first: collections, tranches, fees
 DEAL_ARGS = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
@@ -16,8 +17,31 @@ DEAL_ARGS = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
 DEAL_TAIL = "DealOptions,Rates[#All],Triggers[#All],Supports[#All],PaymentOrder[#All]"
 
 
-def results_sheet(ws, n_tranches: int) -> None:
-    """Write the Results sheet; the spill blocks are sized for ``n_tranches`` tranches."""
+def kmv_volatility_formula(pool: str = '""') -> str:
+    """B7's formula: the memo's KMV volatility (:func:`npl_xl.xl.KMV_VOLATILITY`) from the
+    Assumptions sheet, ``pool`` (the LoanTape table, the loans' Herfindahl index for a linked
+    tape, or blank without a tape), the asset mix and the Deal sheet's options."""
+    return (
+        "=KMV_VOLATILITY(RecoveryCurve[Collections],RecoveryVolatility,RecoveryCorrelation,"
+        f"DelayBeta,{pool},AssetMix[#All],DealOptions)"
+    )
+
+
+def pool_argument(tape) -> str:
+    """What B7 passes for the pool: ``LoanTape[#All]`` when the loans are in the workbook, their
+    Herfindahl index (17 digits) when they are linked beside it, "" (blank) without a tape."""
+    if tape is None or not len(tape):
+        return '""'
+    if tape.attrs.get("linked") is None:
+        return f"{L.TABLES['LoanTape']}[#All]"
+    from ..pool import herfindahl
+
+    return repr(herfindahl(tape["total"].to_numpy(float)))
+
+
+def results_sheet(ws, n_tranches: int, pool: str = '""') -> None:
+    """Write the Results sheet; the spill blocks are sized for ``n_tranches`` tranches; ``pool``:
+    see :func:`pool_argument`."""
     put(ws["A1"], "Results (live: needs the npl-xl Excel add-in)", font=TITLE)
     ws["A2"] = (
         "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs "
@@ -37,8 +61,8 @@ def results_sheet(ws, n_tranches: int) -> None:
     formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,{tail})", PCT).fill = FORMULA
     put(ws["A6"], "npl-xl version", font=BOLD)
     formula(ws["B6"], "=NPLXL_VERSION()").fill = FORMULA
-    put(ws["A7"], "KMV asset volatility (type the memo's to match its KMV table)", font=BOLD)
-    kmv_vol = formula(ws["B7"], "=RecoveryVolatility", PCT)
+    put(ws["A7"], "KMV asset volatility, the memo's (type over to try another)", font=BOLD)
+    kmv_vol = formula(ws["B7"], kmv_volatility_formula(pool), PCT)
     kmv_vol.fill, kmv_vol.protection = INPUT, Protection(locked=False)
     k = n_tranches
     blocks = [  # side by side, so each can grow downwards

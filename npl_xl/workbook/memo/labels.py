@@ -190,8 +190,8 @@ def step(code: str, lang: str) -> str:
 def kmv_source(source: str, lang: str) -> str:
     """The KMV volatility's source sentence (rating.run) in ``lang``."""
     m = re.fullmatch(
-        r"log standard deviation (\S+) of the simulated pool recovery over a (\S+)-year "
-        r"collection life: (\S+) a year",
+        r"log standard deviation (\S+) of the Monte Carlo's pool recovery \(closed form\) over "
+        r"a (\S+)-year collection life: (\S+) a year",
         source,
     )
     if lang == "en" or not m:
