@@ -36,6 +36,7 @@ def main() -> None:
         ("Other", "fixed", None, 0.5, None),
     )
     options = (("payments_per_year", 12.0), ("incentive_fee_share", 0.2))
+    deal = (tranches, fees)
     rng = np.random.default_rng(1)
     tape = (("loan_id", "principal (元)", "interest (元)", "fees (元)"),) + tuple(
         (f"L{i:05d}", float(p), float(p) * 0.1, 0.0)
@@ -58,8 +59,8 @@ def main() -> None:
         ("WATERFALL_SUMMARY (120 periods)", (coll, tranches, fees, options)),
         ("TRANCHE_KMV (120 periods)", (coll, tranches, fees, 0.25, 0.05, options)),
         ("BREAKEVEN_HAIRCUT (120 periods)", (coll, tranches, fees, "Senior", options)),
-        ("KMV_VOLATILITY (120 periods)", (coll, 0.25, 0.3, 1.0, 0.001, None, options)),
-        ("KMV_VOLATILITY (20,000-loan tape)", (coll, 0.25, 0.3, 1.0, tape, None, options)),
+        ("KMV_VOLATILITY (120 periods)", (coll, *deal, 0.25, 0.3, 1.0, 0.001, None, options)),
+        ("KMV_VOLATILITY (20,000-loan tape)", (coll, *deal, 0.25, 0.3, 1.0, tape, None, options)),
     ]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -40,27 +40,27 @@ failed:
     BET_LOSS = Err.Description
 End Function
 
-Function BREAKEVEN(collections, tranches, fees, tranche, variable, Optional first_loss, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
+Function BREAKEVEN(collections, tranches, fees, tranche, variable, Optional first_loss, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options, rates, triggers, supports, orders), ThisWorkbook, Application.Caller)
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options, rates, triggers, supports, orders))
+        BREAKEVEN = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN", Array(collections, tranches, fees, tranche, variable, first_loss, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:
     BREAKEVEN = Err.Description
 End Function
 
-Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
+Function BREAKEVEN_HAIRCUT(collections, tranches, fees, tranche, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options, rates, triggers, supports, orders), ThisWorkbook, Application.Caller)
+        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options, rates, triggers, supports, orders))
+        BREAKEVEN_HAIRCUT = XLPy.CallUDF("npl_xl.xl", "BREAKEVEN_HAIRCUT", Array(collections, tranches, fees, tranche, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:
@@ -120,27 +120,27 @@ failed:
     KMV_SOLVE = Err.Description
 End Function
 
-Function KMV_VOLATILITY(collections, recovery_vol, correlation, Optional delay_beta, Optional pool, Optional asset_mix, Optional options)
+Function KMV_VOLATILITY(collections, tranches, fees, recovery_vol, correlation, Optional delay_beta, Optional pool, Optional asset_mix, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        KMV_VOLATILITY = XLPy.CallUDF("npl_xl.xl", "KMV_VOLATILITY", Array(collections, recovery_vol, correlation, delay_beta, pool, asset_mix, options), ThisWorkbook, Application.Caller)
+        KMV_VOLATILITY = XLPy.CallUDF("npl_xl.xl", "KMV_VOLATILITY", Array(collections, tranches, fees, recovery_vol, correlation, delay_beta, pool, asset_mix, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        KMV_VOLATILITY = XLPy.CallUDF("npl_xl.xl", "KMV_VOLATILITY", Array(collections, recovery_vol, correlation, delay_beta, pool, asset_mix, options))
+        KMV_VOLATILITY = XLPy.CallUDF("npl_xl.xl", "KMV_VOLATILITY", Array(collections, tranches, fees, recovery_vol, correlation, delay_beta, pool, asset_mix, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:
     KMV_VOLATILITY = Err.Description
 End Function
 
-Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional stress_table, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
+Function MAX_TRANCHE_SIZE(collections, tranches, fees, tranche, rating, Optional stress_table, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options, rates, triggers, supports, orders), ThisWorkbook, Application.Caller)
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options, rates, triggers, supports, orders))
+        MAX_TRANCHE_SIZE = XLPy.CallUDF("npl_xl.xl", "MAX_TRANCHE_SIZE", Array(collections, tranches, fees, tranche, rating, stress_table, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:
@@ -224,40 +224,40 @@ failed:
     RATING_FROM_PD = Err.Description
 End Function
 
-Function TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
+Function TRANCHE_KMV(collections, tranches, fees, recovery_vol, discount_rate, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options, rates, triggers, supports, orders), ThisWorkbook, Application.Caller)
+        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options, rates, triggers, supports, orders))
+        TRANCHE_KMV = XLPy.CallUDF("npl_xl.xl", "TRANCHE_KMV", Array(collections, tranches, fees, recovery_vol, discount_rate, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:
     TRANCHE_KMV = Err.Description
 End Function
 
-Function WATERFALL(collections, tranches, fees, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
+Function WATERFALL(collections, tranches, fees, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options, rates, triggers, supports, orders), ThisWorkbook, Application.Caller)
+        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options, rates, triggers, supports, orders))
+        WATERFALL = XLPy.CallUDF("npl_xl.xl", "WATERFALL", Array(collections, tranches, fees, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:
     WATERFALL = Err.Description
 End Function
 
-Function WATERFALL_SUMMARY(collections, tranches, fees, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders)
+Function WATERFALL_SUMMARY(collections, tranches, fees, Optional options, Optional rates, Optional triggers, Optional supports, Optional orders, Optional timing)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options, rates, triggers, supports, orders), ThisWorkbook, Application.Caller)
+        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options, rates, triggers, supports, orders, timing), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options, rates, triggers, supports, orders))
+        WATERFALL_SUMMARY = XLPy.CallUDF("npl_xl.xl", "WATERFALL_SUMMARY", Array(collections, tranches, fees, options, rates, triggers, supports, orders, timing))
         Exit Function
     #End If
 failed:

@@ -129,7 +129,7 @@ def _trust_check() -> Check:  # pragma: no cover - Windows only
 
 
 #: the deal functions a Results sheet calls, and what each call must pass to see the whole deal
-_DEAL_FUNCTIONS = ("BREAKEVEN_HAIRCUT", "WATERFALL_SUMMARY", "TRANCHE_KMV")
+_DEAL_FUNCTIONS = ("BREAKEVEN_HAIRCUT", "WATERFALL_SUMMARY", "TRANCHE_KMV", "KMV_VOLATILITY")
 
 
 def _results_check(path: str) -> list[Check]:
@@ -173,7 +173,8 @@ def _results_check(path: str) -> list[Check]:
                 False,
                 f"results: {', '.join(old)} {'passes' if len(old) == 1 else 'pass'} only part of "
                 "the deal (written by an older "
-                "npl-xl: rates, triggers, supports and orders do not reach them); copy the "
+                "npl-xl: some of the rates, triggers, supports, orders and the base case's "
+                "timing block do not reach them); copy the "
                 "Results sheet's formulas from a new template (npl-xl templates)",
             )
         ]

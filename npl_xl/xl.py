@@ -153,6 +153,7 @@ _TABLE_ARGS = {
     "orders": 2,
     "pool": 2,
     "asset_mix": 2,
+    "timing": 2,
 }
 
 
@@ -441,6 +442,11 @@ _STRUCTURE_DOCS = {
     "orders": "Optional payment-order table with a header: Pre-default order, Post-default order "
     "(PaymentOrder[#All])",
 }
+_STRUCTURE_DOCS["timing"] = (
+    "Optional key/value block of the memo's base case: total_recovery, cost_rate, "
+    "collected_before_closing, expected_senior_maturity, cutoff_date, closing_date (the Results "
+    "sheet's BaseCaseTiming)"
+)
 _DEAL_DOCS |= _STRUCTURE_DOCS
 
 
@@ -451,8 +457,9 @@ def _empty(block) -> bool:
     return block is None or block == "" or block == 0
 
 
-def _deal(collections, tranches, fees, options, rates, triggers, supports, orders):
-    """(deal, collections padded to the legal maturity, options that are not deal fields)."""
+def _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing=None):
+    """(deal, its base-case collections padded to the legal maturity, options that are not deal
+    fields)."""
     given = {"rates": rates, "triggers": triggers, "supports": supports, "orders": orders}
     return _ranges.deal_from_ranges(
         _vector(collections, "collections", blank=0.0),
@@ -460,16 +467,25 @@ def _deal(collections, tranches, fees, options, rates, triggers, supports, order
         None if _empty(fees) else fees,
         None if _empty(options) else options,
         {k: None if _empty(v) else v for k, v in given.items()},
+        None if _empty(timing) else timing,
     )
 
 
 @_udf(heavy=True, **_DEAL_DOCS)
 def WATERFALL(
-    collections, tranches, fees, options=None, rates=None, triggers=None, supports=None, orders=None
+    collections,
+    tranches,
+    fees,
+    options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+    timing=None,
 ):
     """Cash-flow waterfall: spills a header row and one row per period (fees, reserve, each
     tranche, residual)."""
-    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
     header, rows = _waterfall.run_waterfall(d, c).table()
     return [header] + rows
 
@@ -494,11 +510,21 @@ SUMMARY_METRICS = (
 
 @_udf(heavy=True, **_DEAL_DOCS)
 def WATERFALL_SUMMARY(
-    collections, tranches, fees, options=None, rates=None, triggers=None, supports=None, orders=None
+    collections,
+    tranches,
+    fees,
+    options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+    timing=None,
 ):
     """Per-tranche metrics: interest, principal, loss, WAL (years), expected maturity, yield, PV
     loss."""
-    d, c, extra = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
+    d, c, extra = _deal(
+        collections, tranches, fees, options, rates, triggers, supports, orders, timing
+    )
     m = _waterfall.run_waterfall(d, c).metrics(extra.get("discount_rate"))
     rows = [
         [t.name, t.balance] + [getattr(m, k)[i] for k in SUMMARY_METRICS]
@@ -530,9 +556,10 @@ def TRANCHE_KMV(
     triggers=None,
     supports=None,
     orders=None,
+    timing=None,
 ):
     """Modified KMV per tranche: V0, default point, horizon, distance to default and PD."""
-    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
     k = analysis.tranche_kmv(
         d,
         c,
@@ -554,7 +581,7 @@ def TRANCHE_KMV(
 
 @_udf(
     heavy=True,
-    collections=_DEAL_DOCS["collections"],
+    **_DEAL_DOCS,
     recovery_vol="Loan recovery volatility (decimal); blank: the asset mix's figure on the public "
     "market dataset / sqrt(correlation), as the rating memo",
     correlation="Systematic share of the recovery log-variance, in [0, 1]",
@@ -562,28 +589,31 @@ def TRANCHE_KMV(
     pool="The LoanTape table with its header (LoanTape[#All]), or the loans' Herfindahl index; "
     "blank: 1,000 equal units, as a rating without a tape",
     asset_mix="Optional AssetMix table with its header (AssetMix[#All]); blank: unsecured",
-    options=_DEAL_DOCS["options"],
 )
 def KMV_VOLATILITY(
     collections,
+    tranches,
+    fees,
     recovery_vol,
     correlation,
     delay_beta=None,
     pool=None,
     asset_mix=None,
     options=None,
+    rates=None,
+    triggers=None,
+    supports=None,
+    orders=None,
+    timing=None,
 ):
     """The rating memo's KMV asset volatility (annual): the Monte Carlo's pool recovery
-    dispersion in closed form, spread over the collections' life."""
+    dispersion in closed form, spread over the base case's collection life."""
     from .pool import herfindahl
     from .rating.run import market_sigma
 
-    c = _vector(collections, "collections", blank=0.0)
     rho = _number(correlation, "correlation")
     if not 0 <= rho <= 1:
         raise CellError(f"correlation: expected a share in [0, 1], got {rho:g}")
-    times = _ranges.schedule_from_options(None if _empty(options) else options, len(c))
-    c = np.pad(c, (0, len(times) - len(c)))
     if recovery_vol is None or recovery_vol == "" or recovery_vol == 0:
         mix = None if _empty(asset_mix) else _ranges.asset_mix_from_range(asset_mix)
         sigma, _ = market_sigma(mix or {"unsecured": 1.0}, rho)
@@ -594,13 +624,17 @@ def KMV_VOLATILITY(
     else:
         one = len(pool) == 1 and len(pool[0]) == 1  # a cell arrives as a 1 x 1 block
         h = _ranges.herfindahl_from_range(_number(pool[0][0], "pool") if one else pool)
+    beta = _number(delay_beta, "delay_beta", 0.0)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
+    _, fixed = analysis.split_unstressed(d, c)
     vol, _, _ = simulation.kmv_volatility(
         c,
-        times,
+        d.period_times(len(c)),
         rho=rho,
         sigma=sigma,
         herfindahl=h,
-        delay_beta=_number(delay_beta, "delay_beta", 0.0),
+        delay_beta=beta,
+        fixed=float(fixed.sum()),
     )
     return vol
 
@@ -639,10 +673,13 @@ def BREAKEVEN_HAIRCUT(
     triggers=None,
     supports=None,
     orders=None,
+    timing=None,
 ):
     """Largest recovery haircut at which the tranche is still paid in full by legal maturity
     (option: delay)."""
-    d, c, extra = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
+    d, c, extra = _deal(
+        collections, tranches, fees, options, rates, triggers, supports, orders, timing
+    )
     k = _tranche_index(d, tranche)
     h = analysis.breakeven_haircut(d, c, delay=extra.get("delay", 0))[k]
     if np.isnan(h):
@@ -671,10 +708,11 @@ def BREAKEVEN(
     triggers=None,
     supports=None,
     orders=None,
+    timing=None,
 ):
     """Largest stress the tranche survives paid in full, or with first_loss the smallest at which
     it loses 1 currency unit."""
-    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
+    d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
     k = _tranche_index(d, tranche)
     name = str(variable).strip().lower()
     if name not in analysis.BREAKEVEN_VARIABLES:
@@ -726,10 +764,13 @@ def MAX_TRANCHE_SIZE(
     triggers=None,
     supports=None,
     orders=None,
+    timing=None,
 ):
     """Largest balance of the tranche paid in full under the rating's stress, to 1 currency unit
     (option asset_mix: class=share pairs)."""
-    d, c, extra = _deal(collections, tranches, fees, options, rates, triggers, supports, orders)
+    d, c, extra = _deal(
+        collections, tranches, fees, options, rates, triggers, supports, orders, timing
+    )
     k = _tranche_index(d, tranche)
     table = None if _empty(stress_table) else _stress_frame(stress_table)
     name = d.ordered_tranches[k].name

@@ -72,7 +72,7 @@ def test_tape_text_is_written_as_text_never_as_a_formula(tmp_path):
     r = CliRunner().invoke(main, ["new-deal", str(src), "--out", str(deal_path)])
     assert r.exit_code == 0, r.output
     own = {("Recovery", f"C{i}") for i in range(3, 400)} | {
-        ("Results", f"{c}{r}") for c in "ABM" for r in range(1, 40)
+        ("Results", f"{c}{r}") for c in "ABMU" for r in range(1, 40)
     }
     assert all((s, c) in own for s, c, _ in formula_cells(deal_path)), formula_cells(deal_path)[:5]
     wb = load_workbook(deal_path)

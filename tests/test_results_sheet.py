@@ -3,6 +3,7 @@ through the real xlwings machinery (npl_xl.xlharness.evaluate, no Excel), equal 
 memo is written from, for both bundled examples and a floating-rate deal with a trigger, a
 liquidity facility and a written order."""
 
+import datetime as dt
 import math
 import pathlib
 
@@ -54,19 +55,44 @@ def structured_deal():
     return deal.with_changes(pre_default_order=pre[:-2] + pre[-1:] + pre[-2:-1])
 
 
+def costly(deal):
+    """The deal with a collection cost rate of 5 %."""
+    return deal.with_changes(recovery=deal.recovery.model_dump() | {"cost_rate": 0.05})
+
+
+#: 21建鑫2's cut-off and closing dates (absbox.com.cn/deal/21JIANXIN02): 5.7 months apart
+DATES = {"cutoff_date": dt.date(2021, 1, 1), "closing_date": dt.date(2021, 6, 22)}
+
+
 @pytest.fixture(scope="module")
 def workbooks(tmp_path_factory):
     folder = tmp_path_factory.mktemp("results")
-    structured = folder / "structured.xlsx"
-    write_deal_workbook(structured, structured_deal())
-    zh = folder / "structured_zh.xlsx"
-    write_deal_workbook(zh, structured_deal(), lang="zh")
-    return {
+    built = {
+        "structured": (structured_deal(), {}),
+        "structured_zh": (structured_deal(), {"lang": "zh"}),
+        # the timing fit to an expected senior maturity, the cash before closing from the curve
+        "fitted": (
+            costly(structured_deal()),
+            {"terms": DATES | {"expected_senior_maturity": 2.0}},
+        ),
+        # ... and given; and given without a fit
+        "fitted_known": (
+            costly(load_example("credit_card")),
+            {"terms": DATES | {"expected_senior_maturity": 2.0, "collected_before_closing": 900.0}},
+        ),
+        "before_closing": (
+            costly(load_example("mortgage")),
+            {"terms": {"collected_before_closing": 2500.0}},
+        ),
+    }
+    paths = {
         "credit_card": ROOT / "workbook_templates" / "example_credit_card.xlsx",
         "mortgage": ROOT / "workbook_templates" / "example_mortgage.xlsx",
-        "structured": structured,
-        "structured_zh": zh,
     }
+    for name, (deal, kwargs) in built.items():
+        paths[name] = folder / f"{name}.xlsx"
+        write_deal_workbook(paths[name], deal, **kwargs)
+    return paths
 
 
 def _same(got, want) -> None:
@@ -76,12 +102,23 @@ def _same(got, want) -> None:
         assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
 
 
-@pytest.mark.parametrize("name", ["credit_card", "mortgage", "structured"])
-def test_results_values_equal_the_memos(name, workbooks):
+@pytest.mark.parametrize(
+    "name, blank",
+    [
+        ("credit_card", None),
+        ("mortgage", None),
+        ("structured", None),
+        ("fitted", None),
+        ("fitted", 0),  # xlwings Lite: blank cells arrive as 0
+        ("fitted_known", None),
+        ("before_closing", 0),
+    ],
+)
+def test_results_values_equal_the_memos(name, blank, workbooks):
     path = workbooks[name]
     inputs = read_deal_workbook(path)
     run = rate_inputs(inputs, paths=200)
-    got = xlharness.evaluate(path, "Results", CELLS)
+    got = xlharness.evaluate(path, "Results", CELLS, blank=blank)
     # the most senior tranche's break-even haircut (memo: stress matrix, no delay)
     _same(got["B5"], float(run.breakeven[0]))
     # the base-case waterfall, tranche by tranche
@@ -92,14 +129,14 @@ def test_results_values_equal_the_memos(name, workbooks):
         for column, value in zip(header[2:], row[2:]):
             _same(value, float(getattr(run.metrics, column)[k]))
     # the memo's KMV volatility (closed form, from the loan tape's Herfindahl index) and table
-    assert got["B7"] == run.kmv_vol
+    _same(got["B7"], run.kmv_vol)
     for k, row in enumerate(got["M9"][1:]):
         assert row[0] == run.deal.ordered_tranches[k].name
         for j, column in enumerate((*KMV_COLUMNS, "default_probability"), start=1):
             _same(row[j], float(getattr(run.kmv, column)[k]))
     # a volatility typed over B7 reaches the KMV table
     typed = {"Results!B7": 0.25}
-    table = xlharness.evaluate(path, "Results", ["M9"], typed=typed)["M9"]
+    table = xlharness.evaluate(path, "Results", ["M9"], typed=typed, blank=blank)["M9"]
     kmv = analysis.tranche_kmv(
         run.deal,
         run.collections,
@@ -125,6 +162,45 @@ def test_the_structures_reach_the_results(workbooks):
     full = xlharness.call("BREAKEVEN_HAIRCUT", *args[:3], 1, *args[3:])
     rates_only = xlharness.call("BREAKEVEN_HAIRCUT", *args[:3], 1, *args[3:5])
     assert isinstance(full, float) and isinstance(rates_only, float) and full != rates_only
+
+
+@pytest.mark.parametrize("name", ["fitted", "fitted_known", "before_closing"])
+def test_the_timing_block_reaches_the_results(name, workbooks):
+    """The memo's base case is not the Recovery sheet's collections here (the curve fitted to the
+    expected senior maturity, or cash before closing that no stress touches): without the timing
+    block the Results sheet would show other figures."""
+    path = workbooks[name]
+    run = rate_inputs(read_deal_workbook(path), paths=200)
+    ev = xlharness._Evaluator(path, None)
+    ws = ev.wb["Results"]
+    args = [ev.reference(ws, a) for a in (*DEAL_ARGS.split(","), *DEAL_TAIL.split(","))]
+    sheet = np.array([r[0] for r in args[0]])
+    assert not np.allclose(np.pad(sheet, (0, len(run.collections) - len(sheet))), run.collections)
+    full = xlharness.call("BREAKEVEN_HAIRCUT", *args[:3], 1, *args[3:])
+    without = xlharness.call("BREAKEVEN_HAIRCUT", *args[:3], 1, *args[3:-1])
+    _same(full, float(run.breakeven[0]))
+    assert isinstance(without, float) and abs(without - full) > 1e-6
+
+
+@pytest.mark.parametrize(
+    "block, message",
+    [
+        ((("total_recovery", None),), "timing: total_recovery: required"),
+        ((("total_recovery", 100.0), ("speed", 2.0)), "timing (row 2 of the range): unknown key"),
+        (
+            (("total_recovery", 100.0), ("cutoff_date", "June")),
+            "timing (row 2 of the range): cutoff_date: expected a date (2024-06-30), got 'June'",
+        ),
+        (
+            (("total_recovery", 100.0), ("collected_before_closing", -1.0)),
+            "timing (row 2 of the range): collected_before_closing: must be >= 0",
+        ),
+        ((("total_recovery", 999.0),), "collections: add up to 300.00, not the timing block's"),
+    ],
+)
+def test_a_bad_timing_block_is_named(block, message):
+    got = xlharness.call("WATERFALL_SUMMARY", COLL, TRANCHES, None, None, RATES, *[None] * 3, block)
+    assert isinstance(got, str) and got.startswith("#npl-xl: " + message), got
 
 
 def test_a_chinese_workbook_and_lite_blanks_give_the_same_results(workbooks):

@@ -429,6 +429,8 @@ VALID = {
     "TRANCHE_KMV": (col(COLL), TRANCHES, FEES, 0.25, 0.03, OPTIONS),
     "KMV_VOLATILITY": (
         col(COLL),
+        TRANCHES,
+        FEES,
         0.25,
         0.3,
         1.0,

@@ -10,6 +10,7 @@ Errors name the argument and the row and column within its range.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,8 @@ __all__ = [
     "deal_from_ranges",
     "asset_mix_from_range",
     "herfindahl_from_range",
-    "schedule_from_options",
+    "timing_from_range",
+    "TIMING_KEYS",
 ]
 
 #: argument name -> (table name the reader looks up, its headers, the headers a range must have)
@@ -122,15 +124,19 @@ def _recovery(c: np.ndarray) -> dict:
 
 
 def deal_from_ranges(
-    collections: np.ndarray, tranches, fees, options, structures: dict
+    collections: np.ndarray, tranches, fees, options, structures: dict, timing=None
 ) -> tuple[Deal, np.ndarray, dict]:
-    """(deal, collections, options that are not deal fields) from an Excel function's ranges.
+    """(deal, base-case collections, options that are not deal fields) from an Excel function's
+    ranges.
 
     ``structures`` maps rates / triggers / supports / orders to their ranges (None: not given).
     Collections shorter than the legal maturity are padded with zero periods, as the rating's
     base case is; with a cumulative_collections_ratio trigger the collections are the deal's base
     case (its recovery is built from them, and the collections returned are its base case, equal
-    to within rounding).
+    to within rounding). With the ``timing`` block (:func:`timing_from_range`) the collections give
+    the recovery curve's shape and the block the rest of the memo's base case: the deal's recovery
+    (total, cost rate, cash collected before closing) and the timing fit to the expected senior
+    maturity (:func:`npl_xl.workbook.run.fitted_deal`); its base case is returned.
     """
     book = _RangeBook(
         {
@@ -154,12 +160,109 @@ def deal_from_ranges(
     ratio = any(t["test"] == "cumulative_collections_ratio" for t in triggers or ())
     if triggers:
         changes["triggers"] = triggers
-    if ratio:
+    given = timing_from_range(timing) if timing is not None else None
+    if given is not None:
+        changes["recovery"] = _timed_recovery(collections, given)
+    elif ratio:
         changes["recovery"] = _recovery(c)
     deal = deal.with_changes(**changes) if changes else deal
-    if ratio:  # the base case rebuilt from its curve, to the last bit: a trigger comparing
-        c = deal.base_collections()  # with it at a ratio of 1 is not hit by rounding
+    if given is not None:
+        from .run import fitted_deal
+
+        deal, _ = fitted_deal(
+            deal,
+            expected_senior_maturity=given["expected_senior_maturity"],
+            cutoff_date=given["cutoff_date"],
+            closing_date=given["closing_date"],
+            collected_before_closing=given["collected_before_closing"],
+        )
+    if given is not None or ratio:  # the base case rebuilt from its curve, to the last bit: a
+        c = deal.base_collections()  # trigger comparing with it at 1 is not hit by rounding
     return deal, c, extra
+
+
+#: the timing block's keys (the memo's base case beyond the curve): key -> kind
+TIMING_KEYS: dict[str, type] = {
+    "total_recovery": float,
+    "cost_rate": float,
+    "collected_before_closing": float,
+    "expected_senior_maturity": float,
+    "cutoff_date": dt.date,
+    "closing_date": dt.date,
+}
+#: Excel's day 0 (serial numbers of the 1900 date system from 1900-03-01 on)
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _timing_value(key: str, v, where: str):
+    """One value of the timing block: None for a blank ("" or None; 0 for a date or a maturity,
+    which is how Lite passes a blank), a date from a date, an Excel serial number or ISO text."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None
+    if isinstance(v, bool):
+        raise ValueError(f"{where}: {key}: expected a number, got {v!r}")
+    if TIMING_KEYS[key] is dt.date:
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, dt.date):
+            return v
+        if isinstance(v, (int, float)):
+            return None if v == 0 else _EXCEL_EPOCH + dt.timedelta(days=int(v))
+        try:
+            return dt.date.fromisoformat(str(v).strip())
+        except ValueError:
+            raise ValueError(f"{where}: {key}: expected a date (2024-06-30), got {v!r}") from None
+    if not isinstance(v, (int, float)):
+        raise ValueError(f"{where}: {key}: expected a number, got {v!r}")
+    if key == "expected_senior_maturity" and v == 0:
+        return None
+    if v < 0:
+        raise ValueError(f"{where}: {key}: must be >= 0, got {v:g}")
+    return float(v)
+
+
+def timing_from_range(block) -> dict:
+    """The timing block, two columns of key and value (:data:`TIMING_KEYS`), as a dict with every
+    key (None where blank); the total recovery is required, a blank cost rate is 0."""
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
+    out: dict = dict.fromkeys(TIMING_KEYS)
+    for i, r in enumerate(rows, start=1):
+        key = r[0] if r else None
+        value = r[1] if len(r) > 1 else None
+        if _blank(key) and _blank(value):
+            continue
+        where = f"timing (row {i} of the range)"
+        name = str(key).strip().lower() if isinstance(key, str) else None
+        if name not in TIMING_KEYS:
+            raise ValueError(f"{where}: unknown key {key!r}; keys are {', '.join(TIMING_KEYS)}")
+        out[name] = _timing_value(name, value, where)
+    if out["total_recovery"] is None:
+        raise ValueError("timing: total_recovery: required (the Assumptions sheet's total)")
+    out["cost_rate"] = out["cost_rate"] or 0.0
+    return out
+
+
+def _timed_recovery(collections: np.ndarray, given: dict) -> dict:
+    """The deal's recovery from the timing block: the curve of the collections (the Recovery
+    sheet's total net of costs along the curve), the block's total, cost rate and cash collected
+    before closing."""
+    total, cost = given["total_recovery"], given["cost_rate"]
+    if (collections < 0).any():
+        raise ValueError("collections: must not be negative (they are the recovery curve)")
+    got, want = float(collections.sum()), total * (1.0 - cost)
+    if not got > 0 or abs(got - want) > 1e-9 * max(abs(want), 1.0):
+        raise ValueError(
+            f"collections: add up to {got:,.2f}, not the timing block's total recovery net of "
+            f"costs {want:,.2f} (pass RecoveryCurve[Collections] with it)"
+        )
+    cumulative = np.cumsum(collections) / got
+    cumulative[-1] = 1.0
+    return {
+        "total": total,
+        "cost_rate": cost,
+        "cumulative": cumulative.clip(0, 1).tolist(),
+        "collected_before_closing": given["collected_before_closing"] or 0.0,
+    }
 
 
 def asset_mix_from_range(block) -> dict[str, float] | None:
@@ -188,18 +291,3 @@ def herfindahl_from_range(block) -> float:
         raise ValueError("pool: expected the LoanTape table with its header row and loans")
     tape = normalise_rows(rows[0], rows[1:], first_row=2, name="pool")
     return herfindahl(tape["total"].to_numpy(float))
-
-
-def schedule_from_options(options, n_periods: int) -> np.ndarray:
-    """The payment times (years from closing) to the legal maturity the option block gives
-    (default ``n_periods``), as the deal of the same options has them (its notes do not matter:
-    one placeholder note)."""
-    deal, _ = deal_from_tables(
-        [["name", "balance"], ["notes", 1.0]], None, options, n_periods=n_periods
-    )
-    n = deal.legal_maturity_periods or n_periods
-    if n_periods > n:
-        raise ValueError(
-            f"collections: {n_periods} periods, beyond the legal maturity ({n} periods)"
-        )
-    return deal.period_times(n)

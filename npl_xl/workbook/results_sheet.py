@@ -13,8 +13,23 @@ __all__ = ["results_sheet", "pool_argument", "kmv_volatility_formula", "DEAL_ARG
 
 #: the deal's inputs every Results function takes first: collections, tranches, fees
 DEAL_ARGS = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
-#: and last: the Deal sheet's options, then the structures (rates, triggers, supports, orders)
-DEAL_TAIL = "DealOptions,Rates[#All],Triggers[#All],Supports[#All],PaymentOrder[#All]"
+#: and last: the Deal sheet's options, the structures (rates, triggers, supports, orders) and the
+#: memo's base case beyond the curve (the timing block)
+DEAL_TAIL = (
+    "DealOptions,Rates[#All],Triggers[#All],Supports[#All],PaymentOrder[#All],BaseCaseTiming"
+)
+#: the timing block (npl_xl.workbook.ranges.TIMING_KEYS): key -> the defined name it shows, a
+#: blank passed on as "" (a formula of a blank cell shows 0: a known 0 before closing)
+TIMING_SOURCES = {
+    "total_recovery": "TotalRecovery",
+    "cost_rate": "CollectionCostRate",
+    "collected_before_closing": "Deal_collected_before_closing",
+    "expected_senior_maturity": "Deal_expected_senior_maturity",
+    "cutoff_date": "Deal_cutoff_date",
+    "closing_date": "Deal_closing_date",
+}
+#: where the timing block sits: beside the spill blocks, which grow downwards
+TIMING_COLUMN = 20
 
 
 def kmv_volatility_formula(pool: str = '""') -> str:
@@ -22,8 +37,8 @@ def kmv_volatility_formula(pool: str = '""') -> str:
     Assumptions sheet, ``pool`` (the LoanTape table, the loans' Herfindahl index for a linked
     tape, or blank without a tape), the asset mix and the Deal sheet's options."""
     return (
-        "=KMV_VOLATILITY(RecoveryCurve[Collections],RecoveryVolatility,RecoveryCorrelation,"
-        f"DelayBeta,{pool},AssetMix[#All],DealOptions)"
+        f"=KMV_VOLATILITY({DEAL_ARGS},RecoveryVolatility,RecoveryCorrelation,DelayBeta,{pool},"
+        f"AssetMix[#All],{DEAL_TAIL})"
     )
 
 
@@ -52,11 +67,12 @@ def results_sheet(ws, n_tranches: int, pool: str = '""') -> None:
         "after adding a tranche select the block one row deeper and press Ctrl+Shift+Enter."
     )
     ws["A4"] = (
-        "The rating memo's base case, break-even and waterfall, from the whole deal (structures "
-        "and orders included); the memo fits the timing instead when the Deal sheet gives an "
-        "expected senior maturity or collections before closing."
+        "The rating memo's base case, break-even, waterfall and KMV from the whole deal "
+        "(structures, orders, the timing fit to an expected senior maturity and the cash "
+        "collected before closing included)."
     )
     args, tail = DEAL_ARGS, DEAL_TAIL
+    _timing_block(ws)
     put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
     formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,{tail})", PCT).fill = FORMULA
     put(ws["A6"], "npl-xl version", font=BOLD)
@@ -77,3 +93,27 @@ def results_sheet(ws, n_tranches: int, pool: str = '""') -> None:
             for c in r:
                 c.fill = FORMULA
     ws.column_dimensions["A"].width = 40
+
+
+def _timing_block(ws) -> None:
+    """The timing block the functions take last (defined name BaseCaseTiming): key and value of
+    the memo's base case beyond the curve, from the Assumptions and Deal sheets."""
+    from openpyxl.utils import quote_sheetname
+
+    from .sheet_tools import define_name
+
+    col = TIMING_COLUMN
+    put(ws.cell(row=8, column=col), "Base case beyond the curve (from the Deal sheet)", font=BOLD)
+    for r, (key, name) in enumerate(TIMING_SOURCES.items(), start=9):
+        put(ws.cell(row=r, column=col), key)
+        cell = formula(ws.cell(row=r, column=col + 1), f'=IF(ISBLANK({name}),"",{name})')
+        cell.fill = FORMULA
+        if key.endswith("_date"):
+            cell.number_format = "yyyy-mm-dd"
+    first, last = get_column_letter(col), get_column_letter(col + 1)
+    end = 8 + len(TIMING_SOURCES)
+    define_name(
+        ws.parent, "BaseCaseTiming", f"{quote_sheetname(ws.title)}!${first}$9:${last}${end}"
+    )
+    ws.column_dimensions[first].width = 26
+    ws.column_dimensions[last].width = 14

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from ..assumptions import DEAL_UNITS
@@ -16,7 +17,7 @@ from ..pool import PoolSummary
 from ..rating.run import STEPS, RatingRun, RatingSetup, rate_deal
 from .reader import WorkbookInputs
 
-__all__ = ["STEPS", "RatingRun", "rate_inputs", "setup_of", "pool_of", "deal_of"]
+__all__ = ["STEPS", "RatingRun", "rate_inputs", "setup_of", "pool_of", "deal_of", "fitted_deal"]
 
 
 def pool_of(inputs: WorkbookInputs) -> PoolSummary | None:
@@ -65,24 +66,43 @@ def setup_of(inputs: WorkbookInputs) -> RatingSetup:
 
 
 def deal_of(inputs: WorkbookInputs) -> tuple[Deal, TimingFit | None]:
-    """The deal the workbook rates, and the timing fit when the Deal sheet gives the structurer's
-    expected senior maturity: the Recovery sheet's curve, read as months since the cut-off date,
-    stretched until the base-case waterfall repays the senior at that maturity
+    """The deal the workbook rates and its timing fit (:func:`fitted_deal` of the Deal sheet's
+    rating inputs)."""
+    return fitted_deal(
+        inputs.deal,
+        expected_senior_maturity=inputs.expected_senior_maturity,
+        cutoff_date=inputs.cutoff_date,
+        closing_date=inputs.closing_date,
+        collected_before_closing=inputs.collected_before_closing,
+    )
+
+
+def fitted_deal(
+    deal: Deal,
+    *,
+    expected_senior_maturity: float | None = None,
+    cutoff_date: dt.date | None = None,
+    closing_date: dt.date | None = None,
+    collected_before_closing: float | None = None,
+) -> tuple[Deal, TimingFit | None]:
+    """The deal a rating runs, and the timing fit when the structurer's expected senior maturity
+    (years) is given: the deal's recovery curve, read as months since the cut-off date, stretched
+    until the base-case waterfall repays the senior at that maturity
     (:func:`npl_xl.models.timing_fit.fit_to_senior`); the collections before closing as given, or
-    what the stretched curve collects between the cut-off and closing dates."""
-    deal = inputs.deal
-    if inputs.expected_senior_maturity is None:
+    what the stretched curve collects between the cut-off and closing dates. Without one, the deal
+    as it is (its recovery already holds what was collected before closing)."""
+    if expected_senior_maturity is None:
         return deal, None
     rec = deal.require_recovery()
     gap = 0.0
-    if inputs.cutoff_date is not None and inputs.closing_date is not None:
-        gap = max(months_between(inputs.cutoff_date, inputs.closing_date), 0.0)
+    if cutoff_date is not None and closing_date is not None:
+        gap = max(months_between(cutoff_date, closing_date), 0.0)
     fit = fit_to_senior(
         deal,
         Curve.from_periods(rec.cumulative, deal.payments_per_year),
-        maturity=inputs.expected_senior_maturity,
+        maturity=expected_senior_maturity,
         months_before_closing=gap,
-        before_closing=inputs.collected_before_closing,
+        before_closing=collected_before_closing,
     )
     source = f"{rec.source}; {fit.describe()}" if rec.source else fit.describe()
     new = rec.model_copy(
