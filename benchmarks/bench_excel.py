@@ -60,7 +60,7 @@ def main() -> None:
         ("TRANCHE_KMV (120 periods)", (coll, tranches, fees, 0.25, 0.05, options)),
         ("BREAKEVEN_HAIRCUT (120 periods)", (coll, tranches, fees, "Senior", options)),
         ("KMV_VOLATILITY (120 periods)", (coll, *deal, 0.25, 0.3, 1.0, 0.001, None, options)),
-        ("KMV_VOLATILITY (20,000-loan tape)", (coll, *deal, 0.25, 0.3, 1.0, tape, None, options)),
+        ("POOL_HERFINDAHL (20,000-loan tape)", (tape,)),
     ]
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

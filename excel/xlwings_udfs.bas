@@ -184,6 +184,19 @@ failed:
     NPLXL_VERSION = Err.Description
 End Function
 
+Function POOL_HERFINDAHL(loans)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        POOL_HERFINDAHL = XLPy.CallUDF("npl_xl.xl", "POOL_HERFINDAHL", Array(loans), ActiveWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        POOL_HERFINDAHL = XLPy.CallUDF("npl_xl.xl", "POOL_HERFINDAHL", Array(loans))
+        Exit Function
+    #End If
+failed:
+    POOL_HERFINDAHL = Err.Description
+End Function
+
 Function PORTFOLIO_LOSS(pds, exposures, lgds, rho, attachment, detachment, Optional method, Optional paths, Optional seed)
     If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function
     #If App = "Microsoft Excel" Then

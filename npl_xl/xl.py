@@ -151,7 +151,7 @@ _TABLE_ARGS = {
     "triggers": 2,
     "supports": 2,
     "orders": 2,
-    "pool": 2,
+    "loans": 2,
     "asset_mix": 2,
     "timing": 2,
 }
@@ -161,7 +161,7 @@ _TABLE_ARGS = {
 #: (``If (Not Application.CommandBars("Standard").Controls(1).Enabled) Then Exit Function``) is
 #: reported to return 0 when a workbook opens (xlwings issue #1574), a wrong value in a result
 ON_RESULTS_SHEET = frozenset(
-    {"WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT", "KMV_VOLATILITY"}
+    {"WATERFALL_SUMMARY", "TRANCHE_KMV", "BREAKEVEN_HAIRCUT", "KMV_VOLATILITY", "POOL_HERFINDAHL"}
 )
 
 
@@ -586,8 +586,8 @@ def TRANCHE_KMV(
     "market dataset / sqrt(correlation), as the rating memo",
     correlation="Systematic share of the recovery log-variance, in [0, 1]",
     delay_beta="Systematic delay, periods per unit of adverse factor (optional, default 0)",
-    pool="The LoanTape table with its header (LoanTape[#All]), or the loans' Herfindahl index; "
-    "blank: 1,000 equal units, as a rating without a tape",
+    pool="The loans' Herfindahl index (POOL_HERFINDAHL of the LoanTape table); blank: 1,000 "
+    "equal units, as a rating without a tape",
     asset_mix="Optional AssetMix table with its header (AssetMix[#All]); blank: unsecured",
 )
 def KMV_VOLATILITY(
@@ -619,11 +619,9 @@ def KMV_VOLATILITY(
         sigma, _ = market_sigma(mix or {"unsecured": 1.0}, rho)
     else:
         sigma = _number(recovery_vol, "recovery_vol", percent_above=3.0)
-    if _empty(pool):  # a blank cell, or "" (the template without a loan tape)
-        h = herfindahl(None)
-    else:
-        one = len(pool) == 1 and len(pool[0]) == 1  # a cell arrives as a 1 x 1 block
-        h = _ranges.herfindahl_from_range(_number(pool[0][0], "pool") if one else pool)
+    h = herfindahl(None) if _empty(pool) else _number(pool, "pool")
+    if not 0 < h <= 1:
+        raise CellError(f"pool: expected a Herfindahl index in (0, 1], got {h:g}")
     beta = _number(delay_beta, "delay_beta", 0.0)
     d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
     _, fixed = analysis.split_unstressed(d, c)
@@ -637,6 +635,19 @@ def KMV_VOLATILITY(
         fixed=float(fixed.sum()),
     )
     return vol
+
+
+@_udf(
+    heavy=True,
+    loans="The LoanTape table with its header row (LoanTape[#All]): loan_id, principal, "
+    "[interest], [fees], ...",
+)
+def POOL_HERFINDAHL(loans):
+    """The loans' Herfindahl index: the sum of their squared shares of principal + interest +
+    fees, as the rating's Monte Carlo weighs them (the tape read as rate reads the LoanTape)."""
+    if not isinstance(loans, (list, tuple)) or len(loans) < 2:
+        raise CellError("loans: expected the LoanTape table with its header row and loans")
+    return _ranges.herfindahl_from_range(loans)
 
 
 _TRANCHE_DOC = "Tranche name, or its rank (1 = most senior)"

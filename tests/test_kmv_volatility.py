@@ -189,7 +189,7 @@ def test_the_excel_function_is_the_same_function():
         ((0.3, 1.5), "correlation: expected a share in [0, 1], got 1.5"),
         ((30.0, 0.3), "recovery_vol: 30 looks like a percent"),
         ((0.3, 0.3, None, 2.0), "pool: expected a Herfindahl index in (0, 1]"),
-        ((0.3, 0.3, None, (("loan_id",), ("x",))), "pool: "),
+        ((0.3, 0.3, None, (("loan_id",), ("x",))), "pool: expected a single cell, got a range"),
         (
             (None, 0.3, None, None, (("Asset class", "Share of base recovery"), ("gold", 1.0))),
             "asset_mix (row 2, column 1 of the range): Asset class: expected one of",
@@ -199,3 +199,20 @@ def test_the_excel_function_is_the_same_function():
 def test_bad_cells_are_named(args, message):
     got = xlharness.call("KMV_VOLATILITY", col([100.0, 50.0]), TRANCHES, None, *args)
     assert isinstance(got, str) and got.startswith("#npl-xl: " + message), got
+
+
+def test_the_pool_herfindahl_is_the_ratings():
+    """POOL_HERFINDAHL reads the LoanTape table as rate reads it (principal + interest + fees per
+    loan): two loans of 300 and 100 have shares 3/4 and 1/4, an index of 10/16."""
+    loans = (
+        ("loan_id", "principal (元)", "interest (元)", "fees (元)"),
+        ("L1", 250.0, 40.0, 10.0),
+        ("L2", 100.0, None, None),
+    )
+    assert xlharness.call("POOL_HERFINDAHL", loans) == pytest.approx(10 / 16, rel=1e-15)
+    assert xlharness.call("POOL_HERFINDAHL", (("loan_id",), ("x",))).startswith(
+        "#npl-xl: loans: missing column(s) principal"
+    )
+    assert xlharness.call("POOL_HERFINDAHL", 0.5) == (
+        "#npl-xl: loans: expected the LoanTape table with its header row and loans"
+    )

@@ -23,6 +23,7 @@ HEAVY = {
     "WATERFALL_SUMMARY",
     "TRANCHE_KMV",
     "KMV_VOLATILITY",
+    "POOL_HERFINDAHL",
     "BREAKEVEN_HAIRCUT",
     "BREAKEVEN",
     "MAX_TRANCHE_SIZE",
@@ -337,7 +338,8 @@ LEGIT_TEXT = {"RATING_FROM_EL", "RATING_FROM_PD", "NPLXL_VERSION"}
         [
             f
             for f in module.FUNCTIONS
-            if f not in HEAVY or f in ("KMV_SOLVE", "PORTFOLIO_LOSS", "KMV_VOLATILITY")
+            if f not in HEAVY
+            or f in ("KMV_SOLVE", "PORTFOLIO_LOSS", "KMV_VOLATILITY", "POOL_HERFINDAHL")
         ]
     ),
     args=st.lists(raw, min_size=0, max_size=6),
@@ -358,7 +360,9 @@ def test_garbage_returns_a_message_never_raises(name, args):
     collections=rng_,
     tranches=rng_,
     fees=rng_,
-    which=st.sampled_from(sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS", "KMV_VOLATILITY"})),
+    which=st.sampled_from(
+        sorted(HEAVY - {"KMV_SOLVE", "PORTFOLIO_LOSS", "KMV_VOLATILITY", "POOL_HERFINDAHL"})
+    ),
 )
 def test_deal_garbage_returns_a_message(collections, tranches, fees, which):
     extra = {
@@ -438,6 +442,7 @@ VALID = {
         (("Asset class", "Share of base recovery"), ("unsecured", 1.0)),
         OPTIONS,
     ),
+    "POOL_HERFINDAHL": (block([("loan_id", "principal (元)"), ("L1", 100.0), ("L2", 50.0)]),),
     "BREAKEVEN_HAIRCUT": (col(COLL), TRANCHES, FEES, 1.0, OPTIONS),
     "BREAKEVEN": (col(COLL), TRANCHES, FEES, 1.0, "haircut"),
     "MAX_TRANCHE_SIZE": (col(COLL), TRANCHES, FEES, 1.0, "AAAsf"),

@@ -21,6 +21,7 @@ from npl_xl.xl import (  # noqa: F401 - re-exported for xlwings Lite to register
     KMV_VOLATILITY,
     MAX_TRANCHE_SIZE,
     NPLXL_VERSION,
+    POOL_HERFINDAHL,
     PORTFOLIO_LOSS,
     RATING_FROM_EL,
     RATING_FROM_PD,

@@ -275,19 +275,12 @@ def asset_mix_from_range(block) -> dict[str, float] | None:
 def herfindahl_from_range(block) -> float:
     """The loans' Herfindahl index (sum of squared shares of principal + interest + fees, as the
     Monte Carlo weighs them) from the LoanTape table with its header row, read by the tape intake
-    as ``rate`` reads the LoanTape sheet; or a number given as the index itself."""
-    if not isinstance(block, (list, tuple)):
-        h = float(block)
-        if not 0 < h <= 1:
-            raise ValueError(
-                f"pool: expected a Herfindahl index in (0, 1] or the LoanTape table, got {h:g}"
-            )
-        return h
+    as ``rate`` reads the LoanTape sheet."""
     from ..pool import herfindahl
     from .intake import normalise_rows
 
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
     if len(rows) < 2 or not any(isinstance(h, str) and h.strip() for h in rows[0]):
-        raise ValueError("pool: expected the LoanTape table with its header row and loans")
-    tape = normalise_rows(rows[0], rows[1:], first_row=2, name="pool")
+        raise ValueError("loans: expected the LoanTape table with its header row and loans")
+    tape = normalise_rows(rows[0], rows[1:], first_row=2, name="loans")
     return herfindahl(tape["total"].to_numpy(float))

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 from . import layout as L
 from .xlsx import BOLD, FORMULA, INPUT, PCT, TITLE, formula, put, spill
 
-__all__ = ["results_sheet", "pool_argument", "kmv_volatility_formula", "DEAL_ARGS", "DEAL_TAIL"]
+__all__ = ["results_sheet", "pool_cell", "KMV_VOLATILITY_FORMULA", "DEAL_ARGS", "DEAL_TAIL"]
 
 #: the deal's inputs every Results function takes first: collections, tranches, fees
 DEAL_ARGS = "RecoveryCurve[Collections],Tranches[#All],Fees[#All]"
@@ -32,31 +32,31 @@ TIMING_SOURCES = {
 TIMING_COLUMN = 20
 
 
-def kmv_volatility_formula(pool: str = '""') -> str:
-    """B7's formula: the memo's KMV volatility (:func:`npl_xl.xl.KMV_VOLATILITY`) from the
-    Assumptions sheet, ``pool`` (the LoanTape table, the loans' Herfindahl index for a linked
-    tape, or blank without a tape), the asset mix and the Deal sheet's options."""
-    return (
-        f"=KMV_VOLATILITY({DEAL_ARGS},RecoveryVolatility,RecoveryCorrelation,DelayBeta,{pool},"
-        f"AssetMix[#All],{DEAL_TAIL})"
-    )
+#: B7's formula: the memo's KMV volatility (:func:`npl_xl.xl.KMV_VOLATILITY`) from the
+#: Assumptions sheet, the loans' Herfindahl index (PoolHerfindahl), the asset mix and the deal
+KMV_VOLATILITY_FORMULA = (
+    f"=KMV_VOLATILITY({DEAL_ARGS},RecoveryVolatility,RecoveryCorrelation,DelayBeta,PoolHerfindahl,"
+    f"AssetMix[#All],{DEAL_TAIL})"
+)
 
 
-def pool_argument(tape) -> str:
-    """What B7 passes for the pool: ``LoanTape[#All]`` when the loans are in the workbook, their
-    Herfindahl index (17 digits) when they are linked beside it, "" (blank) without a tape."""
+def pool_cell(tape) -> str | float | None:
+    """What the PoolHerfindahl cell holds: ``=POOL_HERFINDAHL(LoanTape[#All])`` when the loans are
+    in the workbook (computed when the tape changes, not with every input), their Herfindahl index
+    when they are linked beside it (the file is hash-checked, so it cannot change), nothing
+    without a tape (the rating's 1,000 equal units)."""
     if tape is None or not len(tape):
-        return '""'
+        return None
     if tape.attrs.get("linked") is None:
-        return f"{L.TABLES['LoanTape']}[#All]"
+        return f"=POOL_HERFINDAHL({L.TABLES['LoanTape']}[#All])"
     from ..pool import herfindahl
 
-    return repr(herfindahl(tape["total"].to_numpy(float)))
+    return herfindahl(tape["total"].to_numpy(float))
 
 
-def results_sheet(ws, n_tranches: int, pool: str = '""') -> None:
+def results_sheet(ws, n_tranches: int, pool: str | float | None = None) -> None:
     """Write the Results sheet; the spill blocks are sized for ``n_tranches`` tranches; ``pool``:
-    see :func:`pool_argument`."""
+    see :func:`pool_cell`."""
     put(ws["A1"], "Results (live: needs the npl-xl Excel add-in)", font=TITLE)
     ws["A2"] = (
         "npl-xl rate writes the full rating memo with values; these cells recalculate as inputs "
@@ -72,13 +72,13 @@ def results_sheet(ws, n_tranches: int, pool: str = '""') -> None:
         "collected before closing included)."
     )
     args, tail = DEAL_ARGS, DEAL_TAIL
-    _timing_block(ws)
+    _timing_block(ws, pool)
     put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
     formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,{tail})", PCT).fill = FORMULA
     put(ws["A6"], "npl-xl version", font=BOLD)
     formula(ws["B6"], "=NPLXL_VERSION()").fill = FORMULA
     put(ws["A7"], "KMV asset volatility, the memo's (type over to try another)", font=BOLD)
-    kmv_vol = formula(ws["B7"], kmv_volatility_formula(pool), PCT)
+    kmv_vol = formula(ws["B7"], KMV_VOLATILITY_FORMULA, PCT)
     kmv_vol.fill, kmv_vol.protection = INPUT, Protection(locked=False)
     k = n_tranches
     blocks = [  # side by side, so each can grow downwards
@@ -95,9 +95,10 @@ def results_sheet(ws, n_tranches: int, pool: str = '""') -> None:
     ws.column_dimensions["A"].width = 40
 
 
-def _timing_block(ws) -> None:
+def _timing_block(ws, pool) -> None:
     """The timing block the functions take last (defined name BaseCaseTiming): key and value of
-    the memo's base case beyond the curve, from the Assumptions and Deal sheets."""
+    the memo's base case beyond the curve, from the Assumptions and Deal sheets; two rows below,
+    the loans' Herfindahl index (PoolHerfindahl, :func:`pool_cell`)."""
     from openpyxl.utils import quote_sheetname
 
     from .sheet_tools import define_name
@@ -112,8 +113,14 @@ def _timing_block(ws) -> None:
             cell.number_format = "yyyy-mm-dd"
     first, last = get_column_letter(col), get_column_letter(col + 1)
     end = 8 + len(TIMING_SOURCES)
-    define_name(
-        ws.parent, "BaseCaseTiming", f"{quote_sheetname(ws.title)}!${first}$9:${last}${end}"
-    )
+    sheet = quote_sheetname(ws.title)
+    define_name(ws.parent, "BaseCaseTiming", f"{sheet}!${first}$9:${last}${end}")
+    put(ws.cell(row=end + 2, column=col), "Loans' Herfindahl index (KMV)", font=BOLD)
+    h = ws.cell(row=end + 2, column=col + 1)
+    if isinstance(pool, str):
+        formula(h, pool).fill = FORMULA
+    else:
+        put(h, pool)
+    define_name(ws.parent, "PoolHerfindahl", f"{sheet}!${last}${end + 2}")
     ws.column_dimensions[first].width = 26
     ws.column_dimensions[last].width = 14

@@ -25,7 +25,7 @@ from ..models.analysis import load_stress_table
 from ..models.rating import _packaged
 from . import layout as L
 from .pool_sheets import sheet_loan_tape, sheet_pool, sheet_valuation, sheet_valuation_tables
-from .results_sheet import pool_argument, results_sheet
+from .results_sheet import pool_cell, results_sheet
 from .sheet_tools import (
     add_table,
     define_name,
@@ -458,7 +458,7 @@ _SHEET_WRITERS = {
     "ValuationTables": sheet_valuation_tables,
     "Valuation": sheet_valuation,
     "Results": lambda wb, ws, c: results_sheet(
-        ws, len(c.values.get("tranches", SKELETON_TRANCHES)), pool_argument(c.tape)
+        ws, len(c.values.get("tranches", SKELETON_TRANCHES)), pool_cell(c.tape)
     ),
 }
 
