@@ -13,6 +13,7 @@ is the large budget, recorded in benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 import platform
 import time
@@ -237,10 +238,34 @@ DEAL_FUNCTIONS = {
     "WATERFALL",
     "WATERFALL_SUMMARY",
     "TRANCHE_KMV",
+    "KMV_VOLATILITY",
     "BREAKEVEN_HAIRCUT",
     "BREAKEVEN",
     "MAX_TRANCHE_SIZE",
 }
+
+
+def timing_block(g: Gen, collections) -> object:
+    """The Results sheet's timing block: omitted, near-valid (the total matching the collections
+    net of costs, an expected senior maturity, dates as the cells hold them) or broken in a cell."""
+    if g.r.random() < 0.3:
+        return MISSING
+    flat = [v for r in collections for v in r] if isinstance(collections, tuple) else []
+    numbers = [v for v in flat if isinstance(v, float)]
+    cost = g.pick([0.0, 0.05, None, 1.0])
+    total = sum(numbers) / (1 - (cost or 0.0)) if numbers and cost != 1.0 else g.number()
+    rows = [
+        ["total_recovery", total],
+        ["cost_rate", cost],
+        ["collected_before_closing", g.pick([None, "", 0.0, 1.0, 2 * total])],
+        ["expected_senior_maturity", g.pick([None, "", 0.0, 0.5, 2.0, 50.0])],
+        ["cutoff_date", g.pick([None, "", dt.datetime(2021, 1, 1), 44197.0, "2021-01-01", "x"])],
+        ["closing_date", g.pick([None, "", dt.datetime(2021, 6, 22), 44369.0, "2021-06-22"])],
+    ]
+    if g.r.random() < 0.3:
+        i, j = int(g.r.integers(0, len(rows))), int(g.r.integers(0, 2))
+        rows[i][j] = g.scalar()
+    return tuple(tuple(r) for r in rows)
 
 
 def args_for(name: str, g: Gen) -> list:
@@ -248,6 +273,13 @@ def args_for(name: str, g: Gen) -> list:
     if name in DEAL_FUNCTIONS and g.r.random() < 0.8:
         extra = {
             "TRANCHE_KMV": [g.scalar(), g.scalar()],
+            "KMV_VOLATILITY": [
+                g.pick([0.25, None, 0.0, 30.0, g.scalar()]),
+                g.pick([0.3, 0.0, 1.0, 1.5, g.scalar()]),
+                g.pick([1.0, None, 0.0, -1.0, g.scalar()]),
+                g.pick([None, 0.001, 1.0, 2.0, g.scalar()]),
+                g.pick([None, g.block()]),
+            ],
             "BREAKEVEN_HAIRCUT": [g.pick(["T0", "T1", 1.0, 2.0, g.scalar()])],
             "BREAKEVEN": [
                 g.pick(["T0", "T1", 1.0, 2.0, g.scalar()]),
@@ -260,8 +292,9 @@ def args_for(name: str, g: Gen) -> list:
                 g.pick([None, g.block()]),
             ],
         }
-        blocks = [g.collections(), g.tranches(), g.fees(), *extra.get(name, []), g.options()]
-        return [*blocks, *g.structures()][:n_args]
+        collections = g.collections()
+        blocks = [collections, g.tranches(), g.fees(), *extra.get(name, []), g.options()]
+        return [*blocks, *g.structures(), timing_block(g, collections)][:n_args]
     if (
         g.r.random() < 0.5
     ):  # numbers of every magnitude in every position: exercises the maths, not the parsing
