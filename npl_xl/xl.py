@@ -543,7 +543,8 @@ def WATERFALL_SUMMARY(
     heavy=True,
     **_DEAL_DOCS,
     recovery_vol="Recovery-value volatility (decimal, e.g. 0.25)",
-    discount_rate="Discount rate for the present value of collections (decimal)",
+    discount_rate="Discount rate for the present value of collections (decimal; blank: 0.05, the "
+    "rating's default)",
 )
 def TRANCHE_KMV(
     collections,
@@ -564,7 +565,9 @@ def TRANCHE_KMV(
         d,
         c,
         recovery_vol=_number(recovery_vol, "recovery_vol", percent_above=3.0),
-        discount_rate=_number(discount_rate, "discount_rate", percent_above=1.0),
+        discount_rate=_number(
+            discount_rate, "discount_rate", _default("discount_rate"), percent_above=1.0
+        ),
     )
     cols = (
         "asset_value",
@@ -584,8 +587,10 @@ def TRANCHE_KMV(
     **_DEAL_DOCS,
     recovery_vol="Loan recovery volatility (decimal); blank: the asset mix's figure on the public "
     "market dataset / sqrt(correlation), as the rating memo",
-    correlation="Systematic share of the recovery log-variance, in [0, 1]",
-    delay_beta="Systematic delay, periods per unit of adverse factor (optional, default 0)",
+    correlation="Systematic share of the recovery log-variance, in [0, 1] (blank: 0.3, the "
+    "rating's default)",
+    delay_beta="Systematic delay, periods per unit of adverse factor (blank: 1, the rating's "
+    "default)",
     pool="The loans' Herfindahl index (POOL_HERFINDAHL of the LoanTape table); blank: 1,000 "
     "equal units, as a rating without a tape",
     asset_mix="Optional AssetMix table with its header (AssetMix[#All]); blank: unsecured",
@@ -611,7 +616,7 @@ def KMV_VOLATILITY(
     from .pool import herfindahl
     from .rating.run import market_sigma
 
-    rho = _number(correlation, "correlation")
+    rho = _number(correlation, "correlation", _default("recovery_correlation"))
     if not 0 <= rho <= 1:
         raise CellError(f"correlation: expected a share in [0, 1], got {rho:g}")
     if recovery_vol is None or recovery_vol == "" or recovery_vol == 0:
@@ -622,7 +627,7 @@ def KMV_VOLATILITY(
     h = herfindahl(None) if _empty(pool) else _number(pool, "pool")
     if not 0 < h <= 1:
         raise CellError(f"pool: expected a Herfindahl index in (0, 1], got {h:g}")
-    beta = _number(delay_beta, "delay_beta", 0.0)
+    beta = _number(delay_beta, "delay_beta", _default("delay_beta"))
     d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
     _, fixed = analysis.split_unstressed(d, c)
     vol, _, _ = simulation.kmv_volatility(
@@ -648,6 +653,13 @@ def POOL_HERFINDAHL(loans):
     if not isinstance(loans, (list, tuple)) or len(loans) < 2:
         raise CellError("loans: expected the LoanTape table with its header row and loans")
     return _ranges.herfindahl_from_range(loans)
+
+
+def _default(field: str) -> float:
+    """The rating's default for an assumption a blank cell leaves open (as ``rate`` fills it)."""
+    from .assumptions import Assumptions
+
+    return float(Assumptions.model_fields[field].default)
 
 
 _TRANCHE_DOC = "Tranche name, or its rank (1 = most senior)"

@@ -84,6 +84,17 @@ def workbooks(tmp_path_factory):
             costly(load_example("mortgage")),
             {"terms": {"collected_before_closing": 2500.0}},
         ),
+        # blank assumptions take the rating's defaults, on the sheet too (a formula of a blank
+        # cell shows 0, and Lite passes a blank as 0)
+        "blank_assumptions": (
+            costly(load_example("credit_card")),
+            {
+                "terms": DATES | {"expected_senior_maturity": 2.0},
+                "assumptions": dict.fromkeys(
+                    ("RecoveryVolatility", "RecoveryCorrelation", "DelayBeta", "DiscountRate")
+                ),
+            },
+        ),
     }
     paths = {
         "credit_card": ROOT / "workbook_templates" / "example_credit_card.xlsx",
@@ -112,11 +123,20 @@ def _same(got, want) -> None:
         ("fitted", 0),  # xlwings Lite: blank cells arrive as 0
         ("fitted_known", None),
         ("before_closing", 0),
+        ("blank_assumptions", None),
+        ("blank_assumptions", 0),
     ],
 )
 def test_results_values_equal_the_memos(name, blank, workbooks):
     path = workbooks[name]
     inputs = read_deal_workbook(path)
+    if name == "blank_assumptions":
+        assert {d[2] for d in inputs.defaults_used} >= {
+            "recovery_vol",
+            "recovery_correlation",
+            "delay_beta",
+            "discount_rate",
+        }
     run = rate_inputs(inputs, paths=200)
     got = xlharness.evaluate(path, "Results", CELLS, blank=blank)
     # the most senior tranche's break-even haircut (memo: stress matrix, no delay)
@@ -196,6 +216,27 @@ def test_the_timing_block_reaches_the_results(name, workbooks):
             "timing (row 2 of the range): collected_before_closing: must be >= 0",
         ),
         ((("total_recovery", 999.0),), "collections: add up to 300.00, not the timing block's"),
+        (
+            (("total_recovery", 300.0), ("cutoff_date", -5.0)),
+            "timing (row 2 of the range): cutoff_date: expected a date (2024-06-30), got -5.0",
+        ),
+        (
+            (("total_recovery", 300.0), ("closing_date", 1e10)),
+            "timing (row 2 of the range): closing_date: expected a date",
+        ),
+        (
+            (("total_recovery", float("nan")),),
+            "timing (row 1 of the range): total_recovery: expected a number, got nan",
+        ),
+        (
+            (("total_recovery", 300.0), ("TOTAL_RECOVERY", 300.0)),
+            "timing (row 2 of the range): total_recovery is given twice",
+        ),
+        # as rate: an expected senior maturity of 0 is refused, not read as blank
+        (
+            (("total_recovery", 300.0), ("expected_senior_maturity", 0.0)),
+            "maturity: must be > 0",
+        ),
     ],
 )
 def test_a_bad_timing_block_is_named(block, message):

@@ -11,6 +11,7 @@ Errors name the argument and the row and column within its range.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,32 +191,29 @@ TIMING_KEYS: dict[str, type] = {
     "cutoff_date": dt.date,
     "closing_date": dt.date,
 }
-#: Excel's day 0 (serial numbers of the 1900 date system from 1900-03-01 on)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Excel's day 0 and last day (serial numbers of the 1900 date system from 1900-03-01 on)
+_EXCEL_EPOCH, _EXCEL_LAST_DAY = dt.date(1899, 12, 30), 2_958_465
 
 
 def _timing_value(key: str, v, where: str):
-    """One value of the timing block: None for a blank ("" or None; 0 for a date or a maturity,
-    which is how Lite passes a blank), a date from a date, an Excel serial number or ISO text."""
+    """One value of the timing block: None for a blank ("" or None), a date from a date, an Excel
+    serial number (1900 date system) or ISO text; numbers finite and >= 0."""
     if v is None or (isinstance(v, str) and not v.strip()):
         return None
-    if isinstance(v, bool):
-        raise ValueError(f"{where}: {key}: expected a number, got {v!r}")
+    number = isinstance(v, (int, float)) and not isinstance(v, bool)
     if TIMING_KEYS[key] is dt.date:
         if isinstance(v, dt.datetime):
             return v.date()
         if isinstance(v, dt.date):
             return v
-        if isinstance(v, (int, float)):
-            return None if v == 0 else _EXCEL_EPOCH + dt.timedelta(days=int(v))
+        if number and math.isfinite(v) and 1 <= v <= _EXCEL_LAST_DAY:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(v))
         try:
             return dt.date.fromisoformat(str(v).strip())
         except ValueError:
             raise ValueError(f"{where}: {key}: expected a date (2024-06-30), got {v!r}") from None
-    if not isinstance(v, (int, float)):
+    if not number or not math.isfinite(v):
         raise ValueError(f"{where}: {key}: expected a number, got {v!r}")
-    if key == "expected_senior_maturity" and v == 0:
-        return None
     if v < 0:
         raise ValueError(f"{where}: {key}: must be >= 0, got {v:g}")
     return float(v)
@@ -226,6 +224,7 @@ def timing_from_range(block) -> dict:
     key (None where blank); the total recovery is required, a blank cost rate is 0."""
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
     out: dict = dict.fromkeys(TIMING_KEYS)
+    seen: set[str] = set()
     for i, r in enumerate(rows, start=1):
         key = r[0] if r else None
         value = r[1] if len(r) > 1 else None
@@ -235,6 +234,9 @@ def timing_from_range(block) -> dict:
         name = str(key).strip().lower() if isinstance(key, str) else None
         if name not in TIMING_KEYS:
             raise ValueError(f"{where}: unknown key {key!r}; keys are {', '.join(TIMING_KEYS)}")
+        if name in seen:
+            raise ValueError(f"{where}: {name} is given twice")
+        seen.add(name)
         out[name] = _timing_value(name, value, where)
     if out["total_recovery"] is None:
         raise ValueError("timing: total_recovery: required (the Assumptions sheet's total)")

@@ -30,13 +30,23 @@ TIMING_SOURCES = {
 }
 #: where the timing block sits: beside the spill blocks, which grow downwards
 TIMING_COLUMN = 20
-
-
-#: B7's formula: the memo's KMV volatility (:func:`npl_xl.xl.KMV_VOLATILITY`) from the
-#: Assumptions sheet, the loans' Herfindahl index (PoolHerfindahl), the asset mix and the deal
+#: the KMV inputs from the Assumptions sheet, each shown blank when blank (the functions then take
+#: the rating's default, as rate does; a formula of a blank cell would show 0): key -> name
+KMV_SOURCES = {
+    "recovery_vol": "RecoveryVolatility",
+    "correlation": "RecoveryCorrelation",
+    "delay_beta": "DelayBeta",
+    "discount_rate": "DiscountRate",
+}
+#: the rows of the Herfindahl index and the KMV inputs, under the timing block
+KMV_ROW = 10 + len(TIMING_SOURCES)
+_U = get_column_letter(TIMING_COLUMN + 1)
+_KMV = {key: f"${_U}${KMV_ROW + 1 + i}" for i, key in enumerate(KMV_SOURCES)}
+#: B7's formula: the memo's KMV volatility (:func:`npl_xl.xl.KMV_VOLATILITY`) from the KMV
+#: inputs, the loans' Herfindahl index (PoolHerfindahl), the asset mix and the deal
 KMV_VOLATILITY_FORMULA = (
-    f"=KMV_VOLATILITY({DEAL_ARGS},RecoveryVolatility,RecoveryCorrelation,DelayBeta,PoolHerfindahl,"
-    f"AssetMix[#All],{DEAL_TAIL})"
+    f"=KMV_VOLATILITY({DEAL_ARGS},{_KMV['recovery_vol']},{_KMV['correlation']},"
+    f"{_KMV['delay_beta']},PoolHerfindahl,AssetMix[#All],{DEAL_TAIL})"
 )
 
 
@@ -72,7 +82,7 @@ def results_sheet(ws, n_tranches: int, pool: str | float | None = None) -> None:
         "collected before closing included)."
     )
     args, tail = DEAL_ARGS, DEAL_TAIL
-    _timing_block(ws, pool)
+    _input_blocks(ws, pool)
     put(ws["A5"], "Break-even haircut, most senior tranche", font=BOLD)
     formula(ws["B5"], f"=BREAKEVEN_HAIRCUT({args},1,{tail})", PCT).fill = FORMULA
     put(ws["A6"], "npl-xl version", font=BOLD)
@@ -83,7 +93,7 @@ def results_sheet(ws, n_tranches: int, pool: str | float | None = None) -> None:
     k = n_tranches
     blocks = [  # side by side, so each can grow downwards
         ("Waterfall summary", f"=WATERFALL_SUMMARY({args},{tail})", 1, 11),
-        ("Tranche KMV", f"=TRANCHE_KMV({args},B7,DiscountRate,{tail})", 13, 6),
+        ("Tranche KMV", f"=TRANCHE_KMV({args},B7,{_KMV['discount_rate']},{tail})", 13, 6),
     ]
     for title, text, col, width in blocks:
         put(ws.cell(row=8, column=col), title, font=BOLD)
@@ -95,10 +105,16 @@ def results_sheet(ws, n_tranches: int, pool: str | float | None = None) -> None:
     ws.column_dimensions["A"].width = 40
 
 
-def _timing_block(ws, pool) -> None:
+def _blank_as_blank(cell, name: str):
+    """``cell`` shows the defined name's value, or "" when it is blank (ISBLANK: a blank passed on
+    as a blank, in Lite too, not as 0)."""
+    return formula(cell, f'=IF(ISBLANK({name}),"",{name})')
+
+
+def _input_blocks(ws, pool) -> None:
     """The timing block the functions take last (defined name BaseCaseTiming): key and value of
-    the memo's base case beyond the curve, from the Assumptions and Deal sheets; two rows below,
-    the loans' Herfindahl index (PoolHerfindahl, :func:`pool_cell`)."""
+    the memo's base case beyond the curve, from the Assumptions and Deal sheets; below it the
+    loans' Herfindahl index (PoolHerfindahl, :func:`pool_cell`) and the KMV inputs."""
     from openpyxl.utils import quote_sheetname
 
     from .sheet_tools import define_name
@@ -107,7 +123,7 @@ def _timing_block(ws, pool) -> None:
     put(ws.cell(row=8, column=col), "Base case beyond the curve (from the Deal sheet)", font=BOLD)
     for r, (key, name) in enumerate(TIMING_SOURCES.items(), start=9):
         put(ws.cell(row=r, column=col), key)
-        cell = formula(ws.cell(row=r, column=col + 1), f'=IF(ISBLANK({name}),"",{name})')
+        cell = _blank_as_blank(ws.cell(row=r, column=col + 1), name)
         cell.fill = FORMULA
         if key.endswith("_date"):
             cell.number_format = "yyyy-mm-dd"
@@ -115,12 +131,18 @@ def _timing_block(ws, pool) -> None:
     end = 8 + len(TIMING_SOURCES)
     sheet = quote_sheetname(ws.title)
     define_name(ws.parent, "BaseCaseTiming", f"{sheet}!${first}$9:${last}${end}")
-    put(ws.cell(row=end + 2, column=col), "Loans' Herfindahl index (KMV)", font=BOLD)
-    h = ws.cell(row=end + 2, column=col + 1)
+    put(
+        ws.cell(row=KMV_ROW - 1, column=col), "KMV inputs (blank: the rating's defaults)", font=BOLD
+    )
+    put(ws.cell(row=KMV_ROW, column=col), "pool_herfindahl")
+    h = ws.cell(row=KMV_ROW, column=col + 1)
     if isinstance(pool, str):
         formula(h, pool).fill = FORMULA
     else:
         put(h, pool)
-    define_name(ws.parent, "PoolHerfindahl", f"{sheet}!${last}${end + 2}")
+    define_name(ws.parent, "PoolHerfindahl", f"{sheet}!${last}${KMV_ROW}")
+    for r, (key, name) in enumerate(KMV_SOURCES.items(), start=KMV_ROW + 1):
+        put(ws.cell(row=r, column=col), key)
+        _blank_as_blank(ws.cell(row=r, column=col + 1), name).fill = FORMULA
     ws.column_dimensions[first].width = 26
     ws.column_dimensions[last].width = 14
