@@ -614,30 +614,23 @@ def KMV_VOLATILITY(
     """The rating memo's KMV asset volatility (annual): the Monte Carlo's pool recovery
     dispersion in closed form, spread over the base case's collection life."""
     from .pool import herfindahl
-    from .rating.run import market_sigma
+    from .rating.run import kmv_volatility, market_sigma
 
     rho = _number(correlation, "correlation", _default("recovery_correlation"))
     if not 0 <= rho <= 1:
         raise CellError(f"correlation: expected a share in [0, 1], got {rho:g}")
-    if recovery_vol is None or recovery_vol == "" or recovery_vol == 0:
-        mix = None if _empty(asset_mix) else _ranges.asset_mix_from_range(asset_mix)
-        sigma, _ = market_sigma(mix or {"unsecured": 1.0}, rho)
-    else:
-        sigma = _number(recovery_vol, "recovery_vol", percent_above=3.0)
     h = herfindahl(None) if _empty(pool) else _number(pool, "pool")
     if not 0 < h <= 1:
         raise CellError(f"pool: expected a Herfindahl index in (0, 1], got {h:g}")
     beta = _number(delay_beta, "delay_beta", _default("delay_beta"))
     d, c, _ = _deal(collections, tranches, fees, options, rates, triggers, supports, orders, timing)
-    _, fixed = analysis.split_unstressed(d, c)
-    vol, _, _ = simulation.kmv_volatility(
-        c,
-        d.period_times(len(c)),
-        rho=rho,
-        sigma=sigma,
-        herfindahl=h,
-        delay_beta=beta,
-        fixed=float(fixed.sum()),
+    if recovery_vol is None or recovery_vol == "" or recovery_vol == 0:
+        mix = None if _empty(asset_mix) else _ranges.asset_mix_from_range(asset_mix)
+        sigma, _ = market_sigma(mix or analysis.asset_mix(d), rho)
+    else:
+        sigma = _number(recovery_vol, "recovery_vol", percent_above=3.0)
+    vol, _ = kmv_volatility(
+        d, c, d.period_times(len(c)), sigma=sigma, rho=rho, herfindahl=h, delay_beta=beta
     )
     return vol
 
@@ -650,8 +643,6 @@ def KMV_VOLATILITY(
 def POOL_HERFINDAHL(loans):
     """The loans' Herfindahl index: the sum of their squared shares of principal + interest +
     fees, as the rating's Monte Carlo weighs them (the tape read as rate reads the LoanTape)."""
-    if not isinstance(loans, (list, tuple)) or len(loans) < 2:
-        raise CellError("loans: expected the LoanTape table with its header row and loans")
     return _ranges.herfindahl_from_range(loans)
 
 

@@ -265,7 +265,15 @@ def rate_deal(
     be, be_delay = matrix.breakeven[0], analysis.breakeven_delay_months(deal, base_c)
 
     tick(STEPS[3])
-    kmv_vol, kmv_source = kmv_volatility(deal, setup, base_c, base.period_times)
+    kmv_vol, kmv_source = kmv_volatility(
+        deal,
+        base_c,
+        base.period_times,
+        sigma=sigma,
+        rho=a.recovery_correlation,
+        herfindahl=herfindahl(pool.amounts if pool is not None else None),
+        delay_beta=a.delay_beta,
+    )
     r = a.discount_rate
     kmv = analysis.tranche_kmv(deal, base_c, recovery_vol=kmv_vol, discount_rate=r)
     sens = tuple(
@@ -399,21 +407,29 @@ def recovery_benchmark(
 
 
 def kmv_volatility(
-    deal: Deal, setup: RatingSetup, base: np.ndarray, times: np.ndarray
+    deal: Deal,
+    base: np.ndarray,
+    times: np.ndarray,
+    *,
+    sigma: float,
+    rho: float,
+    herfindahl: float,
+    delay_beta: float,
 ) -> tuple[float, str]:
     """(sigma, source): the KMV asset volatility from the deal's own recovery uncertainty, the
     Monte Carlo's pool recovery dispersion in closed form
-    (:func:`npl_xl.models.simulation.kmv_volatility`): the same for any paths and seed."""
-    a, pool = setup.assumptions, setup.pool
-    sigma, _ = recovery_sigma(deal, a)
+    (:func:`npl_xl.models.simulation.kmv_volatility`) for its loan volatility ``sigma``,
+    systematic share ``rho``, loans' ``herfindahl`` index and ``delay_beta``, with the cash
+    collected before closing known: the same for any paths and seed. The rating and the Excel
+    function KMV_VOLATILITY both call it."""
     _, fixed = analysis.split_unstressed(deal, base)
     vol, sd, life = simulation.kmv_volatility(
         base,
         times,
-        rho=a.recovery_correlation,
+        rho=rho,
         sigma=sigma,
-        herfindahl=herfindahl(pool.amounts if pool is not None else None),
-        delay_beta=a.delay_beta,
+        herfindahl=herfindahl,
+        delay_beta=delay_beta,
         fixed=float(fixed.sum()),
     )
     return vol, (

@@ -195,6 +195,11 @@ TIMING_KEYS: dict[str, type] = {
 _EXCEL_EPOCH, _EXCEL_LAST_DAY = dt.date(1899, 12, 30), 2_958_465
 
 
+def _rows_of(block) -> list:
+    """A range's rows; one cell is one row."""
+    return list(block) if isinstance(block, (list, tuple)) else [block]
+
+
 def _timing_value(key: str, v, where: str):
     """One value of the timing block: None for a blank ("" or None), a date from a date, an Excel
     serial number (1900 date system) or ISO text; numbers finite and >= 0."""
@@ -222,7 +227,7 @@ def _timing_value(key: str, v, where: str):
 def timing_from_range(block) -> dict:
     """The timing block, two columns of key and value (:data:`TIMING_KEYS`), as a dict with every
     key (None where blank); the total recovery is required, a blank cost rate is 0."""
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in _rows_of(block)]
     out: dict = dict.fromkeys(TIMING_KEYS)
     seen: set[str] = set()
     for i, r in enumerate(rows, start=1):
@@ -281,7 +286,7 @@ def herfindahl_from_range(block) -> float:
     from ..pool import herfindahl
     from .intake import normalise_rows
 
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in block]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in _rows_of(block)]
     if len(rows) < 2 or not any(isinstance(h, str) and h.strip() for h in rows[0]):
         raise ValueError("loans: expected the LoanTape table with its header row and loans")
     tape = normalise_rows(rows[0], rows[1:], first_row=2, name="loans")
